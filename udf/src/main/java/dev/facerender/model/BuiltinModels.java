@@ -1,0 +1,93 @@
+package dev.facerender.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.bytedeco.pytorch.ClassType;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.QualifiedName;
+import org.bytedeco.pytorch.QualifiedNameOptional;
+import org.bytedeco.pytorch.SimpleSelf;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Built-in models: TorchScript source shipped as resources and compiled at load time into a
+ * module, so they take the same path as user files and can be saved as files too.
+ */
+public final class BuiltinModels {
+  public static final String PREFIX = "builtin:";
+  public static final String WARP = PREFIX + "warp";
+
+  /** Coefficients per frame that {@code builtin:warp} reads: 64 expression, 3 rotation, 3 shift. */
+  public static final int WARP_COEFFS = 70;
+
+  /** Expression coefficients with a named effect in {@code builtin:warp}. */
+  public static final int JAW = 0;
+
+  public static final int BLINK = 1;
+  public static final int SMILE = 2;
+  public static final int BROW = 3;
+  public static final int YAW = 64;
+  public static final int PITCH = 65;
+  public static final int ROLL = 66;
+  public static final int SHIFT_X = 67;
+  public static final int SHIFT_Y = 68;
+  public static final int ZOOM = 69;
+
+  private static final int MIXED_EXPRESSIONS = 60;
+  private static final int MIX_FIELDS = 4;
+
+  private BuiltinModels() {}
+
+  public static boolean isBuiltin(String spec) {
+    return spec.startsWith(PREFIX);
+  }
+
+  /** Compiles a built-in model; the caller owns the returned module. */
+  public static JitModule compile(String spec) {
+    if (!WARP.equals(spec)) {
+      throw new IllegalArgumentException(
+          "Unknown built-in model '" + spec + "': the built-in models are " + WARP);
+    }
+    return warp();
+  }
+
+  private static JitModule warp() {
+    JitModule module = new JitModule(new QualifiedName("facerender.Warp"));
+    module.register_buffer("mix", mixWeights());
+    define(module, resource("warp.torchscript"));
+    return module;
+  }
+
+  /** Small fixed weights so that every expression coefficient moves the face a little. */
+  private static Tensor mixWeights() {
+    float[] weights = new float[MIXED_EXPRESSIONS * MIX_FIELDS];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = (float) (0.004 * Math.sin(1.7 * i + 0.3));
+    }
+    return torch.tensor(weights).view(MIXED_EXPRESSIONS, MIX_FIELDS).clone();
+  }
+
+  static void define(JitModule module, String source) {
+    ClassType type = module.type();
+    type.compilation_unit()
+        .define(
+            new QualifiedNameOptional(type.name().get()),
+            source,
+            torch.nativeResolver(),
+            new SimpleSelf(type));
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = BuiltinModels.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("Missing model resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

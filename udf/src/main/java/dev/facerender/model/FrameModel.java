@@ -1,0 +1,26 @@
+package dev.facerender.model;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A renderer in the Facerender contract: {@code forward(source, coeffs)} maps sources {@code
+ * [N|1,3,H,W]} float in [0,1] and driving coefficients {@code [N,C]} (or windows {@code [N,C,W]})
+ * to frames {@code [N,3,H,W]} in [0,1]. Implementations are shared by the tasks of one executor, so
+ * calls must be safe from several threads; tensors they return belong to the caller's scope.
+ */
+public interface FrameModel extends AutoCloseable {
+
+  /** The spec the model was loaded from, e.g. {@code builtin:warp} or a file path. */
+  String spec();
+
+  Tensor forward(Tensor source, Tensor coeffs);
+
+  /** Whether the model encodes a clip's source once through {@code encode_source}. */
+  boolean hasEncodeSource();
+
+  /** The encoded source, passed to {@link #forward} in place of the image. */
+  Tensor encodeSource(Tensor source);
+
+  @Override
+  void close();
+}
