@@ -1,0 +1,44 @@
+package dev.facerender.cli;
+
+import dev.facerender.config.ConfigKey;
+import dev.facerender.config.FacerenderConf;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/** CLI flags made from the declared settings, so each setting is declared exactly once. */
+final class ConfigOptions {
+  private ConfigOptions() {}
+
+  static void addTo(CommandSpec spec) {
+    for (ConfigKey<?> key : FacerenderConf.ALL) {
+      spec.addOption(
+          OptionSpec.builder(key.flag())
+              .paramLabel("<" + key.type() + ">")
+              .type(String.class)
+              .description(
+                  key.doc() + " (default: " + key.defaultValue() + "; Spark key " + key.key() + ")")
+              .build());
+    }
+  }
+
+  /** {@code spark.facerender.*} values: {@code --conf} entries first, explicit flags over them. */
+  static Map<String, String> values(CommandSpec spec, Map<String, String> conf) {
+    Map<String, String> values = new LinkedHashMap<>();
+    conf.forEach(
+        (k, v) -> {
+          if (k.startsWith(ConfigKey.PREFIX)) {
+            values.put(k, v);
+          }
+        });
+    ParseResult parsed = spec.commandLine().getParseResult();
+    for (ConfigKey<?> key : FacerenderConf.ALL) {
+      if (parsed.hasMatchedOption(key.flag())) {
+        values.put(key.key(), parsed.matchedOptionValue(key.flag(), key.defaultValue()));
+      }
+    }
+    return values;
+  }
+}

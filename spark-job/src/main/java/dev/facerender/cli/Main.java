@@ -1,0 +1,54 @@
+package dev.facerender.cli;
+
+import dev.facerender.io.InputException;
+import dev.facerender.job.RunFailedException;
+import dev.facerender.model.ModelException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code facerender} command line. */
+@Command(
+    name = "facerender",
+    mixinStandardHelpOptions = true,
+    version = "facerender 0.1.0",
+    description = "Render talking-head video frames in bulk with Spark and libtorch.",
+    subcommands = {
+      GenerateCommand.class,
+      RenderCommand.class,
+      DemoCommand.class,
+      ConfigCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit code of a run stopped by bad input, a bad model or too many rejected rows. */
+  static final int INPUT_ERROR = 2;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  public static int execute(String... args) {
+    CommandLine commandLine = new CommandLine(new Main());
+    ConfigOptions.addTo(commandLine.getSubcommands().get("render").getCommandSpec());
+    ConfigOptions.addTo(commandLine.getSubcommands().get("demo").getCommandSpec());
+    commandLine.setExecutionExceptionHandler(
+        (error, cl, parsed) -> {
+          PrintWriter err = cl.getErr();
+          if (error instanceof InputException
+              || error instanceof ModelException
+              || error instanceof RunFailedException
+              || error instanceof IllegalArgumentException) {
+            err.println("facerender: " + error.getMessage());
+            err.flush();
+            return INPUT_ERROR;
+          }
+          throw error;
+        });
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.facerender.cli;
+
+import dev.facerender.job.RenderJob;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code facerender render}: the Spark job. */
+@Command(
+    name = "render",
+    mixinStandardHelpOptions = true,
+    description = "Render frames: DIR/frames, DIR/metrics, DIR/errors, run.json, report.html.")
+final class RenderCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--frames", required = true, description = "Frames table (Parquet or JSONL)")
+  String frames;
+
+  @Option(names = "--sources", required = true, description = "Sources table (Parquet or JSONL)")
+  String sources;
+
+  @Option(names = "--out", required = true, description = "Output folder")
+  String out;
+
+  @Option(names = "--master", description = "Spark master (default: local[*])")
+  String master;
+
+  @Option(
+      names = "--input-format",
+      description = "parquet or jsonl (default: by extension, else parquet)")
+  String inputFormat;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "error-if-exists",
+      description = "error-if-exists, overwrite or append (default: ${DEFAULT-VALUE})")
+  String mode;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "0",
+      description = "Partitions; 0 = min(clips, 2 x default parallelism)")
+  int partitions;
+
+  @Option(names = "--conf", description = "Spark or spark.facerender.* setting KEY=VALUE")
+  Map<String, String> conf = new LinkedHashMap<>();
+
+  @Override
+  public Integer call() {
+    Map<String, String> settings = ConfigOptions.values(spec, conf);
+    SparkSession spark = Sessions.create(master, conf);
+    try {
+      RunSummary run =
+          new RenderJob(spark)
+              .run(
+                  new RenderRequest(frames, sources, out, inputFormat, mode, partitions, settings),
+                  new ConsoleProgress(System.err));
+      print(run);
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  static void print(RunSummary run) {
+    System.out.printf(
+        Locale.ROOT,
+        "Rendered %d of %d frames (%d rejected) in %.1f s: %.1f frames/s, %d batches, %d OOMs,"
+            + " %d splits%n",
+        run.renderedFrames(),
+        run.inputFrames(),
+        run.errorFrames(),
+        run.renderWallNanos() / 1e9,
+        run.framesPerSecond(),
+        run.batches().size(),
+        run.ooms(),
+        run.splits());
+    System.out.printf("Output: %s/{frames,metrics,errors}, run.json, report.html%n", run.out());
+  }
+}

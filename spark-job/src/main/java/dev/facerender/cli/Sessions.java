@@ -1,0 +1,30 @@
+package dev.facerender.cli;
+
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** Spark sessions for the CLI: local[*] unless spark-submit or --master says otherwise. */
+final class Sessions {
+  private Sessions() {}
+
+  static SparkSession create(String master, Map<String, String> conf) {
+    SparkSession.Builder builder = SparkSession.builder().appName("facerender");
+    String chosen = master;
+    if (chosen == null && System.getProperty("spark.master") == null) {
+      chosen = "local[*]";
+    }
+    if (chosen != null) {
+      builder.master(chosen);
+    }
+    if (chosen != null && chosen.startsWith("local")) {
+      builder.config("spark.ui.enabled", "false");
+    }
+    conf.forEach(
+        (k, v) -> {
+          if (k.startsWith("spark.") && !k.startsWith("spark.facerender.")) {
+            builder.config(k, v);
+          }
+        });
+    return builder.getOrCreate();
+  }
+}

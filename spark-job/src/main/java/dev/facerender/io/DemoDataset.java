@@ -1,0 +1,67 @@
+package dev.facerender.io;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import scala.jdk.javaapi.CollectionConverters;
+
+/** Writes a synthetic frame dataset: {@code DIR/frames} and {@code DIR/sources} in Parquet. */
+public final class DemoDataset {
+  private DemoDataset() {}
+
+  /** Counts of what was written. */
+  public record Written(long clips, long frames) {}
+
+  public static Written generate(
+      SparkSession spark, String dir, int clips, int frames, int size, long seed) {
+    if (clips < 1 || frames < 1 || size < 16) {
+      throw new InputException(
+          "generate needs --clips >= 1, --frames >= 1 and --size >= 16, got "
+              + clips
+              + ", "
+              + frames
+              + ", "
+              + size);
+    }
+    int partitions = Math.max(1, Math.min(clips, spark.sparkContext().defaultParallelism()));
+    spark
+        .range(0, clips, 1, partitions)
+        .map(
+            (MapFunction<Long, Row>)
+                clip -> RowFactory.create(clipId(clip.intValue()), DemoFaces.png(seed, clip.intValue(), size)),
+            Encoders.row(Schemas.SOURCES))
+        .write()
+        .mode(SaveMode.ErrorIfExists)
+        .parquet(dir + "/sources");
+    spark
+        .range(0, (long) clips * frames, 1, partitions)
+        .map(
+            (MapFunction<Long, Row>)
+                id -> {
+                  int clip = (int) (id / frames);
+                  int frame = (int) (id % frames);
+                  float[] c = DemoMotion.coefficients(seed, clip, frame);
+                  List<Float> coeffs = new ArrayList<>(c.length);
+                  for (float v : c) {
+                    coeffs.add(v);
+                  }
+                  // Row encoders want Scala sequences for array columns.
+                  return RowFactory.create(
+                      clipId(clip), frame, CollectionConverters.asScala(coeffs).toSeq());
+                },
+            Encoders.row(Schemas.FRAMES))
+        .write()
+        .mode(SaveMode.ErrorIfExists)
+        .parquet(dir + "/frames");
+    return new Written(clips, (long) clips * frames);
+  }
+
+  static String clipId(int clip) {
+    return String.format("clip-%04d", clip);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.facerender.io;
+
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** The tables of DESIGN.md and the checks that run on the driver before any task starts. */
+public final class Schemas {
+  public static final StructType FRAMES =
+      new StructType()
+          .add("clip_id", DataTypes.StringType)
+          .add("frame_index", DataTypes.IntegerType)
+          .add("coeffs", DataTypes.createArrayType(DataTypes.FloatType));
+
+  public static final StructType SOURCES =
+      new StructType().add("clip_id", DataTypes.StringType).add("image", DataTypes.BinaryType);
+
+  public static final StructType ERRORS =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("clip_id", DataTypes.StringType)
+          .add("frame_index", DataTypes.IntegerType)
+          .add("stage", DataTypes.StringType, false)
+          .add("error_code", DataTypes.StringType, false)
+          .add("message", DataTypes.StringType, false);
+
+  public static final StructType METRICS =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("stage", DataTypes.StringType, false)
+          .add("executor", DataTypes.StringType, false)
+          .add("host", DataTypes.StringType, false)
+          .add("partition", DataTypes.IntegerType, false)
+          .add("attempt", DataTypes.IntegerType, false)
+          .add("batch_seq", DataTypes.LongType, false)
+          .add("device", DataTypes.StringType, false)
+          .add("level", DataTypes.StringType, false)
+          .add("planned_batch", DataTypes.IntegerType, false)
+          .add("ceiling", DataTypes.IntegerType, false)
+          .add("actual_batch", DataTypes.IntegerType, false)
+          .add("frames", DataTypes.IntegerType, false)
+          .add("errors", DataTypes.IntegerType, false)
+          .add("ooms", DataTypes.IntegerType, false)
+          .add("splits", DataTypes.IntegerType, false)
+          .add("free_bytes", DataTypes.LongType, false)
+          .add("total_bytes", DataTypes.LongType, false)
+          .add("peak_bytes", DataTypes.LongType, false)
+          .add("per_frame_bytes", DataTypes.LongType, false)
+          .add("fixed_bytes", DataTypes.LongType, false)
+          .add("decode_nanos", DataTypes.LongType, false)
+          .add("render_nanos", DataTypes.LongType, false)
+          .add("encode_nanos", DataTypes.LongType, false)
+          .add("start_millis", DataTypes.LongType, false)
+          .add("end_millis", DataTypes.LongType, false)
+          .add("frames_per_second", DataTypes.DoubleType, false);
+
+  private Schemas() {}
+
+  /**
+   * Checks that {@code actual} has every column of {@code wanted} with a compatible type; the
+   * message names the table, the column, the type found and the type wanted.
+   */
+  public static void check(String table, String path, StructType actual, StructType wanted) {
+    List<String> problems = new ArrayList<>();
+    for (StructField field : wanted.fields()) {
+      StructField found =
+          List.of(actual.fields()).stream()
+              .filter(f -> f.name().equals(field.name()))
+              .findFirst()
+              .orElse(null);
+      if (found == null) {
+        problems.add(
+            "column '"
+                + field.name()
+                + "' is missing (wanted "
+                + field.dataType().simpleString()
+                + "; found columns "
+                + String.join(", ", actual.fieldNames())
+                + ")");
+      } else if (!compatible(found.dataType(), field.dataType())) {
+        problems.add(
+            "column '"
+                + field.name()
+                + "' is "
+                + found.dataType().simpleString()
+                + ", wanted "
+                + field.dataType().simpleString());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InputException(
+          "The " + table + " table at " + path + " does not fit: " + String.join("; ", problems));
+    }
+  }
+
+  /** Integers may widen and float arrays may come as double arrays (JSON); nothing else. */
+  private static boolean compatible(DataType found, DataType wanted) {
+    if (found.sameType(wanted)) {
+      return true;
+    }
+    if (wanted.sameType(DataTypes.IntegerType)) {
+      return found.sameType(DataTypes.LongType) || found.sameType(DataTypes.ShortType);
+    }
+    if (wanted.sameType(DataTypes.createArrayType(DataTypes.FloatType))) {
+      return found.sameType(DataTypes.createArrayType(DataTypes.DoubleType))
+          || found.sameType(DataTypes.createArrayType(DataTypes.LongType));
+    }
+    if (wanted.sameType(DataTypes.BinaryType)) {
+      return found.sameType(DataTypes.StringType);
+    }
+    return false;
+  }
+
+  public static Row row(FrameError e) {
+    return RowFactory.create(
+        e.runId(), e.clipId(), e.frameIndex(), e.stage(), e.code(), e.message());
+  }
+
+  public static Row row(BatchMetrics m) {
+    return RowFactory.create(
+        m.runId(),
+        m.stage(),
+        m.executor(),
+        m.host(),
+        m.partition(),
+        m.attempt(),
+        m.batchSeq(),
+        m.device(),
+        m.level(),
+        m.plannedBatch(),
+        m.ceiling(),
+        m.actualBatch(),
+        m.frames(),
+        m.errors(),
+        m.ooms(),
+        m.splits(),
+        m.freeBytes(),
+        m.totalBytes(),
+        m.peakBytes(),
+        m.perFrameBytes(),
+        m.fixedBytes(),
+        m.decodeNanos(),
+        m.renderNanos(),
+        m.encodeNanos(),
+        m.startMillis(),
+        m.endMillis(),
+        m.framesPerSecond());
+  }
+}

@@ -1,0 +1,211 @@
+package dev.facerender.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.facerender.io.InputException;
+import dev.facerender.io.Schemas;
+import dev.facerender.io.Tables;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.ModelPreflight;
+import dev.facerender.model.Models;
+import dev.facerender.partition.AccumulatorSinks;
+import dev.facerender.partition.FrameRows;
+import dev.facerender.partition.RenderPartitionFunction;
+import dev.facerender.partition.RenderSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+/** The driver side of a render. Not serializable: it never leaves the driver. */
+public final class RenderJob {
+  private final SparkSession spark;
+
+  public RenderJob(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  /** Renders and writes {@code frames/}, {@code errors/}, {@code metrics/}, run.json, report. */
+  public RunSummary run(RenderRequest request, ProgressListener progress) {
+    long started = System.nanoTime();
+    String runId = Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
+        + "-" + UUID.randomUUID().toString().substring(0, 8);
+    int concurrentTasks = SparkTopology.concurrentTasks(spark);
+    RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
+    Path out = Path.of(request.out());
+    prepareOutput(out, request.mode());
+    preflight(settings);
+
+    Dataset<Row> frames = Tables.read(spark, request.frames(), request.inputFormat());
+    Schemas.check("frames", request.frames(), frames.schema(), Schemas.FRAMES);
+    Dataset<Row> sources = Tables.read(spark, request.sources(), request.inputFormat());
+    Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
+
+    long inputFrames = frames.count();
+    long clips = sources.count();
+    int partitions =
+        request.partitions() > 0
+            ? request.partitions()
+            : (int) Math.max(1, Math.min(clips, 2L * spark.sparkContext().defaultParallelism()));
+
+    Dataset<Row> stream =
+        sources
+            .select(
+                lit(true).as("is_source"),
+                col("clip_id").cast(DataTypes.StringType),
+                lit(null).cast(DataTypes.IntegerType).as("frame_index"),
+                lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
+                col("image").cast(DataTypes.BinaryType))
+            .unionByName(
+                frames.select(
+                    lit(false).as("is_source"),
+                    col("clip_id").cast(DataTypes.StringType),
+                    col("frame_index").cast(DataTypes.IntegerType),
+                    col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
+                    lit(null).cast(DataTypes.BinaryType).as("image")))
+            .repartition(partitions, col("clip_id"))
+            .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"));
+
+    CollectionAccumulator<FrameError> errors = spark.sparkContext().collectionAccumulator("errors");
+    CollectionAccumulator<BatchMetrics> metrics =
+        spark.sparkContext().collectionAccumulator("metrics");
+    LongAccumulator done = spark.sparkContext().longAccumulator("frames done");
+    progress.start(inputFrames, done);
+    long renderStart = System.nanoTime();
+    try {
+      stream
+          .mapPartitions(
+              new RenderPartitionFunction(settings, new AccumulatorSinks(errors, metrics, done)),
+              Encoders.row(FrameRows.OUTPUT))
+          .write()
+          .mode(request.mode().equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
+          .parquet(out.resolve("frames").toString());
+    } finally {
+      progress.stop();
+    }
+    long renderWall = System.nanoTime() - renderStart;
+
+    List<FrameError> errorRows = new ArrayList<>(errors.value());
+    errorRows.sort(
+        Comparator.comparing(FrameError::clipId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
+    List<BatchMetrics> batches = new ArrayList<>(metrics.value());
+    batches.sort(
+        Comparator.comparingInt(BatchMetrics::partition).thenComparingLong(BatchMetrics::batchSeq));
+    write(errorRows.stream().map(Schemas::row).toList(), Schemas.ERRORS, out.resolve("errors"), request.mode());
+    write(batches.stream().map(Schemas::row).toList(), Schemas.METRICS, out.resolve("metrics"), request.mode());
+
+    long rendered = batches.stream().mapToLong(BatchMetrics::frames).sum();
+    Map<String, String> effective = new TreeMap<>(request.conf());
+    RunSummary summary =
+        new RunSummary(
+            runId,
+            out.toString(),
+            spark.sparkContext().master(),
+            effective,
+            inputFrames,
+            rendered,
+            errorRows.size(),
+            renderWall,
+            System.nanoTime() - started,
+            batches,
+            errorRows);
+    if (rendered + errorRows.size() != inputFrames) {
+      throw new IllegalStateException(
+          "Accounting broke: "
+              + inputFrames
+              + " input frames but "
+              + rendered
+              + " rendered + "
+              + errorRows.size()
+              + " rejected. Output in "
+              + out
+              + " is not trustworthy.");
+    }
+    RunFiles.write(summary, settings, out, spark);
+    double errorRate = inputFrames == 0 ? 0 : errorRows.size() / (double) inputFrames;
+    if (errorRate > settings.maxErrorRate()) {
+      throw new RunFailedException(
+          String.format(
+              "%d of %d input frames (%.2f%%) were rejected, above --max-error-rate %.2f%%;"
+                  + " first: %s. See %s",
+              errorRows.size(),
+              inputFrames,
+              100 * errorRate,
+              100 * settings.maxErrorRate(),
+              errorRows.get(0).code() + " " + errorRows.get(0).message(),
+              out.resolve("errors")),
+          summary);
+    }
+    return summary;
+  }
+
+  /** Loads the model on the driver so a missing or broken file stops the run before any task. */
+  private static void preflight(RenderSettings settings) {
+    try (FrameModel model = Models.load(settings.model())) {
+      ModelPreflight.check(model, settings.coeffCount());
+    }
+  }
+
+  private static void prepareOutput(Path out, String mode) {
+    if (!Files.exists(out)) {
+      return;
+    }
+    switch (mode) {
+      case "error-if-exists" -> {
+        try (var entries = Files.list(out)) {
+          if (entries.findAny().isPresent()) {
+            throw new InputException(
+                "Output folder "
+                    + out
+                    + " already exists and is not empty: choose another --out, or pass --mode"
+                    + " overwrite or --mode append");
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      case "overwrite" -> deleteTree(out);
+      default -> {
+        // append keeps what is there
+      }
+    }
+  }
+
+  static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void write(List<Row> rows, org.apache.spark.sql.types.StructType schema, Path path, String mode) {
+    spark
+        .createDataFrame(rows, schema)
+        .coalesce(1)
+        .write()
+        .mode(mode.equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
+        .parquet(path.toString());
+  }
+}

@@ -1,0 +1,31 @@
+package dev.facerender.job;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+
+/**
+ * One render: where the tables are, where the output goes, how to treat an existing output
+ * ({@code error-if-exists}, {@code overwrite} or {@code append}) and the {@code spark.facerender.*}
+ * settings.
+ */
+public record RenderRequest(
+    String frames,
+    String sources,
+    String out,
+    String inputFormat,
+    String mode,
+    int partitions,
+    Map<String, String> conf) {
+  public RenderRequest {
+    requireNonNull(frames, "frames is null");
+    requireNonNull(sources, "sources is null");
+    requireNonNull(out, "out is null");
+    requireNonNull(mode, "mode is null");
+    conf = Map.copyOf(conf);
+    if (!mode.equals("error-if-exists") && !mode.equals("overwrite") && !mode.equals("append")) {
+      throw new IllegalArgumentException(
+          "--mode must be error-if-exists, overwrite or append, got '" + mode + "'");
+    }
+  }
+}

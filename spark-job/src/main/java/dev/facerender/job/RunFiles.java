@@ -1,0 +1,61 @@
+package dev.facerender.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.partition.RenderSettings;
+import dev.facerender.report.HtmlReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** Writes run.json, metrics.json (for readers without Parquet) and report.html. */
+final class RunFiles {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private RunFiles() {}
+
+  static void write(RunSummary summary, RenderSettings settings, Path out, SparkSession spark) {
+    try {
+      Files.createDirectories(out);
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("run_id", summary.runId());
+      run.put("master", summary.master());
+      run.put("settings", settings);
+      run.put("conf", summary.settings());
+      Map<String, Object> totals = new LinkedHashMap<>();
+      totals.put("input_frames", summary.inputFrames());
+      totals.put("rendered_frames", summary.renderedFrames());
+      totals.put("error_frames", summary.errorFrames());
+      totals.put("batches", summary.batches().size());
+      totals.put("ooms", summary.ooms());
+      totals.put("splits", summary.splits());
+      run.put("totals", totals);
+      Map<String, Object> timings = new LinkedHashMap<>();
+      timings.put("render_job_seconds", summary.renderWallNanos() / 1e9);
+      timings.put("total_seconds", summary.totalWallNanos() / 1e9);
+      timings.put("job_frames_per_second", summary.framesPerSecond());
+      timings.put("render_only_frames_per_second_per_task", summary.renderOnlyFramesPerSecond());
+      timings.put("decode_seconds", sum(summary.batches(), BatchMetrics::decodeNanos) / 1e9);
+      timings.put("render_seconds", sum(summary.batches(), BatchMetrics::renderNanos) / 1e9);
+      timings.put("encode_seconds", sum(summary.batches(), BatchMetrics::encodeNanos) / 1e9);
+      run.put("timings", timings);
+      JSON.writeValue(out.resolve("run.json").toFile(), run);
+      JSON.writeValue(out.resolve("metrics.json").toFile(), summary.batches());
+      Files.writeString(out.resolve("report.html"), HtmlReport.render(summary, spark));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long sum(
+      List<BatchMetrics> batches, java.util.function.ToLongFunction<BatchMetrics> f) {
+    return batches.stream().mapToLong(f).sum();
+  }
+}

@@ -1,0 +1,89 @@
+package dev.facerender.batch;
+
+import dev.facerender.retry.OutOfMemoryErrors;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Measures a model on a device at growing batch sizes (1, 2, 4, ...) on real inputs: peak device
+ * bytes and frames/s at each. It stops at the level cap, when the next size would not fit the
+ * memory seen so far, after an OOM, or once speed fell twice in a row. Memory is fit as fixed +
+ * per-frame bytes from the two largest sizes (costs grow faster than linearly on real devices, so
+ * the marginal cost at the top is the safe slope).
+ */
+public final class Calibrator {
+  /** Runs one batch of {@code size} real frames; returns its peak bytes (-1 unknown) and time. */
+  public interface Probe {
+    Measurement run(int size);
+  }
+
+  /** One run: the device's peak bytes for it (-1 unknown) and its time in nanoseconds. */
+  public record Measurement(long peakBytes, long nanos) {}
+
+  private static final int REPEATS = 2;
+
+  private Calibrator() {}
+
+  /**
+   * Calibrates up to {@code maxBatch} frames within {@code memoryBudget} bytes; {@code
+   * estimatedPerFrame} is used when the device reports no peaks.
+   */
+  public static Calibration calibrate(
+      Probe probe, int maxBatch, long memoryBudget, long estimatedPerFrame) {
+    List<ThroughputPoint> points = new ArrayList<>();
+    int smallestOom = 0;
+    int falls = 0;
+    probe.run(1); // warm-up: first calls compile and allocate
+    for (int size = 1; size <= maxBatch; size *= 2) {
+      long best = Long.MAX_VALUE;
+      long peak = -1;
+      try {
+        for (int i = 0; i < REPEATS; i++) {
+          Measurement m = probe.run(size);
+          best = Math.min(best, m.nanos());
+          peak = Math.max(peak, m.peakBytes());
+        }
+      } catch (RuntimeException e) {
+        if (!OutOfMemoryErrors.isOutOfMemory(e)) {
+          throw e;
+        }
+        smallestOom = size;
+        break;
+      }
+      ThroughputPoint point = new ThroughputPoint(size, peak, size * 1e9 / Math.max(1, best));
+      if (!points.isEmpty()
+          && point.framesPerSecond() < points.get(points.size() - 1).framesPerSecond()) {
+        falls++;
+      } else {
+        falls = 0;
+      }
+      points.add(point);
+      if (falls >= 2) {
+        break;
+      }
+      long[] fit = fit(points, estimatedPerFrame);
+      if (fit[0] + fit[1] * size * 2L > memoryBudget) {
+        break;
+      }
+    }
+    long[] fit = fit(points, estimatedPerFrame);
+    boolean measured = points.stream().filter(p -> p.peakBytes() >= 0).count() >= 2 && fit[2] == 1;
+    return new Calibration(fit[0], fit[1], measured, points, smallestOom);
+  }
+
+  /** {fixed, perFrame, measured?1:0} from the two largest points with known peaks. */
+  static long[] fit(List<ThroughputPoint> points, long estimatedPerFrame) {
+    List<ThroughputPoint> known = points.stream().filter(p -> p.peakBytes() >= 0).toList();
+    if (known.size() >= 2) {
+      ThroughputPoint a = known.get(known.size() - 2);
+      ThroughputPoint b = known.get(known.size() - 1);
+      long slope = (b.peakBytes() - a.peakBytes()) / (b.batch() - a.batch());
+      if (slope > 0) {
+        long fixed = Math.max(0, b.peakBytes() - slope * b.batch());
+        return new long[] {fixed, slope, 1};
+      }
+    }
+    long fixed = known.isEmpty() ? 0 : Math.max(0, known.get(0).peakBytes() - estimatedPerFrame);
+    return new long[] {fixed, estimatedPerFrame, 0};
+  }
+}

@@ -1,0 +1,232 @@
+package dev.facerender.config;
+
+import dev.facerender.batch.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/** Every Facerender setting, declared once. Parsed and checked on the driver. */
+public final class FacerenderConf {
+  public static final ConfigKey<String> MODEL =
+      key(
+          "model",
+          "--model",
+          "Renderer: builtin:warp or a TorchScript file (local path or file:)",
+          "string",
+          "builtin:warp",
+          Function.identity(),
+          s -> !s.isBlank(),
+          "non-empty");
+  public static final ConfigKey<Integer> BATCH_SIZE =
+      key(
+          "batchSize",
+          "--batch-size",
+          "Frames per batch; 0 sizes batches from device memory and measured speed",
+          "int",
+          "0",
+          Integer::valueOf,
+          n -> n >= 0,
+          ">= 0");
+  public static final ConfigKey<Level> LEVEL =
+      key(
+          "level",
+          "--level",
+          "Optimisation level: low, medium, high or extreme (memory share and batch cap)",
+          "enum",
+          "medium",
+          Level::parse,
+          l -> true,
+          "a level");
+  public static final ConfigKey<Double> MEMORY_FRACTION =
+      key(
+          "memoryFraction",
+          "--memory-fraction",
+          "Share of free device memory a task may plan for; 0 takes the level's",
+          "double",
+          "0",
+          Double::valueOf,
+          f -> f >= 0 && f <= 1,
+          "in [0, 1]");
+  public static final ConfigKey<Integer> MAX_BATCH =
+      key(
+          "maxBatch",
+          "--max-batch",
+          "Largest batch sizing may plan; 0 takes the level's",
+          "int",
+          "0",
+          Integer::valueOf,
+          n -> n >= 0,
+          ">= 0");
+  public static final ConfigKey<OutputFormat> FORMAT =
+      key(
+          "format",
+          "--format",
+          "Frame encoding: png, jpeg or raw (8-bit RGB rows)",
+          "enum",
+          "png",
+          OutputFormat::parse,
+          f -> true,
+          "a format");
+  public static final ConfigKey<Integer> PNG_COMPRESSION =
+      key(
+          "pngCompression",
+          "--png-compression",
+          "PNG deflate level 0-9; 1 encodes ~3.7x faster than 6 for ~50% larger files",
+          "int",
+          "1",
+          Integer::valueOf,
+          n -> n >= 0 && n <= 9,
+          "in [0, 9]");
+  public static final ConfigKey<Double> JPEG_QUALITY =
+      key(
+          "jpegQuality",
+          "--jpeg-quality",
+          "JPEG quality in (0, 1]",
+          "double",
+          "0.9",
+          Double::valueOf,
+          q -> q > 0 && q <= 1,
+          "in (0, 1]");
+  public static final ConfigKey<Integer> TORCH_THREADS =
+      key(
+          "torchThreads",
+          "--torch-threads",
+          "libtorch intra-op threads per executor; 0 = cores / concurrent tasks",
+          "int",
+          "0",
+          Integer::valueOf,
+          n -> n >= 0,
+          ">= 0");
+  public static final ConfigKey<Integer> COEFF_COUNT =
+      key(
+          "coeffCount",
+          "--coeff-count",
+          "Driving coefficients per frame the model expects (70 for SadTalker); 0 accepts any",
+          "int",
+          "70",
+          Integer::valueOf,
+          n -> n >= 0,
+          ">= 0");
+  public static final ConfigKey<Long> SIMULATE_GPU =
+      key(
+          "simulateGpu",
+          "--simulate-gpu",
+          "Simulate a GPU of this size (e.g. 16GiB) on the CPU; 0 = off",
+          "size",
+          "0",
+          DataSize::parse,
+          n -> n >= 0,
+          ">= 0");
+  public static final ConfigKey<Double> CPU_MEMORY_FRACTION =
+      key(
+          "cpuMemoryFraction",
+          "--cpu-memory-fraction",
+          "On CPU, the share of the machine's available memory treated as device memory",
+          "double",
+          "0.5",
+          Double::valueOf,
+          f -> f > 0 && f <= 1,
+          "in (0, 1]");
+  public static final ConfigKey<Double> INJECT_OOM_RATE =
+      key(
+          "injectOomRate",
+          "--inject-oom-rate",
+          "Fault injection: each batch attempt fails with a CUDA-shaped OOM with this probability",
+          "double",
+          "0",
+          Double::valueOf,
+          p -> p >= 0 && p < 1,
+          "in [0, 1)");
+  public static final ConfigKey<Integer> INJECT_OOM_ABOVE =
+      key(
+          "injectOomAbove",
+          "--inject-oom-above",
+          "Fault injection: any batch above this many frames fails with an OOM; 0 = off",
+          "int",
+          "0",
+          Integer::valueOf,
+          n -> n >= 0,
+          ">= 0");
+  public static final ConfigKey<Long> SEED =
+      key(
+          "seed",
+          "--seed",
+          "Seed for fault injection",
+          "long",
+          "0",
+          Long::valueOf,
+          n -> true,
+          "a number");
+  public static final ConfigKey<Integer> GROW_AFTER =
+      key(
+          "growAfter",
+          "--grow-after",
+          "Successful batches in a row before an OOM-lowered batch ceiling grows back",
+          "int",
+          "8",
+          Integer::valueOf,
+          n -> n >= 1,
+          ">= 1");
+  public static final ConfigKey<Double> MAX_ERROR_RATE =
+      key(
+          "maxErrorRate",
+          "--max-error-rate",
+          "Fail the run when more than this share of input frames is rejected",
+          "double",
+          "0.01",
+          Double::valueOf,
+          r -> r >= 0 && r <= 1,
+          "in [0, 1]");
+
+  public static final List<ConfigKey<?>> ALL =
+      List.of(
+          MODEL,
+          BATCH_SIZE,
+          LEVEL,
+          MEMORY_FRACTION,
+          MAX_BATCH,
+          FORMAT,
+          PNG_COMPRESSION,
+          JPEG_QUALITY,
+          TORCH_THREADS,
+          COEFF_COUNT,
+          SIMULATE_GPU,
+          CPU_MEMORY_FRACTION,
+          INJECT_OOM_RATE,
+          INJECT_OOM_ABOVE,
+          SEED,
+          GROW_AFTER,
+          MAX_ERROR_RATE);
+
+  private FacerenderConf() {}
+
+  /** The value of {@code key} in {@code values} (by Spark key), or its default. */
+  public static <T> T get(ConfigKey<T> key, Map<String, String> values) {
+    return key.parse(values.getOrDefault(key.key(), key.defaultValue()));
+  }
+
+  /** Checks every value and refuses unknown {@code spark.facerender.*} keys (typos). */
+  public static void validate(Map<String, String> values) {
+    for (String name : values.keySet()) {
+      if (name.startsWith(ConfigKey.PREFIX) && ALL.stream().noneMatch(k -> k.key().equals(name))) {
+        throw new IllegalArgumentException(
+            "Unknown setting " + name + ": the known settings are listed by 'facerender config'");
+      }
+    }
+    ALL.forEach(k -> get(k, values));
+  }
+
+  private static <T> ConfigKey<T> key(
+      String name,
+      String flag,
+      String doc,
+      String type,
+      String defaultValue,
+      Function<String, T> parser,
+      Predicate<T> check,
+      String checkDoc) {
+    return new ConfigKey<>(
+        ConfigKey.PREFIX + name, flag, doc, type, defaultValue, parser, check, checkDoc);
+  }
+}

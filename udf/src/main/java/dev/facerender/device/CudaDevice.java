@@ -1,0 +1,88 @@
+package dev.facerender.device;
+
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.pytorch.cuda.CUDAAllocator;
+import org.bytedeco.pytorch.cuda.DeviceStats;
+import org.bytedeco.pytorch.global.torch_cuda;
+
+/**
+ * A CUDA GPU, read through the CUDA presets ({@code cudaMemGetInfo}) and libtorch's caching
+ * allocator (peak statistics, empty cache). Only constructed after {@link Devices} found a working
+ * CUDA runtime.
+ */
+final class CudaDevice implements Device {
+  private final int index;
+  private final long totalBytes;
+
+  CudaDevice(int index) {
+    this.index = index;
+    this.totalBytes = memInfo()[1];
+  }
+
+  @Override
+  public String id() {
+    return "cuda:" + index;
+  }
+
+  @Override
+  public DeviceKind kind() {
+    return DeviceKind.CUDA;
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public long totalBytes() {
+    return totalBytes;
+  }
+
+  @Override
+  public long freeBytes() {
+    // Memory libtorch caches but does not use is free for our purposes.
+    DeviceStats stats = allocator().getDeviceStats((byte) index);
+    long cachedUnused =
+        stats.reserved_bytes().current() - stats.allocated_bytes().current();
+    return memInfo()[0] + Math.max(0, cachedUnused);
+  }
+
+  @Override
+  public void resetPeak() {
+    allocator().resetPeakStats((byte) index);
+  }
+
+  @Override
+  public long peakBytes() {
+    return allocator().getDeviceStats((byte) index).allocated_bytes().peak();
+  }
+
+  @Override
+  public void emptyCache() {
+    allocator().emptyCache();
+  }
+
+  private long[] memInfo() {
+    synchronized (CudaDevice.class) {
+      check(cudart.cudaSetDevice(index), "cudaSetDevice");
+      try (SizeTPointer free = new SizeTPointer(1);
+          SizeTPointer total = new SizeTPointer(1)) {
+        check(cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo");
+        return new long[] {free.get(), total.get()};
+      }
+    }
+  }
+
+  private static CUDAAllocator allocator() {
+    return torch_cuda.getAllocator();
+  }
+
+  private void check(int status, String call) {
+    if (status != 0) {
+      throw new IllegalStateException(
+          call + " failed for GPU " + index + ": " + cudart.cudaGetErrorString(status).getString());
+    }
+  }
+}

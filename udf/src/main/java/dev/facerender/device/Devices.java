@@ -1,0 +1,85 @@
+package dev.facerender.device;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.resource.ResourceInformation;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.IntPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Finds the device Spark gave a task. One instance per device per JVM, shared by its tasks. */
+public final class Devices {
+  private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+  private static final Map<String, Device> DEVICES = new ConcurrentHashMap<>();
+  private static volatile Boolean cudaRuntime;
+
+  private Devices() {}
+
+  /**
+   * The device for a task: the GPU whose address Spark assigned (resource {@code gpu}), simulated
+   * when {@code simulateGpuBytes > 0}; the CPU when no GPU was assigned or no CUDA runtime loads.
+   */
+  public static Device forTask(
+      long simulateGpuBytes, double cpuMemoryFraction, Map<String, ResourceInformation> resources) {
+    int gpu = assignedGpu(resources);
+    if (simulateGpuBytes > 0) {
+      int index = Math.max(gpu, 0);
+      return DEVICES.computeIfAbsent(
+          "sim-gpu:" + index + ":" + simulateGpuBytes,
+          k -> new SimulatedGpu(index, simulateGpuBytes));
+    }
+    if (gpu >= 0 && cudaRuntimeLoads()) {
+      return DEVICES.computeIfAbsent("cuda:" + gpu, k -> new CudaDevice(gpu));
+    }
+    return DEVICES.computeIfAbsent(
+        "cpu:" + cpuMemoryFraction, k -> new CpuDevice(cpuMemoryFraction));
+  }
+
+  /** The first GPU address Spark assigned to the task, or -1. */
+  static int assignedGpu(Map<String, ResourceInformation> resources) {
+    ResourceInformation gpus = resources == null ? null : resources.get("gpu");
+    if (gpus == null || gpus.addresses().length == 0) {
+      return -1;
+    }
+    String address = gpus.addresses()[0].strip();
+    try {
+      return Integer.parseInt(address);
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(
+          "Spark assigned GPU address '"
+              + address
+              + "', not a CUDA device index: the discovery script must print indices"
+              + " (conf/getGpusResources.sh does)",
+          e);
+    }
+  }
+
+  /** Whether the CUDA runtime loads here; probed once per JVM, one log line when it does not. */
+  public static boolean cudaRuntimeLoads() {
+    Boolean known = cudaRuntime;
+    if (known != null) {
+      return known;
+    }
+    synchronized (Devices.class) {
+      if (cudaRuntime == null) {
+        cudaRuntime = probeCuda();
+      }
+      return cudaRuntime;
+    }
+  }
+
+  private static boolean probeCuda() {
+    try (IntPointer count = new IntPointer(1)) {
+      int status = cudart.cudaGetDeviceCount(count);
+      if (status != 0 || count.get() == 0) {
+        LOG.warn("No usable CUDA device (cudaGetDeviceCount status {}): rendering on CPU", status);
+        return false;
+      }
+      return true;
+    } catch (LinkageError e) {
+      LOG.warn("No CUDA runtime on this machine ({}): rendering on CPU", e.getMessage());
+      return false;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.facerender.partition;
+
+import dev.facerender.retry.Splittable;
+import java.util.List;
+
+/** Frames rendered together: all of one source size, in stream order. */
+final class FrameBatch implements Splittable<FrameBatch> {
+  private final List<PendingFrame> frames;
+  private boolean closed;
+
+  FrameBatch(List<PendingFrame> frames) {
+    if (frames.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one frame");
+    }
+    this.frames = List.copyOf(frames);
+  }
+
+  List<PendingFrame> frames() {
+    if (closed) {
+      throw new IllegalStateException("batch is closed");
+    }
+    return frames;
+  }
+
+  @Override
+  public int size() {
+    return frames.size();
+  }
+
+  @Override
+  public List<FrameBatch> split() {
+    List<PendingFrame> all = frames();
+    int half = all.size() / 2;
+    close();
+    return List.of(new FrameBatch(all.subList(0, half)), new FrameBatch(all.subList(half, all.size())));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

@@ -1,0 +1,353 @@
+package dev.facerender.partition;
+
+import dev.facerender.codec.ImageCodec;
+import dev.facerender.codec.ImageDecodeException;
+import dev.facerender.device.Device;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.Torch;
+import dev.facerender.retry.AdaptiveCeiling;
+import dev.facerender.retry.SplitRetry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Streams one partition (sorted by clip, source first, then frame index): decodes each clip's
+ * source once, validates frames, fills batches up to the adaptive ceiling, renders them with
+ * split-and-retry and yields frame rows. Rejected rows and per-batch metrics go to the sinks.
+ * Never holds more than one batch of frames.
+ */
+final class PartitionRenderer implements Iterator<Row> {
+  private static final String INPUT = "input";
+  private static final String DECODE = "decode";
+  private static final String RENDER = "render";
+
+  /** OOMs are often transient under shared load: a lone frame gets this many more tries. */
+  private static final int SINGLE_FRAME_RETRIES = 4;
+
+  private final Iterator<Row> input;
+  private final RenderSettings settings;
+  private final TaskSinks sinks;
+  private final TaskInfo task;
+  private final Device device;
+  private final FrameModel model;
+  private final BatchRenderer renderer;
+  private final BatchPlanner planner;
+  private final SplitRetry<FrameBatch, RenderedBatch> retry;
+  private final ArrayDeque<Row> ready = new ArrayDeque<>();
+  private List<PendingFrame> pending = new ArrayList<>();
+
+  private AdaptiveCeiling ceiling;
+  private BatchPlanner.Planned planned;
+  private long plannedPixels;
+  private String clipId;
+  private ClipSource clipSource;
+  private FrameError clipError;
+  private String lastFrameClip;
+  private int lastFrameIndex;
+  private long decodeNanos;
+  private long batchSeq;
+  private boolean finished;
+
+  PartitionRenderer(
+      Iterator<Row> input,
+      RenderSettings settings,
+      TaskSinks sinks,
+      TaskInfo task,
+      Device device,
+      FrameModel model) {
+    this.input = input;
+    this.settings = settings;
+    this.sinks = sinks;
+    this.task = task;
+    this.device = device;
+    this.model = model;
+    OomInjector injector =
+        new OomInjector(
+            settings.injectOomRate(), settings.injectOomAbove(), settings.seed(), task.partition());
+    this.renderer = new BatchRenderer(model, device, settings, injector);
+    this.planner = new BatchPlanner(settings, device, task.taskAttemptId());
+    this.retry =
+        new SplitRetry<>(
+            renderer::render, this::singleFrameOom, device::emptyCache, SINGLE_FRAME_RETRIES);
+    Torch.configureThreads(settings.effectiveTorchThreads());
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (ready.isEmpty() && !finished) {
+      if (input.hasNext()) {
+        accept(input.next());
+      } else {
+        flush();
+        planner.release();
+        finished = true;
+      }
+    }
+    return !ready.isEmpty();
+  }
+
+  @Override
+  public Row next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    return ready.poll();
+  }
+
+  private void accept(Row row) {
+    String clip = row.isNullAt(FrameRows.CLIP_ID) ? null : row.getString(FrameRows.CLIP_ID);
+    if (row.getBoolean(FrameRows.IS_SOURCE)) {
+      startClip(clip, row.isNullAt(FrameRows.IMAGE) ? null : (byte[]) row.get(FrameRows.IMAGE));
+      return;
+    }
+    Integer index = row.isNullAt(FrameRows.FRAME_INDEX) ? null : row.getInt(FrameRows.FRAME_INDEX);
+    FrameError error = validate(row, clip, index);
+    if (error != null) {
+      sinks.error(error);
+      sinks.progress(1);
+      return;
+    }
+    lastFrameClip = clip;
+    lastFrameIndex = index;
+    PendingFrame frame = new PendingFrame(clip, index, coeffs(row), clipSource);
+    long pixels = (long) clipSource.width() * clipSource.height();
+    if (planned == null || pixels != plannedPixels) {
+      flush();
+      planFor(frame, pixels);
+    }
+    pending.add(frame);
+    if (pending.size() >= ceiling.ceiling()) {
+      flush();
+    }
+  }
+
+  private void startClip(String clip, byte[] image) {
+    if (clip != null && clip.equals(clipId)) {
+      clipSource = null;
+      clipError =
+          error(
+              clip,
+              null,
+              INPUT,
+              "DUPLICATE_SOURCE",
+              "clip '" + clip + "' has more than one source row: keep exactly one per clip");
+      return;
+    }
+    clipId = clip;
+    clipSource = null;
+    clipError = null;
+    long start = System.nanoTime();
+    try {
+      clipSource = new ClipSource(clip, ImageCodec.decode(image));
+    } catch (ImageDecodeException e) {
+      clipError =
+          error(clip, null, DECODE, e.code(), "source of clip '" + clip + "': " + e.getMessage());
+    }
+    decodeNanos += System.nanoTime() - start;
+  }
+
+  private FrameError validate(Row row, String clip, Integer index) {
+    if (clip == null) {
+      return error(null, index, INPUT, "MISSING_CLIP_ID", "frame row has no clip_id");
+    }
+    if (index == null) {
+      return error(clip, null, INPUT, "MISSING_FRAME_INDEX", "frame row has no frame_index");
+    }
+    if (index < 0) {
+      return error(
+          clip, index, INPUT, "NEGATIVE_FRAME_INDEX", "frame_index " + index + " is negative");
+    }
+    if (clip.equals(lastFrameClip) && index == lastFrameIndex) {
+      return error(
+          clip,
+          index,
+          INPUT,
+          "DUPLICATE_FRAME",
+          "frame " + index + " of clip '" + clip + "' appears more than once; the first was kept");
+    }
+    if (!clip.equals(clipId)) {
+      return error(
+          clip,
+          index,
+          INPUT,
+          "NO_SOURCE",
+          "clip '" + clip + "' has no row in the sources table: add its source image");
+    }
+    if (clipError != null) {
+      return new FrameError(
+          settings.runId(),
+          clip,
+          index,
+          clipError.stage(),
+          clipError.code(),
+          clipError.message());
+    }
+    if (row.isNullAt(FrameRows.COEFFS)) {
+      return error(clip, index, INPUT, "MISSING_COEFFS", "frame has no coeffs");
+    }
+    List<Float> coeffs = row.getList(FrameRows.COEFFS);
+    if (settings.coeffCount() > 0 && coeffs.size() != settings.coeffCount()) {
+      return error(
+          clip,
+          index,
+          INPUT,
+          "BAD_COEFF_COUNT",
+          "frame has "
+              + coeffs.size()
+              + " coefficients, the model expects "
+              + settings.coeffCount()
+              + " (set --coeff-count for other models)");
+    }
+    for (int i = 0; i < coeffs.size(); i++) {
+      Float value = coeffs.get(i);
+      if (value == null || !Float.isFinite(value)) {
+        return error(
+            clip,
+            index,
+            INPUT,
+            "NON_FINITE_COEFF",
+            "coefficient " + i + " is " + value + ": coefficients must be finite numbers");
+      }
+    }
+    return null;
+  }
+
+  private static float[] coeffs(Row row) {
+    List<Float> list = row.getList(FrameRows.COEFFS);
+    float[] values = new float[list.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = list.get(i);
+    }
+    return values;
+  }
+
+  private void planFor(PendingFrame sample, long pixels) {
+    planned = planner.plan(renderer, sample);
+    plannedPixels = pixels;
+    if (ceiling == null) {
+      ceiling = new AdaptiveCeiling(planned.plan().batch(), settings.growAfter());
+    } else {
+      ceiling.replan(planned.plan().batch());
+    }
+  }
+
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    FrameBatch batch = new FrameBatch(pending);
+    pending = new ArrayList<>();
+    int size = batch.size();
+    int ceilingAtStart = ceiling.ceiling();
+    long startMillis = System.currentTimeMillis();
+    long start = System.nanoTime();
+    int[] ooms = {0};
+    int[] splits = {0};
+    List<RenderedBatch> pieces =
+        retry.run(
+            batch,
+            new SplitRetry.Listener() {
+              @Override
+              public void onOutOfMemory(int pieceSize, RuntimeException error) {
+                ooms[0]++;
+                if (pieceSize > 1) {
+                  splits[0]++;
+                }
+                ceiling.onOutOfMemory(pieceSize);
+              }
+
+              @Override
+              public void onSuccess(int pieceSize) {
+                ceiling.onSuccess(pieceSize);
+              }
+            });
+    long renderNanos = 0;
+    long encodeNanos = 0;
+    long peak = -1;
+    int frames = 0;
+    for (RenderedBatch piece : pieces) {
+      renderNanos += piece.renderNanos();
+      encodeNanos += piece.encodeNanos();
+      peak = Math.max(peak, piece.peakBytes());
+      for (int i = 0; i < piece.frames().size(); i++) {
+        PendingFrame frame = piece.frames().get(i);
+        byte[] image = piece.encoded().get(i);
+        if (image == null) {
+          continue;
+        }
+        frames++;
+        ready.add(
+            RowFactory.create(
+                frame.clipId(),
+                frame.frameIndex(),
+                frame.source().width(),
+                frame.source().height(),
+                settings.format().id(),
+                image,
+                settings.runId()));
+      }
+    }
+    long wallNanos = System.nanoTime() - start;
+    sinks.progress(size);
+    sinks.metrics(
+        new BatchMetrics(
+            settings.runId(),
+            RENDER,
+            task.executor(),
+            task.host(),
+            task.partition(),
+            task.attempt(),
+            batchSeq++,
+            device.id(),
+            settings.level().id(),
+            planned.plan().batch(),
+            ceilingAtStart,
+            size,
+            frames,
+            size - frames,
+            ooms[0],
+            splits[0],
+            planned.freeBytes(),
+            planned.totalBytes(),
+            peak,
+            planned.calibration() == null ? -1 : planned.calibration().perFrameBytes(),
+            planned.calibration() == null ? -1 : planned.calibration().fixedBytes(),
+            decodeNanos,
+            renderNanos,
+            encodeNanos,
+            startMillis,
+            System.currentTimeMillis(),
+            frames * 1e9 / Math.max(1, decodeNanos + wallNanos)));
+    decodeNanos = 0;
+  }
+
+  /** A one-frame piece that still ran out of memory: its frame becomes an error row. */
+  private RenderedBatch singleFrameOom(FrameBatch piece, RuntimeException error) {
+    PendingFrame frame = piece.frames().get(0);
+    sinks.error(
+        error(
+            frame.clipId(),
+            frame.frameIndex(),
+            RENDER,
+            "OUT_OF_MEMORY",
+            "one frame does not fit on "
+                + device.id()
+                + " ("
+                + Torch.firstLine(error)
+                + "): lower the resolution or free the device"));
+    List<byte[]> none = new ArrayList<>();
+    none.add(null);
+    return new RenderedBatch(piece.frames(), none, 0, 0, -1);
+  }
+
+  private FrameError error(String clip, Integer index, String stage, String code, String message) {
+    return new FrameError(settings.runId(), clip, index, stage, code, message);
+  }
+}

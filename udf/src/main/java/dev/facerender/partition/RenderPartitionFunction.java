@@ -1,0 +1,42 @@
+package dev.facerender.partition;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.facerender.device.Device;
+import dev.facerender.device.Devices;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.ModelCache;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Row;
+
+/**
+ * The executor side of a render: rows of {@link FrameRows#INPUT} in, rows of {@link
+ * FrameRows#OUTPUT} out. Finds the task's device, takes the executor's cached model for it and
+ * streams the partition through {@link PartitionRenderer}.
+ */
+public final class RenderPartitionFunction implements MapPartitionsFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+
+  private final RenderSettings settings;
+  private final TaskSinks sinks;
+
+  public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
+    this.settings = requireNonNull(settings, "settings is null");
+    this.sinks = requireNonNull(sinks, "sinks is null");
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    TaskContext context = TaskContext.get();
+    Map<String, ResourceInformation> resources =
+        context == null ? Map.of() : context.resourcesJMap();
+    Device device =
+        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
+    FrameModel model = ModelCache.get(settings.model(), device.id());
+    return new PartitionRenderer(rows, settings, sinks, TaskInfo.current(), device, model);
+  }
+}

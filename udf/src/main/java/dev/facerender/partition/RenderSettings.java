@@ -1,0 +1,92 @@
+package dev.facerender.partition;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.facerender.batch.Level;
+import dev.facerender.config.FacerenderConf;
+import dev.facerender.config.OutputFormat;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything a task needs, checked on the driver and shipped with the partition function.
+ * {@code concurrentTasks} is how many tasks of one executor run at once (they share its cores and
+ * its devices).
+ */
+public record RenderSettings(
+    String runId,
+    String model,
+    int batchSize,
+    Level level,
+    double memoryFraction,
+    int maxBatch,
+    OutputFormat format,
+    int pngCompression,
+    double jpegQuality,
+    int torchThreads,
+    int coeffCount,
+    long simulateGpuBytes,
+    double cpuMemoryFraction,
+    double injectOomRate,
+    int injectOomAbove,
+    long seed,
+    int growAfter,
+    double maxErrorRate,
+    int concurrentTasks)
+    implements Serializable {
+
+  public RenderSettings {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(model, "model is null");
+    requireNonNull(level, "level is null");
+    requireNonNull(format, "format is null");
+    if (concurrentTasks < 1) {
+      throw new IllegalArgumentException("concurrentTasks must be >= 1, got " + concurrentTasks);
+    }
+  }
+
+  /** Settings from {@code spark.facerender.*} values (defaults for the rest), checked. */
+  public static RenderSettings from(String runId, Map<String, String> conf, int concurrentTasks) {
+    Map<String, String> values = new TreeMap<>(conf);
+    FacerenderConf.validate(values);
+    return new RenderSettings(
+        runId,
+        FacerenderConf.get(FacerenderConf.MODEL, values),
+        FacerenderConf.get(FacerenderConf.BATCH_SIZE, values),
+        FacerenderConf.get(FacerenderConf.LEVEL, values),
+        FacerenderConf.get(FacerenderConf.MEMORY_FRACTION, values),
+        FacerenderConf.get(FacerenderConf.MAX_BATCH, values),
+        FacerenderConf.get(FacerenderConf.FORMAT, values),
+        FacerenderConf.get(FacerenderConf.PNG_COMPRESSION, values),
+        FacerenderConf.get(FacerenderConf.JPEG_QUALITY, values),
+        FacerenderConf.get(FacerenderConf.TORCH_THREADS, values),
+        FacerenderConf.get(FacerenderConf.COEFF_COUNT, values),
+        FacerenderConf.get(FacerenderConf.SIMULATE_GPU, values),
+        FacerenderConf.get(FacerenderConf.CPU_MEMORY_FRACTION, values),
+        FacerenderConf.get(FacerenderConf.INJECT_OOM_RATE, values),
+        FacerenderConf.get(FacerenderConf.INJECT_OOM_ABOVE, values),
+        FacerenderConf.get(FacerenderConf.SEED, values),
+        FacerenderConf.get(FacerenderConf.GROW_AFTER, values),
+        FacerenderConf.get(FacerenderConf.MAX_ERROR_RATE, values),
+        concurrentTasks);
+  }
+
+  /** The memory share sizing uses: the override when set, else the level's. */
+  public double effectiveMemoryFraction() {
+    return memoryFraction > 0 ? memoryFraction : level.memoryFraction();
+  }
+
+  /** The batch cap sizing uses: the override when set, else the level's. */
+  public int effectiveMaxBatch() {
+    return maxBatch > 0 ? maxBatch : level.maxBatch();
+  }
+
+  /** libtorch threads: the override, else this executor's cores shared by its task slots. */
+  public int effectiveTorchThreads() {
+    if (torchThreads > 0) {
+      return torchThreads;
+    }
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / concurrentTasks);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.facerender.partition;
+
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+
+/** Where a task reports what is not a frame row. */
+public interface TaskSinks {
+  void error(FrameError error);
+
+  void metrics(BatchMetrics metrics);
+
+  /** Frames finished (rendered or rejected), for progress reporting. */
+  default void progress(long frames) {}
+}
