@@ -33,7 +33,9 @@ public final class DemoDataset {
         .range(0, clips, 1, partitions)
         .map(
             (MapFunction<Long, Row>)
-                clip -> RowFactory.create(clipId(clip.intValue()), DemoFaces.png(seed, clip.intValue(), size)),
+                clip ->
+                    RowFactory.create(
+                        clipId(clip.intValue()), DemoFaces.png(seed, clip.intValue(), size)),
             Encoders.row(Schemas.SOURCES))
         .write()
         .mode(SaveMode.ErrorIfExists)

@@ -54,7 +54,12 @@ public final class DemoFaces {
       float hue = (float) random.nextDouble();
       g.setPaint(
           new java.awt.GradientPaint(
-              0, 0, Color.getHSBColor(hue, 0.25f, 0.95f), 0, size, Color.getHSBColor(hue, 0.35f, 0.7f)));
+              0,
+              0,
+              Color.getHSBColor(hue, 0.25f, 0.95f),
+              0,
+              size,
+              Color.getHSBColor(hue, 0.35f, 0.7f)));
       g.fillRect(0, 0, size, size);
       Color skin = SKIN[random.nextInt(SKIN.length)];
       Color hair = HAIR[random.nextInt(HAIR.length)];
@@ -69,11 +74,15 @@ public final class DemoFaces {
       g.fill(new Ellipse2D.Double(s * 0.12, s * 0.90, s * 0.76, s * 0.3));
       // hair behind, face, hair on top
       g.setColor(hair);
-      g.fill(new Ellipse2D.Double(left - s * 0.04, faceTop - s * 0.06, faceWidth + s * 0.08, faceHeight * 0.7));
+      g.fill(
+          new Ellipse2D.Double(
+              left - s * 0.04, faceTop - s * 0.06, faceWidth + s * 0.08, faceHeight * 0.7));
       g.setColor(skin);
       g.fill(new Ellipse2D.Double(left, faceTop, faceWidth, faceHeight));
       g.setColor(hair);
-      g.fill(new Arc2D.Double(left, faceTop - s * 0.02, faceWidth, faceHeight * 0.42, 0, 180, Arc2D.CHORD));
+      g.fill(
+          new Arc2D.Double(
+              left, faceTop - s * 0.02, faceWidth, faceHeight * 0.42, 0, 180, Arc2D.CHORD));
       // ears
       g.setColor(skin.darker());
       g.fill(new Ellipse2D.Double(left - s * 0.035, s * 0.42, s * 0.07, s * 0.13));
@@ -92,8 +101,11 @@ public final class DemoFaces {
         g.draw(new Ellipse2D.Double(s * (cx - 0.07), s * 0.405, s * 0.14, s * 0.07));
         // brow at 0.34
         g.setColor(hair.darker());
-        g.setStroke(new BasicStroke((float) Math.max(2, s / 45), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-        g.draw(new Arc2D.Double(s * (cx - 0.08), s * 0.33, s * 0.16, s * 0.06, 20, 140, Arc2D.OPEN));
+        g.setStroke(
+            new BasicStroke(
+                (float) Math.max(2, s / 45), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.draw(
+            new Arc2D.Double(s * (cx - 0.08), s * 0.33, s * 0.16, s * 0.06, 20, 140, Arc2D.OPEN));
       }
       // nose
       g.setColor(skin.darker());
@@ -104,9 +116,15 @@ public final class DemoFaces {
       g.setColor(new Color(90, 20, 30));
       g.fill(new Ellipse2D.Double((s - mouthWidth) / 2, s * 0.695, mouthWidth, s * 0.03));
       g.setColor(new Color(180, 70, 80));
-      g.setStroke(new BasicStroke((float) Math.max(2, s / 60), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-      g.draw(new Arc2D.Double((s - mouthWidth) / 2, s * 0.675, mouthWidth, s * 0.05, 0, 180, Arc2D.OPEN));
-      g.draw(new Arc2D.Double((s - mouthWidth) / 2, s * 0.695, mouthWidth, s * 0.05, 180, 180, Arc2D.OPEN));
+      g.setStroke(
+          new BasicStroke(
+              (float) Math.max(2, s / 60), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+      g.draw(
+          new Arc2D.Double(
+              (s - mouthWidth) / 2, s * 0.675, mouthWidth, s * 0.05, 0, 180, Arc2D.OPEN));
+      g.draw(
+          new Arc2D.Double(
+              (s - mouthWidth) / 2, s * 0.695, mouthWidth, s * 0.05, 180, 180, Arc2D.OPEN));
     } finally {
       g.dispose();
     }

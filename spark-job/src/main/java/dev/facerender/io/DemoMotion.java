@@ -4,9 +4,9 @@ import dev.facerender.model.BuiltinModels;
 import java.util.SplittableRandom;
 
 /**
- * Driving coefficients that move like speech at 25 frames/s: syllables open the jaw in phrases
- * with pauses, blinks every few seconds, a slow smile, brows on emphasis, and head sway. Each
- * frame is a closed-form function of (seed, clip, frame), so any frame can be made on its own.
+ * Driving coefficients that move like speech at 25 frames/s: syllables open the jaw in phrases with
+ * pauses, blinks every few seconds, a slow smile, brows on emphasis, and head sway. Each frame is a
+ * closed-form function of (seed, clip, frame), so any frame can be made on its own.
  */
 public final class DemoMotion {
   static final double FPS = 25.0;
@@ -31,7 +31,8 @@ public final class DemoMotion {
     double blinkFrames = blinkT * FPS;
     c[BuiltinModels.BLINK] = (float) (blinkFrames < 5 ? 1 - Math.abs(blinkFrames - 2.5) / 2.5 : 0);
     c[BuiltinModels.SMILE] = (float) (0.25 + 0.25 * Math.sin(2 * Math.PI * 0.08 * t + phase));
-    c[BuiltinModels.BROW] = (float) (0.5 * inPhrase * Math.max(0, Math.sin(2 * Math.PI * 0.5 * t + phase)));
+    c[BuiltinModels.BROW] =
+        (float) (0.5 * inPhrase * Math.max(0, Math.sin(2 * Math.PI * 0.5 * t + phase)));
     for (int i = 4; i < 64; i++) {
       double hz = 0.05 + 0.02 * (i % 7);
       c[i] = (float) (0.3 * Math.sin(2 * Math.PI * hz * t + phase + i));

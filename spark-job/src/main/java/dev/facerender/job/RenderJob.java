@@ -46,8 +46,10 @@ public final class RenderJob {
   /** Renders and writes {@code frames/}, {@code errors/}, {@code metrics/}, run.json, report. */
   public RunSummary run(RenderRequest request, ProgressListener progress) {
     long started = System.nanoTime();
-    String runId = Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
-        + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String runId =
+        Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
     int concurrentTasks = SparkTopology.concurrentTasks(spark);
     RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
     Path out = Path.of(request.out());
@@ -106,12 +108,21 @@ public final class RenderJob {
     List<FrameError> errorRows = new ArrayList<>(errors.value());
     errorRows.sort(
         Comparator.comparing(FrameError::clipId, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
+            .thenComparing(
+                FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
     List<BatchMetrics> batches = new ArrayList<>(metrics.value());
     batches.sort(
         Comparator.comparingInt(BatchMetrics::partition).thenComparingLong(BatchMetrics::batchSeq));
-    write(errorRows.stream().map(Schemas::row).toList(), Schemas.ERRORS, out.resolve("errors"), request.mode());
-    write(batches.stream().map(Schemas::row).toList(), Schemas.METRICS, out.resolve("metrics"), request.mode());
+    write(
+        errorRows.stream().map(Schemas::row).toList(),
+        Schemas.ERRORS,
+        out.resolve("errors"),
+        request.mode());
+    write(
+        batches.stream().map(Schemas::row).toList(),
+        Schemas.METRICS,
+        out.resolve("metrics"),
+        request.mode());
 
     long rendered = batches.stream().mapToLong(BatchMetrics::frames).sum();
     Map<String, String> effective = new TreeMap<>(request.conf());
@@ -200,7 +211,8 @@ public final class RenderJob {
     }
   }
 
-  private void write(List<Row> rows, org.apache.spark.sql.types.StructType schema, Path path, String mode) {
+  private void write(
+      List<Row> rows, org.apache.spark.sql.types.StructType schema, Path path, String mode) {
     spark
         .createDataFrame(rows, schema)
         .coalesce(1)

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * One render: where the tables are, where the output goes, how to treat an existing output
- * ({@code error-if-exists}, {@code overwrite} or {@code append}) and the {@code spark.facerender.*}
+ * One render: where the tables are, where the output goes, how to treat an existing output ({@code
+ * error-if-exists}, {@code overwrite} or {@code append}) and the {@code spark.facerender.*}
  * settings.
  */
 public record RenderRequest(

@@ -7,7 +7,8 @@ import org.apache.spark.sql.SparkSession;
 
 /** How many tasks one executor runs at once: they share its cores and its GPU. */
 public final class SparkTopology {
-  private static final Pattern LOCAL = Pattern.compile("local(?:-cluster)?\\[([^,\\]]+)(?:,.*)?\\]");
+  private static final Pattern LOCAL =
+      Pattern.compile("local(?:-cluster)?\\[([^,\\]]+)(?:,.*)?\\]");
 
   private SparkTopology() {}
 

@@ -25,8 +25,12 @@ public final class BatchSizer {
       curve = List.copyOf(curve);
       if (sharers < 1 || maxBatch < 1 || perFrameBytes <= 0) {
         throw new IllegalArgumentException(
-            "sharers, maxBatch and perFrameBytes must be positive: " + sharers + ", " + maxBatch
-                + ", " + perFrameBytes);
+            "sharers, maxBatch and perFrameBytes must be positive: "
+                + sharers
+                + ", "
+                + maxBatch
+                + ", "
+                + perFrameBytes);
       }
     }
   }

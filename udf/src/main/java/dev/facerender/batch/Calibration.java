@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * What calibration learnt for one (model, device, frame size): memory as fixed + per-frame bytes
- * (measured from peaks, or estimated from tensor sizes when the device reports no peaks), the
- * speed at each measured batch, and the smallest batch that ran out of memory (0 if none did).
+ * (measured from peaks, or estimated from tensor sizes when the device reports no peaks), the speed
+ * at each measured batch, and the smallest batch that ran out of memory (0 if none did).
  */
 public record Calibration(
     long fixedBytes,

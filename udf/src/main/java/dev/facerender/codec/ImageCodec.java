@@ -98,9 +98,9 @@ public final class ImageCodec {
     return new RgbImage(bgr.getWidth(), bgr.getHeight(), data);
   }
 
-  /** A BufferedImage over {@code width*height*3} BGR bytes of {@code data} at {@code offset}. */
-  public static BufferedImage wrapBgr(byte[] data, int offset, int width, int height) {
-    DataBufferByte buffer = new DataBufferByte(data, width * height * 3, offset);
+  /** A BufferedImage over the {@code width*height*3} BGR bytes of {@code data}, not copied. */
+  public static BufferedImage wrapBgr(byte[] data, int width, int height) {
+    DataBufferByte buffer = new DataBufferByte(data, width * height * 3);
     PixelInterleavedSampleModel model =
         new PixelInterleavedSampleModel(
             DataBuffer.TYPE_BYTE, width, height, 3, width * 3, BGR_OFFSETS);

@@ -1,5 +1,7 @@
 package dev.facerender.codec;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -21,15 +23,42 @@ public final class TensorFrames {
         TensorOptions bytes = new TensorOptions(ScalarType.Byte)) {
       Tensor hwc =
           torch.from_blob(pixels, new long[] {image.height(), image.width(), 3}, bytes).clone();
-      return hwc.permute(2, 0, 1).flip(0).unsqueeze(0).toType(ScalarType.Float).div(new Scalar(255.0));
+      return hwc.permute(2, 0, 1)
+          .flip(0)
+          .unsqueeze(0)
+          .toType(ScalarType.Float)
+          .div(new Scalar(255.0));
     }
   }
 
   /**
-   * Interleaved 8-bit pixels of {@code frames} ({@code [N,3,H,W]} float RGB in [0,1]), frame after
-   * frame, in BGR order when {@code bgr} (for Java2D encoders) or RGB otherwise.
+   * Interleaved 8-bit pixels of each frame of {@code frames} ({@code [N,3,H,W]} float RGB in
+   * [0,1]), one array per frame (encoders read whole arrays, ignoring offsets), in BGR order when
+   * {@code bgr} (for Java2D encoders) or RGB otherwise.
    */
+  public static List<byte[]> toFrameBytes(Tensor frames, boolean bgr) {
+    Tensor ordered = quantize(frames, bgr);
+    int n = Math.toIntExact(ordered.size(0));
+    int frameBytes = Math.toIntExact(ordered.numel() / Math.max(1, n));
+    BytePointer data = ordered.data_ptr_byte();
+    List<byte[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] frame = new byte[frameBytes];
+      data.position((long) i * frameBytes).get(frame);
+      out.add(frame);
+    }
+    return out;
+  }
+
+  /** All frames of {@code frames} as one array, frame after frame (see {@link #toFrameBytes}). */
   public static byte[] toBytes(Tensor frames, boolean bgr) {
+    Tensor ordered = quantize(frames, bgr);
+    byte[] out = new byte[Math.toIntExact(ordered.numel())];
+    ordered.data_ptr_byte().get(out);
+    return out;
+  }
+
+  private static Tensor quantize(Tensor frames, boolean bgr) {
     Tensor quantized =
         frames
             .mul(new Scalar(255.0))
@@ -37,9 +66,6 @@ public final class TensorFrames {
             .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(255.0)))
             .toType(ScalarType.Byte)
             .permute(0, 2, 3, 1);
-    Tensor ordered = (bgr ? quantized.flip(3) : quantized).contiguous();
-    byte[] out = new byte[Math.toIntExact(ordered.numel())];
-    ordered.data_ptr_byte().get(out);
-    return out;
+    return (bgr ? quantized.flip(3) : quantized).contiguous();
   }
 }

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * libtorch's CPU. Its "device memory" is a budget: a share of the machine's available memory.
- * Peaks are read from the kernel's resident-set high-water mark, which can be reset per batch
- * through {@code /proc/self/clear_refs}; where it cannot, peaks are unknown (-1).
+ * libtorch's CPU. Its "device memory" is a budget: a share of the machine's available memory. Peaks
+ * are read from the kernel's resident-set high-water mark, which can be reset per batch through
+ * {@code /proc/self/clear_refs}; where it cannot, peaks are unknown (-1).
  */
 public final class CpuDevice implements Device {
   private static final Path MEMINFO = Path.of("/proc/meminfo");

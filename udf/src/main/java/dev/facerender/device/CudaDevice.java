@@ -44,8 +44,7 @@ final class CudaDevice implements Device {
   public long freeBytes() {
     // Memory libtorch caches but does not use is free for our purposes.
     DeviceStats stats = allocator().getDeviceStats((byte) index);
-    long cachedUnused =
-        stats.reserved_bytes().current() - stats.allocated_bytes().current();
+    long cachedUnused = stats.reserved_bytes().current() - stats.allocated_bytes().current();
     return memInfo()[0] + Math.max(0, cachedUnused);
   }
 

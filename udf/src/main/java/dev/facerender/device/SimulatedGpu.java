@@ -4,10 +4,10 @@ import dev.facerender.retry.OutOfMemoryErrors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A GPU that exists only in memory bookkeeping, for tests and for anyone without one. Each batch
- * is charged by a hidden cost model of its own (deliberately not the sizer's formula: a per-frame
- * cost that grows with the batch, plus a fixed workspace), and one that does not fit in what is
- * free throws exactly what libtorch's CUDA allocator throws. Rendering itself runs on the CPU; the
+ * A GPU that exists only in memory bookkeeping, for tests and for anyone without one. Each batch is
+ * charged by a hidden cost model of its own (deliberately not the sizer's formula: a per-frame cost
+ * that grows with the batch, plus a fixed workspace), and one that does not fit in what is free
+ * throws exactly what libtorch's CUDA allocator throws. Rendering itself runs on the CPU; the
  * reported batch time is the model's, shaped like a GPU's (a launch cost, then cheap frames).
  */
 public final class SimulatedGpu implements Device {

@@ -13,8 +13,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Built-in models: TorchScript source shipped as resources and compiled at load time into a
- * module, so they take the same path as user files and can be saved as files too.
+ * Built-in models: TorchScript source shipped as resources and compiled at load time into a module,
+ * so they take the same path as user files and can be saved as files too.
  */
 public final class BuiltinModels {
   public static final String PREFIX = "builtin:";

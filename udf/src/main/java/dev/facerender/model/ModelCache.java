@@ -5,9 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * One model per (spec, device) per JVM, shared by every task of an executor: loading a model
- * costs far more than a batch. Models stay loaded for the life of the executor and are closed at
- * JVM exit (or by {@link #closeAll}).
+ * One model per (spec, device) per JVM, shared by every task of an executor: loading a model costs
+ * far more than a batch. Models stay loaded for the life of the executor and are closed at JVM exit
+ * (or by {@link #closeAll}).
  */
 public final class ModelCache {
   private static final Map<Key, FrameModel> MODELS = new ConcurrentHashMap<>();

@@ -71,7 +71,13 @@ public final class TorchScriptModel implements FrameModel {
   private Tensor requireTensor(IValue result, String method) {
     if (!result.isTensor()) {
       throw new IllegalStateException(
-          "Model " + spec + ": " + method + " returned " + result.tagKind().getString() + ", not a Tensor");
+          "Model "
+              + spec
+              + ": "
+              + method
+              + " returned "
+              + result.tagKind().getString()
+              + ", not a Tensor");
     }
     // toTensor() views the IValue's payload, which dies with it: keep our own reference.
     try (Tensor payload = result.toTensor()) {

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Plans a task's batches: calibrates the model on the device once per executor (per frame size
- * and cap), then sizes from the device budget, and leases what it planned.
+ * Plans a task's batches: calibrates the model on the device once per executor (per frame size and
+ * cap), then sizes from the device budget, and leases what it planned.
  */
 final class BatchPlanner {
   private static final Map<String, Calibration> CALIBRATIONS = new ConcurrentHashMap<>();
@@ -34,8 +34,7 @@ final class BatchPlanner {
     long free = budget.capacity();
     if (settings.batchSize() > 0) {
       BatchPlan fixed =
-          new BatchPlan(
-              settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size");
+          new BatchPlan(settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size");
       return new Planned(fixed, null, free, device.totalBytes());
     }
     long pixels = (long) sample.source().width() * sample.source().height();

@@ -44,7 +44,7 @@ final class BatchRenderer {
   RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
     long start = System.nanoTime();
-    byte[] pixels;
+    List<byte[]> pixels;
     long peak;
     DEVICE_LOCK.readLock().lock();
     try {
@@ -75,7 +75,7 @@ final class BatchRenderer {
     return new long[] {device.peakBytes(), device.batchNanos(size, pixelCount, elapsed)};
   }
 
-  private byte[] renderPixels(List<PendingFrame> frames, boolean inject) {
+  private List<byte[]> renderPixels(List<PendingFrame> frames, boolean inject) {
     int n = frames.size();
     ClipSource first = frames.get(0).source();
     int h = first.height();
@@ -92,7 +92,7 @@ final class BatchRenderer {
         }
         Tensor out = model.forward(source, coeffs);
         checkOutput(out, n, h, w);
-        return TensorFrames.toBytes(out, settings.format() != OutputFormat.RAW);
+        return TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
       } finally {
         device.afterBatch();
       }
@@ -148,24 +148,21 @@ final class BatchRenderer {
     }
   }
 
-  private List<byte[]> encode(List<PendingFrame> frames, byte[] pixels) {
+  private List<byte[]> encode(List<PendingFrame> frames, List<byte[]> pixels) {
     List<byte[]> encoded = new ArrayList<>(frames.size());
-    int offset = 0;
-    for (PendingFrame frame : frames) {
-      int w = frame.source().width();
-      int h = frame.source().height();
-      int length = w * h * 3;
+    for (int i = 0; i < frames.size(); i++) {
+      int w = frames.get(i).source().width();
+      int h = frames.get(i).source().height();
+      byte[] frame = pixels.get(i);
       encoded.add(
           switch (settings.format()) {
             case PNG ->
-                ImageCodec.encodePng(
-                    ImageCodec.wrapBgr(pixels, offset, w, h), settings.pngCompression());
+                ImageCodec.encodePng(ImageCodec.wrapBgr(frame, w, h), settings.pngCompression());
             case JPEG ->
                 ImageCodec.encodeJpeg(
-                    ImageCodec.wrapBgr(pixels, offset, w, h), (float) settings.jpegQuality());
-            case RAW -> Arrays.copyOfRange(pixels, offset, offset + length);
+                    ImageCodec.wrapBgr(frame, w, h), (float) settings.jpegQuality());
+            case RAW -> frame;
           });
-      offset += length;
     }
     return encoded;
   }

@@ -32,7 +32,8 @@ final class FrameBatch implements Splittable<FrameBatch> {
     List<PendingFrame> all = frames();
     int half = all.size() / 2;
     close();
-    return List.of(new FrameBatch(all.subList(0, half)), new FrameBatch(all.subList(half, all.size())));
+    return List.of(
+        new FrameBatch(all.subList(0, half)), new FrameBatch(all.subList(half, all.size())));
   }
 
   @Override

@@ -4,8 +4,8 @@ import dev.facerender.retry.OutOfMemoryErrors;
 import java.util.SplittableRandom;
 
 /**
- * Fault injection for rehearsals: fails batch attempts with exactly the message a CUDA OOM
- * carries, so they take the real recovery path. Deterministic for a seed and partition.
+ * Fault injection for rehearsals: fails batch attempts with exactly the message a CUDA OOM carries,
+ * so they take the real recovery path. Deterministic for a seed and partition.
  */
 final class OomInjector {
   private final double rate;

@@ -20,8 +20,8 @@ import org.apache.spark.sql.RowFactory;
 /**
  * Streams one partition (sorted by clip, source first, then frame index): decodes each clip's
  * source once, validates frames, fills batches up to the adaptive ceiling, renders them with
- * split-and-retry and yields frame rows. Rejected rows and per-batch metrics go to the sinks.
- * Never holds more than one batch of frames.
+ * split-and-retry and yields frame rows. Rejected rows and per-batch metrics go to the sinks. Never
+ * holds more than one batch of frames.
  */
 final class PartitionRenderer implements Iterator<Row> {
   private static final String INPUT = "input";
@@ -182,12 +182,7 @@ final class PartitionRenderer implements Iterator<Row> {
     }
     if (clipError != null) {
       return new FrameError(
-          settings.runId(),
-          clip,
-          index,
-          clipError.stage(),
-          clipError.code(),
-          clipError.message());
+          settings.runId(), clip, index, clipError.stage(), clipError.code(), clipError.message());
     }
     if (row.isNullAt(FrameRows.COEFFS)) {
       return error(clip, index, INPUT, "MISSING_COEFFS", "frame has no coeffs");

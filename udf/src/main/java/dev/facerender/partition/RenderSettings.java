@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything a task needs, checked on the driver and shipped with the partition function.
- * {@code concurrentTasks} is how many tasks of one executor run at once (they share its cores and
- * its devices).
+ * Everything a task needs, checked on the driver and shipped with the partition function. {@code
+ * concurrentTasks} is how many tasks of one executor run at once (they share its cores and its
+ * devices).
  */
 public record RenderSettings(
     String runId,

@@ -41,7 +41,8 @@ public final class OutOfMemoryErrors {
   }
 
   /** The message a CUDA OOM carries, for simulated devices and injected faults. */
-  public static String cudaMessage(long requestedBytes, int device, long totalBytes, long freeBytes) {
+  public static String cudaMessage(
+      long requestedBytes, int device, long totalBytes, long freeBytes) {
     return String.format(
         "CUDA out of memory. Tried to allocate %s. GPU %d has a total capacity of %s of which %s is"
             + " free. Of the allocated memory %s is allocated by PyTorch.",

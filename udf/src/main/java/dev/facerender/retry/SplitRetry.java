@@ -8,15 +8,15 @@ import java.util.function.Function;
 
 /**
  * Runs work that may run out of device memory: on an OOM anywhere in the cause chain the failing
- * piece is split in halves and each half retried, so what finished is kept and results come back
- * in input order. A piece of one item that still fails becomes a result through {@code
- * onUnsplittable} instead of failing the whole.
+ * piece is split in halves and each half retried, so what finished is kept and results come back in
+ * input order. A piece of one item that still fails becomes a result through {@code onUnsplittable}
+ * instead of failing the whole.
  *
  * <p>Contract: {@code work} must be idempotent for a piece (it may run again on the halves of a
- * piece it failed). A one-item piece is retried {@code singleRetries} more times before it gives
- * up (OOMs are often transient when other work shares the device). Every piece, the input
- * included, is closed once. Earlier OOMs are kept
- * as suppressed exceptions of the error that finally escapes or reaches {@code onUnsplittable}.
+ * piece it failed). A one-item piece is retried {@code singleRetries} more times before it gives up
+ * (OOMs are often transient when other work shares the device). Every piece, the input included, is
+ * closed once. Earlier OOMs are kept as suppressed exceptions of the error that finally escapes or
+ * reaches {@code onUnsplittable}.
  */
 public final class SplitRetry<T extends Splittable<T>, R> {
   /** What happened while running one input. */

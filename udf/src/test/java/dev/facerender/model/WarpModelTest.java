@@ -37,7 +37,9 @@ class WarpModelTest {
       assertThat(out.size(0)).isEqualTo(3);
       byte[] frames = TensorFrames.toBytes(out, true);
       for (int i = 0; i < 3; i++) {
-        byte[] frame = java.util.Arrays.copyOfRange(frames, i * face.bgr().length, (i + 1) * face.bgr().length);
+        byte[] frame =
+            java.util.Arrays.copyOfRange(
+                frames, i * face.bgr().length, (i + 1) * face.bgr().length);
         assertThat(frame).isEqualTo(face.bgr());
       }
     }
@@ -80,7 +82,8 @@ class WarpModelTest {
     try (PointerScope scope = new PointerScope()) {
       Tensor source = TensorFrames.toTensor(face);
       Tensor c = torch.tensor(coeffs).view(1, coeffs.length);
-      return new RgbImage(face.width(), face.height(), TensorFrames.toBytes(warp.forward(source, c), true));
+      return new RgbImage(
+          face.width(), face.height(), TensorFrames.toBytes(warp.forward(source, c), true));
     }
   }
 
@@ -103,7 +106,12 @@ class WarpModelTest {
     for (int y = 0; y < image.height(); y++) {
       for (int x = 0; x < image.width(); x++) {
         int i = (y * image.width() + x) * 3;
-        double dark = 255 - ((image.bgr()[i] & 0xff) + (image.bgr()[i + 1] & 0xff) + (image.bgr()[i + 2] & 0xff)) / 3.0;
+        double dark =
+            255
+                - ((image.bgr()[i] & 0xff)
+                        + (image.bgr()[i + 1] & 0xff)
+                        + (image.bgr()[i + 2] & 0xff))
+                    / 3.0;
         weighted += dark * x;
         total += dark;
       }
@@ -123,7 +131,8 @@ class WarpModelTest {
       g.setColor(Color.BLACK);
       g.fillOval((int) (0.30 * size), (int) (0.42 * size), size / 8, size / 14);
       g.fillOval((int) (0.58 * size), (int) (0.42 * size), size / 8, size / 14);
-      g.fillRect((int) (0.36 * size), (int) (0.70 * size), (int) (0.28 * size), Math.max(2, size / 32));
+      g.fillRect(
+          (int) (0.36 * size), (int) (0.70 * size), (int) (0.28 * size), Math.max(2, size / 32));
       g.dispose();
       return dev.facerender.codec.ImageCodec.toBgr(image);
     }

@@ -1,0 +1,67 @@
+package dev.facerender.job;
+
+import dev.facerender.codec.ImageCodec;
+import dev.facerender.codec.ImageDecodeException;
+import dev.facerender.codec.RgbImage;
+import dev.facerender.io.DemoDataset;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** Local Spark sessions and small datasets for tests. */
+public final class LocalSpark {
+  private LocalSpark() {}
+
+  public static SparkSession start(String master) {
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+    if (active != null) {
+      active.stop();
+    }
+    return SparkSession.builder()
+        .master(master)
+        .appName("facerender-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate();
+  }
+
+  /** A demo dataset under {@code dir/input}: {@code clips} clips of {@code frames} frames. */
+  public static Path demo(SparkSession spark, Path dir, int clips, int frames, int size) {
+    Path input = dir.resolve("input");
+    DemoDataset.generate(spark, input.toString(), clips, frames, size, 1);
+    return input;
+  }
+
+  public static RunSummary render(
+      SparkSession spark, Path input, Path out, Map<String, String> conf) {
+    return new RenderJob(spark)
+        .run(
+            new RenderRequest(
+                input.resolve("frames").toString(),
+                input.resolve("sources").toString(),
+                out.toString(),
+                null,
+                "error-if-exists",
+                0,
+                conf),
+            ProgressListener.NONE);
+  }
+
+  public static List<Row> frames(SparkSession spark, Path out) {
+    return spark
+        .read()
+        .parquet(out.resolve("frames").toString())
+        .orderBy("clip_id", "frame_index")
+        .collectAsList();
+  }
+
+  public static RgbImage decode(Row frame) {
+    try {
+      return ImageCodec.decode((byte[]) frame.getAs("image"));
+    } catch (ImageDecodeException e) {
+      throw new AssertionError("frame does not decode: " + e.getMessage(), e);
+    }
+  }
+}

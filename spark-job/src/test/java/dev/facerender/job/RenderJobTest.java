@@ -1,0 +1,97 @@
+package dev.facerender.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.facerender.codec.RgbImage;
+import dev.facerender.io.InputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RenderJobTest {
+  private static SparkSession spark;
+  @TempDir static Path dir;
+  private static Path input;
+
+  @BeforeAll
+  static void start() {
+    spark = LocalSpark.start("local[2]");
+    input = LocalSpark.demo(spark, dir, 3, 10, 64);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void everyInputFrameBecomesExactlyOneDecodablePngOfTheSourceSize() throws Exception {
+    Path out = dir.resolve("render");
+    RunSummary run = LocalSpark.render(spark, input, out, Map.of());
+
+    List<Row> frames = LocalSpark.frames(spark, out);
+    assertThat(frames).hasSize(30);
+    Set<String> keys = new HashSet<>();
+    for (Row frame : frames) {
+      keys.add(frame.getAs("clip_id") + "#" + frame.getAs("frame_index"));
+      assertThat((String) frame.getAs("format")).isEqualTo("png");
+      RgbImage image = LocalSpark.decode(frame);
+      assertThat(image.width()).isEqualTo(64);
+      assertThat(image.height()).isEqualTo(64);
+    }
+    assertThat(keys).hasSize(30);
+    assertThat(run.inputFrames()).isEqualTo(30);
+    assertThat(run.renderedFrames()).isEqualTo(30);
+    assertThat(run.errorFrames()).isZero();
+
+    List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
+    assertThat(metrics).hasSize(run.batches().size());
+    assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("frames")).sum()).isEqualTo(30);
+    assertThat(metrics).allSatisfy(r -> assertThat(r.<Integer>getAs("planned_batch")).isPositive());
+    assertThat(spark.read().parquet(out.resolve("errors").toString()).count()).isZero();
+    assertThat(out.resolve("run.json")).exists();
+    assertThat(Files.readString(out.resolve("report.html")))
+        .contains("<table id=\"totals\">")
+        .contains("data:image/png;base64,");
+  }
+
+  @Test
+  void framesOfAClipMoveOverTime() {
+    Path out = dir.resolve("motion");
+    LocalSpark.render(spark, input, out, Map.of());
+    List<Row> frames = LocalSpark.frames(spark, out);
+    RgbImage first = LocalSpark.decode(frames.get(0));
+    double largestChange = 0;
+    for (Row frame : frames.subList(1, 10)) {
+      RgbImage image = LocalSpark.decode(frame);
+      long sum = 0;
+      for (int i = 0; i < first.bgr().length; i++) {
+        sum += Math.abs((image.bgr()[i] & 0xff) - (first.bgr()[i] & 0xff));
+      }
+      largestChange = Math.max(largestChange, sum / (double) first.bgr().length);
+    }
+    assertThat(largestChange).isGreaterThan(1.0);
+  }
+
+  @Test
+  void anExistingOutputFolderIsNeverTouchedByDefault() throws Exception {
+    Path out = dir.resolve("existing");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("keep.txt"), "mine");
+    assertThatThrownBy(() -> LocalSpark.render(spark, input, out, Map.of()))
+        .isInstanceOf(InputException.class)
+        .hasMessageContaining("already exists")
+        .hasMessageContaining("--mode overwrite");
+    assertThat(out.resolve("keep.txt")).hasContent("mine");
+  }
+}
