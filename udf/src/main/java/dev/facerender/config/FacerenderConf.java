@@ -158,6 +158,16 @@ public final class FacerenderConf {
           Long::valueOf,
           n -> true,
           "a number");
+  public static final ConfigKey<Boolean> INJECT_TASK_FAILURE =
+      key(
+          "injectTaskFailure",
+          "--inject-task-failure",
+          "Fault injection: the first attempt of every task dies after its first batch",
+          "boolean",
+          "false",
+          Boolean::valueOf,
+          b -> true,
+          "true or false");
   public static final ConfigKey<Integer> GROW_AFTER =
       key(
           "growAfter",
@@ -196,6 +206,7 @@ public final class FacerenderConf {
           INJECT_OOM_RATE,
           INJECT_OOM_ABOVE,
           SEED,
+          INJECT_TASK_FAILURE,
           GROW_AFTER,
           MAX_ERROR_RATE);
 

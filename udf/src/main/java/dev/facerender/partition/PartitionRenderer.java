@@ -321,6 +321,10 @@ final class PartitionRenderer implements Iterator<Row> {
             System.currentTimeMillis(),
             frames * 1e9 / Math.max(1, decodeNanos + wallNanos)));
     decodeNanos = 0;
+    if (settings.injectTaskFailure() && task.attempt() == 0) {
+      throw new IllegalStateException(
+          "Injected task failure after batch 1 of partition " + task.partition() + ", attempt 0");
+    }
   }
 
   /** A one-frame piece that still ran out of memory: its frame becomes an error row. */

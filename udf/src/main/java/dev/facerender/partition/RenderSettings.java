@@ -31,6 +31,7 @@ public record RenderSettings(
     double injectOomRate,
     int injectOomAbove,
     long seed,
+    boolean injectTaskFailure,
     int growAfter,
     double maxErrorRate,
     int concurrentTasks)
@@ -67,6 +68,7 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.INJECT_OOM_RATE, values),
         FacerenderConf.get(FacerenderConf.INJECT_OOM_ABOVE, values),
         FacerenderConf.get(FacerenderConf.SEED, values),
+        FacerenderConf.get(FacerenderConf.INJECT_TASK_FAILURE, values),
         FacerenderConf.get(FacerenderConf.GROW_AFTER, values),
         FacerenderConf.get(FacerenderConf.MAX_ERROR_RATE, values),
         concurrentTasks);

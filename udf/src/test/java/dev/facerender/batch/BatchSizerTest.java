@@ -1,0 +1,93 @@
+package dev.facerender.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facerender.device.SimulatedGpu;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BatchSizerTest {
+  private static final long GIB = 1L << 30;
+  private static final long MIB = 1L << 20;
+
+  private static BatchSizer.Input input(
+      long free, long others, int sharers, double fraction, int cap, List<ThroughputPoint> curve) {
+    return new BatchSizer.Input(free, free, others, sharers, fraction, 150 * MIB, 1000 * MIB, cap, curve);
+  }
+
+  @Test
+  void memoryBoundsTheBatchAndTheReasonShowsTheArithmetic() {
+    BatchPlan plan = BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, List.of()));
+    // (8192 * 0.5 - 1000) / 150 = 20
+    assertThat(plan.batch()).isEqualTo(20);
+    assertThat(plan.reason()).contains("4096.0 MiB").contains("150.0 MiB per frame").contains("20 frames");
+  }
+
+  @Test
+  void otherTasksOnTheDeviceShrinkTheBudgetAndSharersSplitIt() {
+    assertThat(BatchSizer.plan(input(8 * GIB, 2 * GIB, 1, 1.0, 1024, List.of())).batch())
+        .isEqualTo((int) ((6 * GIB - 1000 * MIB) / (150 * MIB)));
+    assertThat(BatchSizer.plan(input(8 * GIB, 0, 4, 1.0, 1024, List.of())).batch())
+        .isEqualTo((int) ((2 * GIB - 1000 * MIB) / (150 * MIB)));
+  }
+
+  @Test
+  void neverABatchThatCalibrationMeasuredSlowerThanASmallerOne() {
+    List<ThroughputPoint> cpu =
+        List.of(
+            new ThroughputPoint(1, -1, 1330),
+            new ThroughputPoint(2, -1, 1900),
+            new ThroughputPoint(4, -1, 1600),
+            new ThroughputPoint(8, -1, 1350));
+    BatchPlan plan = BatchSizer.plan(input(64 * GIB, 0, 1, 0.9, 1024, cpu));
+    assertThat(plan.batch()).isEqualTo(2);
+    assertThat(plan.reason()).contains("fastest measured batch within it: 2");
+  }
+
+  @Test
+  void whenSpeedStillRisesAtTheLargestMeasuredBatchTheMemoryLimitIsTaken() {
+    List<ThroughputPoint> gpu =
+        List.of(new ThroughputPoint(1, -1, 200), new ThroughputPoint(2, -1, 380), new ThroughputPoint(4, -1, 700));
+    BatchPlan plan = BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, gpu));
+    assertThat(plan.batch()).isEqualTo(20);
+  }
+
+  @Test
+  void levelsPlanNonDecreasingBatches() {
+    int previous = 0;
+    for (Level level : Level.values()) {
+      int batch =
+          BatchSizer.plan(input(24 * GIB, 0, 1, level.memoryFraction(), level.maxBatch(), List.of()))
+              .batch();
+      assertThat(batch).isGreaterThanOrEqualTo(previous);
+      previous = batch;
+    }
+  }
+
+  @Test
+  void aBudgetBelowOneFrameStillPlansOneFrame() {
+    assertThat(BatchSizer.plan(input(1 * GIB, 0, 1, 0.5, 64, List.of())).batch()).isEqualTo(1);
+  }
+
+  @Test
+  void calibrationAgainstTheSimulatedGpuFindsItsHiddenCostsSafely() {
+    SimulatedGpu gpu = new SimulatedGpu(0, 8 * GIB);
+    long pixels = 256 * 256;
+    Calibration calibration =
+        Calibrator.calibrate(
+            size -> {
+              gpu.resetPeak();
+              gpu.beforeBatch(size, pixels);
+              gpu.afterBatch();
+              return new Calibrator.Measurement(gpu.peakBytes(), gpu.batchNanos(size, pixels, 0));
+            },
+            256,
+            gpu.freeBytes(),
+            1);
+    assertThat(calibration.measured()).isTrue();
+    // The fit is the marginal cost at the top: never below the true cost there.
+    int largest = SimulatedGpu.largestFit(8 * GIB, pixels);
+    long predicted = calibration.fixedBytes() + calibration.perFrameBytes() * largest;
+    assertThat(predicted).isGreaterThanOrEqualTo(SimulatedGpu.batchCost(largest, pixels));
+  }
+}
