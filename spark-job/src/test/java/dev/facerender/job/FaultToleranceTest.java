@@ -1,0 +1,118 @@
+package dev.facerender.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Injected OOMs and a dying task attempt lose, duplicate and change nothing. */
+class FaultToleranceTest {
+  private static SparkSession spark;
+  @TempDir static Path dir;
+  private static Path input;
+  private static Map<String, byte[]> clean;
+
+  @BeforeAll
+  static void start() {
+    // local[2,3]: two slots, up to three attempts per task.
+    spark = LocalSpark.start("local[2,3]");
+    input = LocalSpark.demo(spark, dir, 3, 16, 64);
+    Path out = dir.resolve("clean");
+    LocalSpark.render(spark, input, out, Map.of("spark.facerender.batchSize", "4"));
+    clean = images(out);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void randomOomsAreRetriedAndTheFramesArePixelIdenticalToACleanRun() {
+    Path out = dir.resolve("rate");
+    RunSummary run =
+        LocalSpark.render(
+            spark,
+            input,
+            out,
+            Map.of(
+                "spark.facerender.batchSize", "4",
+                "spark.facerender.injectOomRate", "0.3",
+                "spark.facerender.seed", "7"));
+
+    assertThat(run.errorFrames()).isZero();
+    assertThat(run.ooms()).isPositive();
+    assertThat(run.splits()).isPositive();
+    Map<String, byte[]> images = images(out);
+    assertThat(images).hasSize(48).containsOnlyKeys(clean.keySet());
+    images.forEach((key, png) -> assertThat(png).as(key).isEqualTo(clean.get(key)));
+    List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
+    assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("ooms")).sum()).isEqualTo(run.ooms());
+  }
+
+  @Test
+  void afterTheFirstOomNoBatchIsPlannedAboveTheSizeThatWorked() {
+    Path out = dir.resolve("above");
+    RunSummary run =
+        LocalSpark.render(
+            spark,
+            input,
+            out,
+            Map.of("spark.facerender.batchSize", "8", "spark.facerender.injectOomAbove", "3"));
+
+    assertThat(run.renderedFrames()).isEqualTo(48);
+    Map<Integer, List<Row>> byPartition =
+        spark.read().parquet(out.resolve("metrics").toString()).collectAsList().stream()
+            .collect(Collectors.groupingBy(r -> r.<Integer>getAs("partition")));
+    for (List<Row> rows : byPartition.values()) {
+      rows.sort(Comparator.comparingLong(r -> r.<Long>getAs("batch_seq")));
+      assertThat(rows.get(0).<Integer>getAs("ooms")).isPositive();
+      assertThat(rows.get(0).<Integer>getAs("planned_batch")).isEqualTo(8);
+      for (Row later : rows.subList(1, rows.size())) {
+        assertThat(later.<Integer>getAs("ceiling")).isLessThanOrEqualTo(3);
+        assertThat(later.<Integer>getAs("actual_batch")).isLessThanOrEqualTo(3);
+        assertThat(later.<Integer>getAs("ooms")).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aTaskWhoseFirstAttemptDiesStillWritesEveryFrameExactlyOnce() {
+    Path out = dir.resolve("retried");
+    RunSummary run =
+        LocalSpark.render(
+            spark,
+            input,
+            out,
+            Map.of("spark.facerender.batchSize", "4", "spark.facerender.injectTaskFailure", "true"));
+
+    assertThat(run.renderedFrames()).isEqualTo(48);
+    Map<String, byte[]> images = images(out);
+    assertThat(images).hasSize(48);
+    assertThat(LocalSpark.frames(spark, out)).hasSize(48);
+    images.forEach((key, png) -> assertThat(png).as(key).isEqualTo(clean.get(key)));
+    List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
+    assertThat(metrics).allSatisfy(r -> assertThat(r.<Integer>getAs("attempt")).isEqualTo(1));
+    assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("frames")).sum()).isEqualTo(48);
+  }
+
+  private static Map<String, byte[]> images(Path out) {
+    Map<String, byte[]> images = new HashMap<>();
+    for (Row frame : LocalSpark.frames(spark, out)) {
+      byte[] previous =
+          images.put(frame.getAs("clip_id") + "#" + frame.getAs("frame_index"), frame.getAs("image"));
+      assertThat(previous).as("duplicate frame").isNull();
+    }
+    return images;
+  }
+}
