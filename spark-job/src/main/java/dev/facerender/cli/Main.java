@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       RenderCommand.class,
       DemoCommand.class,
+      DoctorCommand.class,
       ConfigCommand.class
     })
 public final class Main implements Runnable {
@@ -31,6 +32,7 @@ public final class Main implements Runnable {
     CommandLine commandLine = new CommandLine(new Main());
     ConfigOptions.addTo(commandLine.getSubcommands().get("render").getCommandSpec());
     ConfigOptions.addTo(commandLine.getSubcommands().get("demo").getCommandSpec());
+    ConfigOptions.addTo(commandLine.getSubcommands().get("doctor").getCommandSpec());
     commandLine.setExecutionExceptionHandler(
         (error, cl, parsed) -> {
           PrintWriter err = cl.getErr();

@@ -57,7 +57,8 @@ class FaultToleranceTest {
     assertThat(images).hasSize(48).containsOnlyKeys(clean.keySet());
     images.forEach((key, png) -> assertThat(png).as(key).isEqualTo(clean.get(key)));
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
-    assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("ooms")).sum()).isEqualTo(run.ooms());
+    assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("ooms")).sum())
+        .isEqualTo(run.ooms());
   }
 
   @Test
@@ -94,7 +95,8 @@ class FaultToleranceTest {
             spark,
             input,
             out,
-            Map.of("spark.facerender.batchSize", "4", "spark.facerender.injectTaskFailure", "true"));
+            Map.of(
+                "spark.facerender.batchSize", "4", "spark.facerender.injectTaskFailure", "true"));
 
     assertThat(run.renderedFrames()).isEqualTo(48);
     Map<String, byte[]> images = images(out);
@@ -110,7 +112,8 @@ class FaultToleranceTest {
     Map<String, byte[]> images = new HashMap<>();
     for (Row frame : LocalSpark.frames(spark, out)) {
       byte[] previous =
-          images.put(frame.getAs("clip_id") + "#" + frame.getAs("frame_index"), frame.getAs("image"));
+          images.put(
+              frame.getAs("clip_id") + "#" + frame.getAs("frame_index"), frame.getAs("image"));
       assertThat(previous).as("duplicate frame").isNull();
     }
     return images;

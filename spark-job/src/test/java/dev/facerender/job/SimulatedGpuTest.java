@@ -47,7 +47,9 @@ class SimulatedGpuTest {
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
     for (Row batch : metrics) {
       int planned = batch.getAs("planned_batch");
-      assertThat(planned).isLessThanOrEqualTo(largest).isGreaterThanOrEqualTo((int) Math.ceil(0.9 * largest));
+      assertThat(planned)
+          .isLessThanOrEqualTo(largest)
+          .isGreaterThanOrEqualTo((int) Math.ceil(0.9 * largest));
       assertThat((String) batch.getAs("device")).isEqualTo("sim-gpu:0");
       assertThat(batch.<Long>getAs("total_bytes")).isEqualTo(8L << 30);
       assertThat(batch.<Long>getAs("free_bytes")).isPositive();

@@ -12,7 +12,8 @@ class BatchSizerTest {
 
   private static BatchSizer.Input input(
       long free, long others, int sharers, double fraction, int cap, List<ThroughputPoint> curve) {
-    return new BatchSizer.Input(free, free, others, sharers, fraction, 150 * MIB, 1000 * MIB, cap, curve);
+    return new BatchSizer.Input(
+        free, free, others, sharers, fraction, 150 * MIB, 1000 * MIB, cap, curve);
   }
 
   @Test
@@ -20,7 +21,10 @@ class BatchSizerTest {
     BatchPlan plan = BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, List.of()));
     // (8192 * 0.5 - 1000) / 150 = 20
     assertThat(plan.batch()).isEqualTo(20);
-    assertThat(plan.reason()).contains("4096.0 MiB").contains("150.0 MiB per frame").contains("20 frames");
+    assertThat(plan.reason())
+        .contains("4096.0 MiB")
+        .contains("150.0 MiB per frame")
+        .contains("20 frames");
   }
 
   @Test
@@ -47,7 +51,10 @@ class BatchSizerTest {
   @Test
   void whenSpeedStillRisesAtTheLargestMeasuredBatchTheMemoryLimitIsTaken() {
     List<ThroughputPoint> gpu =
-        List.of(new ThroughputPoint(1, -1, 200), new ThroughputPoint(2, -1, 380), new ThroughputPoint(4, -1, 700));
+        List.of(
+            new ThroughputPoint(1, -1, 200),
+            new ThroughputPoint(2, -1, 380),
+            new ThroughputPoint(4, -1, 700));
     BatchPlan plan = BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, gpu));
     assertThat(plan.batch()).isEqualTo(20);
   }
@@ -57,7 +64,8 @@ class BatchSizerTest {
     int previous = 0;
     for (Level level : Level.values()) {
       int batch =
-          BatchSizer.plan(input(24 * GIB, 0, 1, level.memoryFraction(), level.maxBatch(), List.of()))
+          BatchSizer.plan(
+                  input(24 * GIB, 0, 1, level.memoryFraction(), level.maxBatch(), List.of()))
               .batch();
       assertThat(batch).isGreaterThanOrEqualTo(previous);
       previous = batch;

@@ -32,7 +32,8 @@ class SplitRetryTest {
     public List<Items> split() {
       int half = ids.size() / 2;
       close();
-      return List.of(new Items(ids.subList(0, half), all), new Items(ids.subList(half, ids.size()), all));
+      return List.of(
+          new Items(ids.subList(0, half), all), new Items(ids.subList(half, ids.size()), all));
     }
 
     @Override
@@ -52,7 +53,8 @@ class SplitRetryTest {
     return new Items(IntStream.range(0, n).boxed().toList(), created);
   }
 
-  private SplitRetry<Items, List<Integer>> retry(Function<Items, List<Integer>> work, int singleRetries) {
+  private SplitRetry<Items, List<Integer>> retry(
+      Function<Items, List<Integer>> work, int singleRetries) {
     return new SplitRetry<>(
         items -> {
           sizesTried.add(items.size());
@@ -86,7 +88,8 @@ class SplitRetryTest {
               }
             });
 
-    assertThat(results.stream().flatMap(List::stream).toList()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    assertThat(results.stream().flatMap(List::stream).toList())
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
     assertThat(sizesTried).containsExactly(8, 4, 2, 2, 4);
     assertThat(ooms[0]).isEqualTo(2);
     assertThat(created).hasSize(5).allSatisfy(items -> assertThat(items.closes).isEqualTo(1));
@@ -94,12 +97,14 @@ class SplitRetryTest {
 
   @Test
   void anOomDeepInTheCauseChainIsRecognised() {
-    RuntimeException wrapped = new IllegalStateException("task failed", new RuntimeException("x", cudaOom()));
+    RuntimeException wrapped =
+        new IllegalStateException("task failed", new RuntimeException("x", cudaOom()));
     assertThat(OutOfMemoryErrors.isOutOfMemory(wrapped)).isTrue();
     assertThat(OutOfMemoryErrors.isOutOfMemory(new RuntimeException("shape mismatch"))).isFalse();
     assertThat(
             OutOfMemoryErrors.isOutOfMemory(
-                new RuntimeException("DefaultCPUAllocator: can't allocate memory: you tried to allocate 9 bytes")))
+                new RuntimeException(
+                    "DefaultCPUAllocator: can't allocate memory: you tried to allocate 9 bytes")))
         .isTrue();
   }
 
