@@ -81,7 +81,8 @@ public final class BatchSizer {
           budget,
           String.format(
               Locale.ROOT,
-              "%s%s; speed still rising at the largest measured batch %d (%.0f frames/s):"
+              "%s%s; speed still rising past the largest measured batch in budget, %d (%.0f"
+                  + " frames/s):"
                   + " take the memory limit %d",
               memory,
               capped,
@@ -102,8 +103,13 @@ public final class BatchSizer {
             best.framesPerSecond()));
   }
 
+  /** Whether speed was still rising past {@code best}: nothing larger measured, or faster. */
   private static boolean risingAtEnd(List<ThroughputPoint> curve, ThroughputPoint best) {
-    return curve.stream().noneMatch(p -> p.batch() > best.batch());
+    return curve.stream()
+        .filter(p -> p.batch() > best.batch())
+        .min(java.util.Comparator.comparingInt(ThroughputPoint::batch))
+        .map(next -> next.framesPerSecond() > best.framesPerSecond())
+        .orElse(true);
   }
 
   static String mib(long bytes) {

@@ -60,6 +60,13 @@ class BatchSizerTest {
   }
 
   @Test
+  void aMeasuredSizeBeyondTheBudgetThatWasFasterStillPointsToTheMemoryLimit() {
+    List<ThroughputPoint> gpu =
+        List.of(new ThroughputPoint(16, -1, 1500), new ThroughputPoint(32, -1, 2600));
+    assertThat(BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, gpu)).batch()).isEqualTo(20);
+  }
+
+  @Test
   void levelsPlanNonDecreasingBatches() {
     int previous = 0;
     for (Level level : Level.values()) {
