@@ -48,7 +48,7 @@ final class BatchPlanner {
             Integer.toString(cap),
             Integer.toString(sample.coeffs().length));
     Calibration calibration =
-        CALIBRATIONS.computeIfAbsent(key, k -> calibrate(renderer, sample, cap, free, pixels));
+        CALIBRATIONS.computeIfAbsent(key, k -> calibrate(renderer, sample, cap, free));
     BatchSizer.Input input =
         new BatchSizer.Input(
             free,
@@ -69,22 +69,26 @@ final class BatchPlanner {
     DeviceBudget.of(device).release(taskId);
   }
 
-  private Calibration calibrate(
-      BatchRenderer renderer, PendingFrame sample, int cap, long free, long pixels) {
+  private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap, long free) {
     BatchRenderer.DEVICE_LOCK.writeLock().lock();
     try {
-      long budget = (long) (free * settings.effectiveMemoryFraction());
-      return Calibrator.calibrate(
-          size -> {
-            long[] run = renderer.calibrationRun(sample, size);
-            return new Calibrator.Measurement(run[0], run[1]);
-          },
-          cap,
-          budget,
-          estimatedBytesPerFrame(pixels));
+      return measure(renderer, sample, cap, (long) (free * settings.effectiveMemoryFraction()));
     } finally {
       BatchRenderer.DEVICE_LOCK.writeLock().unlock();
     }
+  }
+
+  /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
+  static Calibration measure(BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
+    long pixels = (long) sample.source().width() * sample.source().height();
+    return Calibrator.calibrate(
+        size -> {
+          long[] run = renderer.calibrationRun(sample, size);
+          return new Calibrator.Measurement(run[0], run[1]);
+        },
+        cap,
+        budget,
+        estimatedBytesPerFrame(pixels));
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.facerender.partition;
 import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
-import dev.facerender.batch.Calibrator;
 import dev.facerender.batch.Level;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.device.Device;
@@ -44,19 +43,15 @@ public final class DeviceDoctor {
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     PendingFrame frame =
         new PendingFrame("doctor", 0, new float[coeffCount], new ClipSource("doctor", sample));
-    long pixels = (long) sample.width() * sample.height();
     try (FrameModel model = Models.load(settings.model())) {
       BatchRenderer renderer =
           new BatchRenderer(model, device, settings, new OomInjector(0, 0, 0, 0));
       Calibration calibration =
-          Calibrator.calibrate(
-              size -> {
-                long[] run = renderer.calibrationRun(frame, size);
-                return new Calibrator.Measurement(run[0], run[1]);
-              },
+          BatchPlanner.measure(
+              renderer,
+              frame,
               Level.EXTREME.maxBatch(),
-              (long) (free * Level.EXTREME.memoryFraction()),
-              BatchPlanner.estimatedBytesPerFrame(pixels));
+              (long) (free * Level.EXTREME.memoryFraction()));
       Map<String, BatchPlan> levels = new LinkedHashMap<>();
       for (Level level : Level.values()) {
         int cap = level.maxBatch();
