@@ -163,8 +163,7 @@ public final class RenderJob {
               100 * errorRate,
               100 * settings.maxErrorRate(),
               errorRows.get(0).code() + " " + errorRows.get(0).message(),
-              out.resolve("errors")),
-          summary);
+              out.resolve("errors")));
     }
     return summary;
   }

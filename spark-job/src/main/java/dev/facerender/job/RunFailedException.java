@@ -4,14 +4,7 @@ package dev.facerender.job;
 public final class RunFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final transient RunSummary summary;
-
-  public RunFailedException(String message, RunSummary summary) {
+  public RunFailedException(String message) {
     super(message);
-    this.summary = summary;
-  }
-
-  public RunSummary summary() {
-    return summary;
   }
 }

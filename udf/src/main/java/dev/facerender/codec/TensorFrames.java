@@ -50,14 +50,6 @@ public final class TensorFrames {
     return out;
   }
 
-  /** All frames of {@code frames} as one array, frame after frame (see {@link #toFrameBytes}). */
-  public static byte[] toBytes(Tensor frames, boolean bgr) {
-    Tensor ordered = quantize(frames, bgr);
-    byte[] out = new byte[Math.toIntExact(ordered.numel())];
-    ordered.data_ptr_byte().get(out);
-    return out;
-  }
-
   private static Tensor quantize(Tensor frames, boolean bgr) {
     Tensor quantized =
         frames

@@ -25,11 +25,6 @@ public final class ModelCache {
     return MODELS.computeIfAbsent(new Key(spec, device), key -> LOADER.apply(key.spec()));
   }
 
-  /** How many models this JVM holds. */
-  public static int size() {
-    return MODELS.size();
-  }
-
   public static void closeAll() {
     for (Key key : MODELS.keySet()) {
       FrameModel model = MODELS.remove(key);

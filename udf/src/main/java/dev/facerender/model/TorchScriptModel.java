@@ -62,12 +62,6 @@ public final class TorchScriptModel implements FrameModel {
     }
   }
 
-  /** The module itself, for saving or inspection; owned by this model. */
-  public JitModule module() {
-    checkOpen();
-    return module;
-  }
-
   private Tensor requireTensor(IValue result, String method) {
     if (!result.isTensor()) {
       throw new IllegalStateException(

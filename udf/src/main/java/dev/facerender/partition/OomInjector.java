@@ -18,10 +18,6 @@ final class OomInjector {
     this.random = new SplittableRandom(seed * 1_000_003L + partition);
   }
 
-  boolean enabled() {
-    return rate > 0 || above > 0;
-  }
-
   void check(int frames, long pixels) {
     boolean tooBig = above > 0 && frames > above;
     boolean unlucky = rate > 0 && random.nextDouble() < rate;

@@ -7,6 +7,7 @@ import dev.facerender.codec.TensorFrames;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -35,13 +36,8 @@ class WarpModelTest {
       Tensor source = TensorFrames.toTensor(face);
       Tensor out = warp.forward(source, torch.zeros(3, BuiltinModels.WARP_COEFFS));
       assertThat(out.size(0)).isEqualTo(3);
-      byte[] frames = TensorFrames.toBytes(out, true);
-      for (int i = 0; i < 3; i++) {
-        byte[] frame =
-            java.util.Arrays.copyOfRange(
-                frames, i * face.bgr().length, (i + 1) * face.bgr().length);
-        assertThat(frame).isEqualTo(face.bgr());
-      }
+      List<byte[]> frames = TensorFrames.toFrameBytes(out, true);
+      assertThat(frames).hasSize(3).allSatisfy(frame -> assertThat(frame).isEqualTo(face.bgr()));
     }
   }
 
@@ -83,7 +79,9 @@ class WarpModelTest {
       Tensor source = TensorFrames.toTensor(face);
       Tensor c = torch.tensor(coeffs).view(1, coeffs.length);
       return new RgbImage(
-          face.width(), face.height(), TensorFrames.toBytes(warp.forward(source, c), true));
+          face.width(),
+          face.height(),
+          TensorFrames.toFrameBytes(warp.forward(source, c), true).get(0));
     }
   }
 
