@@ -108,7 +108,13 @@ final class PartitionRenderer implements Iterator<Row> {
       return;
     }
     Integer index = row.isNullAt(FrameRows.FRAME_INDEX) ? null : row.getInt(FrameRows.FRAME_INDEX);
-    FrameError error = validate(row, clip, index);
+    FrameError error = validate(clip, index);
+    float[] coeffs = null;
+    if (error == null) {
+      Coefficients read = readCoefficients(row, clip, index);
+      error = read.error();
+      coeffs = read.values();
+    }
     if (error != null) {
       sinks.error(error);
       sinks.progress(1);
@@ -116,7 +122,7 @@ final class PartitionRenderer implements Iterator<Row> {
     }
     lastFrameClip = clip;
     lastFrameIndex = index;
-    PendingFrame frame = new PendingFrame(clip, index, coeffs(row), clipSource);
+    PendingFrame frame = new PendingFrame(clip, index, coeffs, clipSource);
     long pixels = (long) clipSource.width() * clipSource.height();
     if (planned == null || pixels != plannedPixels) {
       flush();
@@ -153,7 +159,10 @@ final class PartitionRenderer implements Iterator<Row> {
     decodeNanos += System.nanoTime() - start;
   }
 
-  private FrameError validate(Row row, String clip, Integer index) {
+  /** The row's coefficients, or why they cannot be used: read once, checked as they are read. */
+  private record Coefficients(float[] values, FrameError error) {}
+
+  private FrameError validate(String clip, Integer index) {
     if (clip == null) {
       return error(null, index, INPUT, "MISSING_CLIP_ID", "frame row has no clip_id");
     }
@@ -184,43 +193,46 @@ final class PartitionRenderer implements Iterator<Row> {
       return new FrameError(
           settings.runId(), clip, index, clipError.stage(), clipError.code(), clipError.message());
     }
-    if (row.isNullAt(FrameRows.COEFFS)) {
-      return error(clip, index, INPUT, "MISSING_COEFFS", "frame has no coeffs");
-    }
-    List<Float> coeffs = row.getList(FrameRows.COEFFS);
-    if (settings.coeffCount() > 0 && coeffs.size() != settings.coeffCount()) {
-      return error(
-          clip,
-          index,
-          INPUT,
-          "BAD_COEFF_COUNT",
-          "frame has "
-              + coeffs.size()
-              + " coefficients, the model expects "
-              + settings.coeffCount()
-              + " (set --coeff-count for other models)");
-    }
-    for (int i = 0; i < coeffs.size(); i++) {
-      Float value = coeffs.get(i);
-      if (value == null || !Float.isFinite(value)) {
-        return error(
-            clip,
-            index,
-            INPUT,
-            "NON_FINITE_COEFF",
-            "coefficient " + i + " is " + value + ": coefficients must be finite numbers");
-      }
-    }
     return null;
   }
 
-  private static float[] coeffs(Row row) {
-    List<Float> list = row.getList(FrameRows.COEFFS);
-    float[] values = new float[list.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = list.get(i);
+  private Coefficients readCoefficients(Row row, String clip, int index) {
+    if (row.isNullAt(FrameRows.COEFFS)) {
+      return rejected(error(clip, index, INPUT, "MISSING_COEFFS", "frame has no coeffs"));
     }
-    return values;
+    List<Float> coeffs = row.getList(FrameRows.COEFFS);
+    if (settings.coeffCount() > 0 && coeffs.size() != settings.coeffCount()) {
+      return rejected(
+          error(
+              clip,
+              index,
+              INPUT,
+              "BAD_COEFF_COUNT",
+              "frame has "
+                  + coeffs.size()
+                  + " coefficients, the model expects "
+                  + settings.coeffCount()
+                  + " (set --coeff-count for other models)"));
+    }
+    float[] values = new float[coeffs.size()];
+    for (int i = 0; i < values.length; i++) {
+      Float value = coeffs.get(i);
+      if (value == null || !Float.isFinite(value)) {
+        return rejected(
+            error(
+                clip,
+                index,
+                INPUT,
+                "NON_FINITE_COEFF",
+                "coefficient " + i + " is " + value + ": coefficients must be finite numbers"));
+      }
+      values[i] = value;
+    }
+    return new Coefficients(values, null);
+  }
+
+  private static Coefficients rejected(FrameError error) {
+    return new Coefficients(null, error);
   }
 
   private void planFor(PendingFrame sample, long pixels) {
