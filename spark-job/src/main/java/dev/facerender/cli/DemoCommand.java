@@ -1,15 +1,12 @@
 package dev.facerender.cli;
 
 import dev.facerender.io.DemoDataset;
-import dev.facerender.job.RenderJob;
 import dev.facerender.job.RenderRequest;
-import dev.facerender.job.RunSummary;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,6 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Generate a demo dataset into DIR/input and render it into DIR/output.")
 final class DemoCommand implements Callable<Integer> {
+  private static final long DEMO_SEED = 1;
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -28,49 +27,28 @@ final class DemoCommand implements Callable<Integer> {
       description = "Folder (default: ${DEFAULT-VALUE})")
   String out;
 
-  @Option(names = "--clips", defaultValue = "4", description = "Clips (default: ${DEFAULT-VALUE})")
-  int clips;
+  @Mixin DatasetShape shape;
 
-  @Option(
-      names = "--frames",
-      defaultValue = "48",
-      description = "Frames per clip (default: ${DEFAULT-VALUE})")
-  int frames;
-
-  @Option(
-      names = "--size",
-      defaultValue = "256",
-      description = "Frame size in pixels (default: ${DEFAULT-VALUE})")
-  int size;
-
-  @Option(names = "--master", description = "Spark master (default: local[*])")
-  String master;
-
-  @Option(names = "--conf", description = "Spark or spark.facerender.* setting KEY=VALUE")
-  Map<String, String> conf = new LinkedHashMap<>();
+  @Mixin SparkOptions sparkOptions;
 
   @Override
   public Integer call() {
-    Map<String, String> settings = ConfigOptions.values(spec, conf);
     Path root = Path.of(out).toAbsolutePath();
     String input = root.resolve("input").toString();
     String output = root.resolve("output").toString();
-    SparkSession spark = Sessions.create(master, conf);
+    RenderRequest request =
+        new RenderRequest(
+            input + "/frames",
+            input + "/sources",
+            output,
+            null,
+            "error-if-exists",
+            0,
+            sparkOptions.settings(spec));
+    SparkSession spark = sparkOptions.start();
     try {
-      DemoDataset.generate(spark, input, clips, frames, size, 1);
-      RunSummary run =
-          new RenderJob(spark)
-              .run(
-                  new RenderRequest(
-                      input + "/frames",
-                      input + "/sources",
-                      output,
-                      null,
-                      "error-if-exists",
-                      0,
-                      settings),
-                  new ConsoleProgress(System.err));
-      RenderCommand.print(run);
+      DemoDataset.generate(spark, input, shape.clips, shape.frames, shape.size, DEMO_SEED);
+      RenderCommand.render(spark, request);
       System.out.println("Look at " + output + "/report.html (sample frames, batches, timings).");
       return 0;
     } finally {

@@ -3,12 +3,11 @@ package dev.facerender.cli;
 import dev.facerender.job.RenderJob;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.job.RunSummary;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,9 +29,6 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder")
   String out;
 
-  @Option(names = "--master", description = "Spark master (default: local[*])")
-  String master;
-
   @Option(
       names = "--input-format",
       description = "parquet or jsonl (default: by extension, else parquet)")
@@ -50,27 +46,25 @@ final class RenderCommand implements Callable<Integer> {
       description = "Partitions; 0 = min(clips, 2 x default parallelism)")
   int partitions;
 
-  @Option(names = "--conf", description = "Spark or spark.facerender.* setting KEY=VALUE")
-  Map<String, String> conf = new LinkedHashMap<>();
+  @Mixin SparkOptions sparkOptions;
 
   @Override
   public Integer call() {
-    Map<String, String> settings = ConfigOptions.values(spec, conf);
-    SparkSession spark = Sessions.create(master, conf);
+    RenderRequest request =
+        new RenderRequest(
+            frames, sources, out, inputFormat, mode, partitions, sparkOptions.settings(spec));
+    SparkSession spark = sparkOptions.start();
     try {
-      RunSummary run =
-          new RenderJob(spark)
-              .run(
-                  new RenderRequest(frames, sources, out, inputFormat, mode, partitions, settings),
-                  new ConsoleProgress(System.err));
-      print(run);
+      render(spark, request);
       return 0;
     } finally {
       spark.stop();
     }
   }
 
-  static void print(RunSummary run) {
+  /** Runs {@code request} with a console progress bar and prints what it did. */
+  static RunSummary render(SparkSession spark, RenderRequest request) {
+    RunSummary run = new RenderJob(spark).run(request, new ConsoleProgress(System.err));
     System.out.printf(
         Locale.ROOT,
         "Rendered %d of %d frames (%d rejected) in %.1f s: %.1f frames/s, %d batches, %d OOMs,"
@@ -84,5 +78,6 @@ final class RenderCommand implements Callable<Integer> {
         run.ooms(),
         run.splits());
     System.out.printf("Output: %s/{frames,metrics,errors}, run.json, report.html%n", run.out());
+    return run;
   }
 }
