@@ -1,5 +1,6 @@
 package dev.facerender.device;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DeviceBudget {
   private static final Map<String, DeviceBudget> BUDGETS = new ConcurrentHashMap<>();
 
-  private final Map<Long, Long> leases = new ConcurrentHashMap<>();
+  /** Guarded by {@code this}. */
+  private final Map<Long, Long> leases = new HashMap<>();
+
   private final long capacity;
 
   private DeviceBudget(long capacity) {
