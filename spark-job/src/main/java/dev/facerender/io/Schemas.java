@@ -118,6 +118,10 @@ public final class Schemas {
     return false;
   }
 
+  public static boolean has(StructType schema, String column) {
+    return List.of(schema.fieldNames()).contains(column);
+  }
+
   public static Row row(FrameError e) {
     return RowFactory.create(
         e.runId(), e.clipId(), e.frameIndex(), e.stage(), e.code(), e.message());

@@ -3,11 +3,13 @@ package dev.facerender.job;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.facerender.config.FacerenderConf;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
@@ -37,6 +39,9 @@ import org.apache.spark.util.LongAccumulator;
 
 /** The driver side of a render. Not serializable: it never leaves the driver. */
 public final class RenderJob {
+  /** Written last, only when every check passed. */
+  static final String SUCCESS = "_SUCCESS";
+
   private final SparkSession spark;
 
   public RenderJob(SparkSession spark) {
@@ -54,12 +59,14 @@ public final class RenderJob {
     RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
     Path out = Path.of(request.out());
     prepareOutput(out, request.mode());
-    preflight(settings);
 
     Dataset<Row> frames = Tables.read(spark, request.frames(), request.inputFormat());
     Schemas.check("frames", request.frames(), frames.schema(), Schemas.FRAMES);
     Dataset<Row> sources = Tables.read(spark, request.sources(), request.inputFormat());
     Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
+    boolean base64 = sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
+    settings = preflight(settings.withBase64Sources(base64), request.conf());
+    deleteIfExists(out.resolve(SUCCESS));
 
     long inputFrames = frames.count();
     long clips = sources.count();
@@ -74,7 +81,9 @@ public final class RenderJob {
                 lit(true).as("is_source"),
                 col("clip_id").cast(DataTypes.StringType),
                 lit(null).cast(DataTypes.IntegerType).as("frame_index"),
-                lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
+                Schemas.has(sources.schema(), "coeffs")
+                    ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
+                    : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
                 col("image").cast(DataTypes.BinaryType))
             .unionByName(
                 frames.select(
@@ -125,6 +134,7 @@ public final class RenderJob {
         request.mode());
 
     long rendered = batches.stream().mapToLong(BatchMetrics::frames).sum();
+    long frameErrors = errorRows.stream().filter(FrameError::isFrame).count();
     Map<String, String> effective = new TreeMap<>(request.conf());
     RunSummary summary =
         new RunSummary(
@@ -134,45 +144,75 @@ public final class RenderJob {
             effective,
             inputFrames,
             rendered,
-            errorRows.size(),
+            frameErrors,
             renderWall,
             System.nanoTime() - started,
             batches,
             errorRows);
-    if (rendered + errorRows.size() != inputFrames) {
-      throw new IllegalStateException(
+    String failure = null;
+    if (rendered + frameErrors != inputFrames) {
+      failure =
           "Accounting broke: "
               + inputFrames
               + " input frames but "
               + rendered
               + " rendered + "
-              + errorRows.size()
+              + frameErrors
               + " rejected. Output in "
               + out
-              + " is not trustworthy.");
+              + " is not trustworthy.";
     }
-    RunFiles.write(summary, settings, out, spark);
-    double errorRate = inputFrames == 0 ? 0 : errorRows.size() / (double) inputFrames;
-    if (errorRate > settings.maxErrorRate()) {
-      throw new RunFailedException(
+    double errorRate = inputFrames == 0 ? 0 : frameErrors / (double) inputFrames;
+    if (failure == null && errorRate > settings.maxErrorRate()) {
+      FrameError first = errorRows.stream().filter(FrameError::isFrame).findFirst().orElseThrow();
+      failure =
           String.format(
               "%d of %d input frames (%.2f%%) were rejected, above --max-error-rate %.2f%%;"
-                  + " first: %s. See %s",
-              errorRows.size(),
+                  + " first: %s %s. See %s",
+              frameErrors,
               inputFrames,
               100 * errorRate,
               100 * settings.maxErrorRate(),
-              errorRows.get(0).code() + " " + errorRows.get(0).message(),
-              out.resolve("errors")));
+              first.code(),
+              first.message(),
+              out.resolve("errors"));
+    }
+    RunFiles.write(summary, settings, out, spark, failure);
+    if (failure != null) {
+      // Readers wait on _SUCCESS markers: a failed run must not leave one anywhere.
+      for (String table : List.of("frames", "errors", "metrics")) {
+        deleteIfExists(out.resolve(table).resolve(SUCCESS));
+      }
+      throw new RunFailedException(
+          failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");
+    }
+    try {
+      Files.writeString(out.resolve(SUCCESS), runId + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return summary;
   }
 
-  /** Loads the model on the driver so a missing or broken file stops the run before any task. */
-  private static void preflight(RenderSettings settings) {
-    try (FrameModel model = Models.load(settings.model())) {
-      ModelPreflight.check(model, settings.coeffCount());
+  /**
+   * Checks, stages and ships the model files, and runs them on the driver so a missing or broken
+   * file stops the run before any task. Returns the settings executors get.
+   */
+  private RenderSettings preflight(RenderSettings settings, Map<String, String> conf) {
+    ModelFiles files = new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf));
+    ModelFiles.Shipped model = files.ship(settings.model(), "Model");
+    try (FrameModel loaded = Models.load(model.driverSpec())) {
+      ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
     }
+    String enhancer = settings.enhancer();
+    if (settings.hasEnhancer()) {
+      ModelFiles.Shipped shipped = files.ship(settings.enhancer(), "Enhancer");
+      try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
+        ModelPreflight.check(loaded);
+      }
+      enhancer = shipped.executorSpec();
+    }
+    return settings.withModels(model.executorSpec(), enhancer);
   }
 
   private static void prepareOutput(Path out, String mode) {
@@ -197,6 +237,14 @@ public final class RenderJob {
       default -> {
         // append keeps what is there
       }
+    }
+  }
+
+  private static void deleteIfExists(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

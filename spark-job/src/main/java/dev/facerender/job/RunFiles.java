@@ -21,11 +21,17 @@ final class RunFiles {
 
   private RunFiles() {}
 
-  static void write(RunSummary summary, RenderSettings settings, Path out, SparkSession spark) {
+  /** {@code failure} is null for a run that passed its checks, else why it failed. */
+  static void write(
+      RunSummary summary, RenderSettings settings, Path out, SparkSession spark, String failure) {
     try {
       Files.createDirectories(out);
       Map<String, Object> run = new LinkedHashMap<>();
       run.put("run_id", summary.runId());
+      run.put("status", failure == null ? "succeeded" : "failed");
+      if (failure != null) {
+        run.put("failure", failure);
+      }
       run.put("master", summary.master());
       run.put("settings", settings);
       run.put("conf", summary.settings());

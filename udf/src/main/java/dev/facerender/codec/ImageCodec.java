@@ -14,9 +14,12 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -30,6 +33,9 @@ public final class ImageCodec {
   /** Sources larger than this many pixels are refused before their pixels are decoded. */
   public static final long MAX_SOURCE_PIXELS = 16L * 1024 * 1024;
 
+  /** Sources smaller than this on a side are no face crop any model can use. */
+  public static final int MIN_SOURCE_SIDE = 16;
+
   private static final int[] BGR_OFFSETS = {2, 1, 0};
 
   static {
@@ -38,10 +44,14 @@ public final class ImageCodec {
 
   private ImageCodec() {}
 
-  /** Decodes PNG or JPEG bytes, refusing absurd dimensions before touching the pixels. */
+  /**
+   * Decodes PNG or JPEG bytes, refusing absurd dimensions before touching the pixels and telling
+   * truncated files (short data, or a decoder warning such as a premature end of JPEG data) apart
+   * from corrupt ones.
+   */
   public static RgbImage decode(byte[] bytes) throws ImageDecodeException {
     if (bytes == null || bytes.length == 0) {
-      throw new ImageDecodeException("SOURCE_EMPTY", "source image is empty");
+      throw new ImageDecodeException("SOURCE_EMPTY", "source image is empty (0 bytes)");
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -57,29 +67,91 @@ public final class ImageCodec {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         long width = reader.getWidth(0);
         long height = reader.getHeight(0);
-        if (width * height > MAX_SOURCE_PIXELS) {
+        checkDimensions(width, height);
+        BufferedImage image = readPixels(reader, bytes.length);
+        if (!warnings.isEmpty()) {
           throw new ImageDecodeException(
-              "SOURCE_TOO_LARGE",
-              "source is "
-                  + width
-                  + "x"
-                  + height
-                  + " pixels, above the limit of "
-                  + MAX_SOURCE_PIXELS
-                  + ": resize it before rendering");
+              "SOURCE_TRUNCATED",
+              "source image is incomplete ("
+                  + warnings.get(0)
+                  + ", "
+                  + bytes.length
+                  + " bytes): re-export it");
         }
-        return toBgr(reader.read(0));
+        return toBgr(image);
       } finally {
         reader.dispose();
       }
     } catch (IOException | RuntimeException e) {
       throw new ImageDecodeException(
           "SOURCE_CORRUPT",
-          "source image cannot be decoded (" + e.getMessage() + "): is the file truncated?",
+          "source image cannot be decoded (" + e.getMessage() + "): re-export it as PNG or JPEG",
           e);
     }
+  }
+
+  private static void checkDimensions(long width, long height) throws ImageDecodeException {
+    if (width * height > MAX_SOURCE_PIXELS) {
+      throw new ImageDecodeException(
+          "SOURCE_TOO_LARGE",
+          "source is "
+              + width
+              + "x"
+              + height
+              + " pixels, above the limit of "
+              + MAX_SOURCE_PIXELS
+              + ": resize it before rendering");
+    }
+    if (width < MIN_SOURCE_SIDE || height < MIN_SOURCE_SIDE) {
+      throw new ImageDecodeException(
+          "SOURCE_TOO_SMALL",
+          "source is "
+              + width
+              + "x"
+              + height
+              + " pixels, below "
+              + MIN_SOURCE_SIDE
+              + " on a side: use the face crop the model was trained on (256x256 for SadTalker)");
+    }
+  }
+
+  private static BufferedImage readPixels(ImageReader reader, int length)
+      throws ImageDecodeException {
+    try {
+      return reader.read(0);
+    } catch (IOException e) {
+      if (causedBy(e, EOFException.class)) {
+        throw new ImageDecodeException(
+            "SOURCE_TRUNCATED",
+            "source image ends early (" + length + " bytes): the file was cut short; re-export it",
+            e);
+      }
+      if (String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
+        throw new ImageDecodeException(
+            "SOURCE_UNSUPPORTED",
+            "source image uses a color model that cannot become RGB ("
+                + e.getMessage()
+                + ", e.g. CMYK JPEG): convert it to RGB",
+            e);
+      }
+      throw new ImageDecodeException(
+          "SOURCE_CORRUPT",
+          "source image cannot be decoded (" + e.getMessage() + "): re-export it as PNG or JPEG",
+          e);
+    }
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Converts any decoded image to interleaved BGR bytes. */

@@ -189,6 +189,50 @@ public final class FacerenderConf {
           r -> r >= 0 && r <= 1,
           "in [0, 1]");
 
+  public static final ConfigKey<Integer> WINDOW_RADIUS =
+      key(
+          "windowRadius",
+          "--window-radius",
+          "Pass each frame the coefficients of R neighbours each side, [N,C,2R+1], edge-padded at"
+              + " clip ends (SadTalker: 13); 0 passes [N,C]",
+          "int",
+          "0",
+          Integer::valueOf,
+          r -> r >= 0 && r <= 1024,
+          "in [0, 1024]");
+  public static final ConfigKey<String> ENHANCER =
+      key(
+          "enhancer",
+          "--enhancer",
+          "Second model applied to rendered frames: none, builtin:sharpen or a TorchScript file"
+              + " forward(frames) -> frames",
+          "string",
+          "none",
+          String::strip,
+          s -> !s.isBlank(),
+          "none, builtin:sharpen or a file");
+  public static final ConfigKey<String> MODEL_ROOTS =
+      key(
+          "modelRoots",
+          "--model-roots",
+          "Comma-separated roots (paths or URIs such as hdfs:///models) that model files must lie"
+              + " under; empty allows any",
+          "string",
+          "",
+          String::strip,
+          s -> true,
+          "a comma-separated list");
+  public static final ConfigKey<Double> MAX_ABS_COEFF =
+      key(
+          "maxAbsCoeff",
+          "--max-abs-coeff",
+          "Reject frames with a coefficient whose magnitude exceeds this (garbage, not motion)",
+          "double",
+          "1000",
+          Double::valueOf,
+          v -> v > 0,
+          "> 0");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           MODEL,
@@ -208,7 +252,11 @@ public final class FacerenderConf {
           SEED,
           INJECT_TASK_FAILURE,
           GROW_AFTER,
-          MAX_ERROR_RATE);
+          MAX_ERROR_RATE,
+          WINDOW_RADIUS,
+          ENHANCER,
+          MODEL_ROOTS,
+          MAX_ABS_COEFF);
 
   private FacerenderConf() {}
 

@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class BuiltinModels {
   public static final String PREFIX = "builtin:";
   public static final String WARP = PREFIX + "warp";
+  public static final String SHARPEN = PREFIX + "sharpen";
 
   /** Coefficients per frame that {@code builtin:warp} reads: 64 expression, 3 rotation, 3 shift. */
   public static final int WARP_COEFFS = 70;
@@ -45,13 +46,24 @@ public final class BuiltinModels {
     return spec.startsWith(PREFIX);
   }
 
-  /** Compiles a built-in model; the caller owns the returned module. */
+  /** Compiles a built-in renderer; the caller owns the returned module. */
   public static JitModule compile(String spec) {
     if (!WARP.equals(spec)) {
-      throw new IllegalArgumentException(
-          "Unknown built-in model '" + spec + "': the built-in models are " + WARP);
+      throw new ModelException(
+          "Unknown built-in model '" + spec + "': the built-in renderer is " + WARP);
     }
     return warp();
+  }
+
+  /** Compiles a built-in enhancer; the caller owns the returned module. */
+  public static JitModule compileEnhancer(String spec) {
+    if (!SHARPEN.equals(spec)) {
+      throw new ModelException(
+          "Unknown built-in enhancer '" + spec + "': the built-in enhancer is " + SHARPEN);
+    }
+    JitModule module = new JitModule(new QualifiedName("facerender.Sharpen"));
+    define(module, resource("sharpen.torchscript"));
+    return module;
   }
 
   private static JitModule warp() {

@@ -2,7 +2,6 @@ package dev.facerender.model;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * One model per (spec, device) per JVM, shared by every task of an executor: loading a model costs
@@ -10,8 +9,7 @@ import java.util.function.Function;
  * (or by {@link #closeAll}).
  */
 public final class ModelCache {
-  private static final Map<Key, FrameModel> MODELS = new ConcurrentHashMap<>();
-  private static final Function<String, FrameModel> LOADER = Models::load;
+  private static final Map<Key, AutoCloseable> MODELS = new ConcurrentHashMap<>();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ModelCache::closeAll, "facerender-models"));
@@ -19,17 +17,28 @@ public final class ModelCache {
 
   private ModelCache() {}
 
-  private record Key(String spec, String device) {}
+  private record Key(String kind, String spec, String device) {}
 
   public static FrameModel get(String spec, String device) {
-    return MODELS.computeIfAbsent(new Key(spec, device), key -> LOADER.apply(key.spec()));
+    return (FrameModel)
+        MODELS.computeIfAbsent(new Key("model", spec, device), key -> Models.load(key.spec()));
+  }
+
+  public static FrameEnhancer enhancer(String spec, String device) {
+    return (FrameEnhancer)
+        MODELS.computeIfAbsent(
+            new Key("enhancer", spec, device), key -> Models.loadEnhancer(key.spec()));
   }
 
   public static void closeAll() {
     for (Key key : MODELS.keySet()) {
-      FrameModel model = MODELS.remove(key);
+      AutoCloseable model = MODELS.remove(key);
       if (model != null) {
-        model.close();
+        try {
+          model.close();
+        } catch (Exception e) {
+          // Closing frees native memory only; at exit there is nobody left to tell.
+        }
       }
     }
   }

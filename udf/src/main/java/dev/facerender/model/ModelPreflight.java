@@ -17,69 +17,130 @@ public final class ModelPreflight {
 
   private ModelPreflight() {}
 
-  public static void check(FrameModel model, int coeffCount) {
+  /** Checks a renderer with coefficients {@code [N,C]}, or {@code [N,C,window]} windows. */
+  public static void check(FrameModel model, int coeffCount, int window) {
     int c = coeffCount > 0 ? coeffCount : 70;
+    String shapes =
+        "[N,3,"
+            + SIZE
+            + ","
+            + SIZE
+            + "] with coeffs "
+            + (window > 1 ? "[N," + c + "," + window + "]" : "[N," + c + "]");
     try (PointerScope scope = new PointerScope()) {
-      Tensor source = torch.full(new long[] {FRAMES, 3, SIZE, SIZE}, new Scalar(0.5));
-      Tensor coeffs = torch.zeros(FRAMES, c);
-      if (model.hasEncodeSource()) {
-        source = model.encodeSource(source);
+      Tensor image = torch.full(new long[] {1, 3, SIZE, SIZE}, new Scalar(0.5));
+      Tensor source;
+      try {
+        source = model.hasEncodeSource() ? model.encodeSource(image) : image;
+      } catch (RuntimeException e) {
+        throw new ModelException(
+            "Model "
+                + model.spec()
+                + " fails in encode_source on a [1,3,"
+                + SIZE
+                + ","
+                + SIZE
+                + "] source: "
+                + Torch.firstLine(e),
+            e);
       }
+      long[] encoded = source.sizes().vec().get();
+      if (encoded.length == 0 || encoded[0] != 1) {
+        throw new ModelException(
+            "Model "
+                + model.spec()
+                + ": encode_source returns shape "
+                + Arrays.toString(encoded)
+                + " for one source; its first dimension must be 1 (it is expanded over a batch)");
+      }
+      encoded[0] = FRAMES;
+      Tensor coeffs = window > 1 ? torch.zeros(FRAMES, c, window) : torch.zeros(FRAMES, c);
       Tensor out;
       try {
-        out = model.forward(source, coeffs);
+        out =
+            model.forward(
+                source.expand(encoded),
+                coeffs,
+                model.takesSourceCoeffs() ? torch.zeros(FRAMES, c) : null);
       } catch (RuntimeException e) {
         throw new ModelException(
             "Model "
                 + model.spec()
                 + " fails on a test batch of "
                 + FRAMES
-                + " frames [N,3,"
+                + " frames "
+                + shapes
+                + ": "
+                + Torch.firstLine(e)
+                + ". forward(source, coeffs) must accept these shapes"
+                + (window > 1 ? "" : " (SadTalker-style models need --window-radius 13)"),
+            e);
+      }
+      checkFrames(out, model.spec(), "Model");
+    }
+  }
+
+  /** Checks an enhancer on a mid-grey test batch. */
+  public static void check(FrameEnhancer enhancer) {
+    try (PointerScope scope = new PointerScope()) {
+      Tensor frames = torch.full(new long[] {FRAMES, 3, SIZE, SIZE}, new Scalar(0.5));
+      Tensor out;
+      try {
+        out = enhancer.enhance(frames);
+      } catch (RuntimeException e) {
+        throw new ModelException(
+            "Enhancer "
+                + enhancer.spec()
+                + " fails on a test batch [N,3,"
                 + SIZE
                 + ","
                 + SIZE
-                + "] with coeffs [N,"
-                + c
                 + "]: "
-                + Torch.firstLine(e)
-                + ". forward(source, coeffs) must accept these shapes",
+                + Torch.firstLine(e),
             e);
       }
-      long[] shape = out.sizes().vec().get();
-      long[] wanted = {FRAMES, 3, SIZE, SIZE};
-      if (!Arrays.equals(shape, wanted)) {
-        throw new ModelException(
-            "Model "
-                + model.spec()
-                + " returns shape "
-                + Arrays.toString(shape)
-                + " for a test batch: forward must return [N,3,H,W] = "
-                + Arrays.toString(wanted));
-      }
-      if (out.scalar_type().intern() != ScalarType.Float) {
-        throw new ModelException(
-            "Model "
-                + model.spec()
-                + " returns "
-                + out.scalar_type().intern()
-                + ": forward must return float32 frames in [0,1] (add .float())");
-      }
-      if (out.isnan().any().item_bool()) {
-        throw new ModelException(
-            "Model " + model.spec() + " returns NaN for a neutral test batch: check its weights");
-      }
-      double min = out.min().item_float();
-      double max = out.max().item_float();
-      if (min < -1e-3 || max > 1 + 1e-3) {
-        throw new ModelException(
-            "Model "
-                + model.spec()
-                + " returns values in ["
-                + min
-                + ", "
-                + max
-                + "]: frames must be in [0,1] (clamp, or map [-1,1] with (x + 1) / 2)");
-      }
+      checkFrames(out, enhancer.spec(), "Enhancer");
+    }
+  }
+
+  private static void checkFrames(Tensor out, String spec, String what) {
+    long[] shape = out.sizes().vec().get();
+    long[] wanted = {FRAMES, 3, SIZE, SIZE};
+    if (!Arrays.equals(shape, wanted)) {
+      throw new ModelException(
+          what
+              + " "
+              + spec
+              + " returns shape "
+              + Arrays.toString(shape)
+              + " for a test batch: forward must return [N,3,H,W] = "
+              + Arrays.toString(wanted));
+    }
+    if (out.scalar_type().intern() != ScalarType.Float) {
+      throw new ModelException(
+          what
+              + " "
+              + spec
+              + " returns "
+              + out.scalar_type().intern()
+              + ": forward must return float32 frames in [0,1] (add .float())");
+    }
+    if (out.isnan().any().item_bool()) {
+      throw new ModelException(
+          what + " " + spec + " returns NaN for a neutral test batch: check its weights");
+    }
+    double min = out.min().item_float();
+    double max = out.max().item_float();
+    if (min < -1e-3 || max > 1 + 1e-3) {
+      throw new ModelException(
+          what
+              + " "
+              + spec
+              + " returns values in ["
+              + min
+              + ", "
+              + max
+              + "]: frames must be in [0,1] (clamp, or map [-1,1] with (x + 1) / 2)");
     }
   }
 }

@@ -2,39 +2,68 @@ package dev.facerender.model;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
+import org.apache.spark.SparkFiles;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.global.torch;
 
-/** Loads models by spec: {@code builtin:NAME} or the path of a TorchScript file. */
+/**
+ * Loads models by spec: {@code builtin:NAME}, a local path, or {@code shipped:NAME} for a file the
+ * driver shipped to executors with {@code SparkContext.addFile}.
+ */
 public final class Models {
+  /** Prefix of files the driver shipped to every executor. */
+  public static final String SHIPPED = "shipped:";
+
   private Models() {}
 
-  /** Loads a model; the caller owns it. */
+  /** Loads a renderer; the caller owns it. */
   public static FrameModel load(String spec) {
     if (BuiltinModels.isBuiltin(spec)) {
       return new TorchScriptModel(spec, BuiltinModels.compile(spec));
     }
-    Path path = Path.of(spec.startsWith("file:") ? spec.substring("file:".length()) : spec);
+    return fromFile(spec, "Model", TorchScriptModel::new);
+  }
+
+  /** Loads an enhancer; the caller owns it. */
+  public static FrameEnhancer loadEnhancer(String spec) {
+    if (BuiltinModels.isBuiltin(spec)) {
+      return new FrameEnhancer(spec, BuiltinModels.compileEnhancer(spec));
+    }
+    return fromFile(spec, "Enhancer", FrameEnhancer::new);
+  }
+
+  /** The local file behind a spec that names one. */
+  public static Path localPath(String spec) {
+    if (spec.startsWith(SHIPPED)) {
+      return Path.of(SparkFiles.get(spec.substring(SHIPPED.length())));
+    }
+    return Path.of(spec.startsWith("file:") ? java.net.URI.create(spec).getPath() : spec);
+  }
+
+  private static <T> T fromFile(String spec, String what, BiFunction<String, JitModule, T> wrap) {
+    Path path = localPath(spec);
     if (!Files.isRegularFile(path)) {
       throw new ModelException(
-          "Model file "
+          what
+              + " file "
               + path
               + " does not exist or is not a file: pass a TorchScript file saved with"
-              + " torch.jit.save, or "
-              + BuiltinModels.WARP);
+              + " torch.jit.save, or a builtin: name");
     }
     JitModule module;
     try {
       module = torch.load(path.toString());
     } catch (RuntimeException e) {
       throw new ModelException(
-          "Model file "
+          what
+              + " file "
               + path
               + " is not a TorchScript module ("
               + Torch.firstLine(e)
               + "): export it with torch.jit.script(model).save(path)",
           e);
     }
-    return new TorchScriptModel(path.toString(), module);
+    return wrap.apply(spec, module);
   }
 }

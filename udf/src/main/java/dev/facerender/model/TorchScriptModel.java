@@ -7,7 +7,6 @@ import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Method;
-import org.bytedeco.pytorch.MethodOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
@@ -16,6 +15,7 @@ public final class TorchScriptModel implements FrameModel {
   private final String spec;
   private final JitModule module;
   private final boolean hasEncodeSource;
+  private final boolean takesSourceCoeffs;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Takes ownership of {@code module}: closing this model frees it. */
@@ -23,8 +23,26 @@ public final class TorchScriptModel implements FrameModel {
     this.spec = requireNonNull(spec, "spec is null");
     this.module = requireNonNull(module, "module is null");
     module.eval();
-    try (MethodOptional encode = module.find_method("encode_source")) {
-      this.hasEncodeSource = encode.has_value();
+    try {
+      int inputs = TorchScriptMethods.inputs(module, "forward");
+      if (inputs < 2 || inputs > 3) {
+        throw new ModelException(
+            "Model "
+                + spec
+                + ": forward takes "
+                + inputs
+                + " inputs; it must be forward(source, coeffs) or forward(source, coeffs,"
+                + " source_coeffs)");
+      }
+      this.takesSourceCoeffs = inputs == 3;
+      this.hasEncodeSource = TorchScriptMethods.has(module, "encode_source");
+      if (hasEncodeSource && TorchScriptMethods.inputs(module, "encode_source") != 1) {
+        throw new ModelException(
+            "Model " + spec + ": encode_source must take exactly one input, the source image");
+      }
+    } catch (ModelException e) {
+      module.close();
+      throw e;
     }
   }
 
@@ -34,13 +52,24 @@ public final class TorchScriptModel implements FrameModel {
   }
 
   @Override
-  public Tensor forward(Tensor source, Tensor coeffs) {
+  public Tensor forward(Tensor source, Tensor coeffs, Tensor sourceCoeffs) {
     checkOpen();
     try (NoGradGuard noGrad = new NoGradGuard();
-        IValueVector inputs = new IValueVector(new IValue(source), new IValue(coeffs));
+        IValueVector inputs =
+            takesSourceCoeffs
+                ? new IValueVector(
+                    new IValue(source),
+                    new IValue(coeffs),
+                    new IValue(requireNonNull(sourceCoeffs, "source coefficients are null")))
+                : new IValueVector(new IValue(source), new IValue(coeffs));
         IValue result = module.forward(inputs)) {
-      return requireTensor(result, "forward");
+      return TorchScriptMethods.tensor(result, spec, "forward");
     }
+  }
+
+  @Override
+  public boolean takesSourceCoeffs() {
+    return takesSourceCoeffs;
   }
 
   @Override
@@ -58,24 +87,7 @@ public final class TorchScriptModel implements FrameModel {
         Method method = module.get_method("encode_source");
         IValueVector inputs = new IValueVector(new IValue(source));
         IValue result = method.apply(inputs)) {
-      return requireTensor(result, "encode_source");
-    }
-  }
-
-  private Tensor requireTensor(IValue result, String method) {
-    if (!result.isTensor()) {
-      throw new IllegalStateException(
-          "Model "
-              + spec
-              + ": "
-              + method
-              + " returned "
-              + result.tagKind().getString()
-              + ", not a Tensor");
-    }
-    // toTensor() views the IValue's payload, which dies with it: keep our own reference.
-    try (Tensor payload = result.toTensor()) {
-      return new Tensor(payload);
+      return TorchScriptMethods.tensor(result, spec, "encode_source");
     }
   }
 

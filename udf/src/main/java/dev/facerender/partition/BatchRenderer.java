@@ -4,6 +4,7 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.TensorFrames;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.Device;
+import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
 import java.util.ArrayList;
@@ -30,12 +31,20 @@ final class BatchRenderer {
   static final ReadWriteLock DEVICE_LOCK = new ReentrantReadWriteLock();
 
   private final FrameModel model;
+  private final FrameEnhancer enhancer;
   private final Device device;
   private final RenderSettings settings;
   private final OomInjector injector;
 
-  BatchRenderer(FrameModel model, Device device, RenderSettings settings, OomInjector injector) {
+  /** {@code enhancer} may be null. */
+  BatchRenderer(
+      FrameModel model,
+      FrameEnhancer enhancer,
+      Device device,
+      RenderSettings settings,
+      OomInjector injector) {
     this.model = model;
+    this.enhancer = enhancer;
     this.device = device;
     this.settings = settings;
     this.injector = injector;
@@ -82,16 +91,21 @@ final class BatchRenderer {
     int w = first.width();
     long pixels = (long) h * w;
     try (PointerScope scope = new PointerScope()) {
-      Tensor source = sources(frames, h, w);
-      Tensor coeffs = coefficients(frames);
       device.resetPeak();
       device.beforeBatch(n, pixels);
       try {
         if (inject) {
           injector.check(n, pixels);
         }
-        Tensor out = model.forward(source, coeffs);
-        checkOutput(out, n, h, w);
+        Tensor source = sources(frames);
+        Tensor coeffs = coefficients(frames, settings.windowWidth());
+        Tensor sourceCoeffs = model.takesSourceCoeffs() ? sourceCoefficients(frames) : null;
+        Tensor out = model.forward(source, coeffs, sourceCoeffs);
+        checkOutput(out, n, h, w, model.spec());
+        if (enhancer != null) {
+          out = enhancer.enhance(out);
+          checkOutput(out, n, h, w, enhancer.spec());
+        }
         return TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
       } finally {
         device.afterBatch();
@@ -99,8 +113,11 @@ final class BatchRenderer {
     }
   }
 
-  /** {@code [N,3,H,W]}: each clip's source expanded over its run of frames (views, no copies). */
-  private static Tensor sources(List<PendingFrame> frames, int h, int w) {
+  /**
+   * {@code [N,...]}: each clip's model input (its image, or what encode_source made of it, computed
+   * once per clip) expanded over its run of frames: views, no copies.
+   */
+  private Tensor sources(List<PendingFrame> frames) {
     TensorVector runs = new TensorVector();
     int i = 0;
     while (i < frames.size()) {
@@ -109,28 +126,44 @@ final class BatchRenderer {
       while (j < frames.size() && frames.get(j).source() == source) {
         j++;
       }
-      runs.push_back(TensorFrames.toTensor(source.image()).expand(j - i, 3, h, w));
+      Tensor input = source.modelInput(model);
+      long[] shape = input.sizes().vec().get();
+      shape[0] = j - i;
+      runs.push_back(input.expand(shape));
       i = j;
     }
     return runs.size() == 1 ? runs.get(0) : torch.cat(runs);
   }
 
-  private static Tensor coefficients(List<PendingFrame> frames) {
-    int c = frames.get(0).coeffs().length;
-    float[] flat = new float[frames.size() * c];
-    for (int i = 0; i < frames.size(); i++) {
-      System.arraycopy(frames.get(i).coeffs(), 0, flat, i * c, c);
-    }
-    FloatPointer data = new FloatPointer(flat);
-    return torch.from_blob(data, frames.size(), c).clone();
+  /** {@code [N,C]}, or {@code [N,C,W]} windows when {@code window > 1}. */
+  private static Tensor coefficients(List<PendingFrame> frames, int window) {
+    int values = frames.get(0).coeffs().length;
+    Tensor flat = floats(frames.size(), values, i -> frames.get(i).coeffs());
+    return window > 1 ? flat.view(frames.size(), values / window, window) : flat;
   }
 
-  private void checkOutput(Tensor out, int n, int h, int w) {
+  /** {@code [N,C]}: each frame's clip's source coefficients. */
+  private static Tensor sourceCoefficients(List<PendingFrame> frames) {
+    return floats(
+        frames.size(),
+        frames.get(0).source().coeffs().length,
+        i -> frames.get(i).source().coeffs());
+  }
+
+  private static Tensor floats(int rows, int columns, java.util.function.IntFunction<float[]> row) {
+    float[] flat = new float[rows * columns];
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(row.apply(i), 0, flat, i * columns, columns);
+    }
+    return torch.from_blob(new FloatPointer(flat), rows, columns).clone();
+  }
+
+  private static void checkOutput(Tensor out, int n, int h, int w, String spec) {
     long[] shape = out.sizes().vec().get();
     if (!Arrays.equals(shape, new long[] {n, 3, h, w})) {
       throw new ModelException(
           "Model "
-              + model.spec()
+              + spec
               + " returned shape "
               + Arrays.toString(shape)
               + " for "
@@ -144,7 +177,7 @@ final class BatchRenderer {
     }
     if (out.scalar_type().intern() != ScalarType.Float) {
       throw new ModelException(
-          "Model " + model.spec() + " returned " + out.scalar_type() + ", not float32 in [0,1]");
+          "Model " + spec + " returned " + out.scalar_type() + ", not float32 in [0,1]");
     }
   }
 

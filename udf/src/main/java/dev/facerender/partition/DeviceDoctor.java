@@ -8,6 +8,7 @@ import dev.facerender.codec.RgbImage;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.Devices;
+import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
 import dev.facerender.model.Torch;
@@ -41,11 +42,16 @@ public final class DeviceDoctor {
         Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), Map.of());
     long free = DeviceBudget.of(device).capacity();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
-    PendingFrame frame =
-        new PendingFrame("doctor", 0, new float[coeffCount], new ClipSource("doctor", sample));
-    try (FrameModel model = Models.load(settings.model())) {
+    try (FrameModel model = Models.load(settings.model());
+        FrameEnhancer enhancer =
+            settings.hasEnhancer() ? Models.loadEnhancer(settings.enhancer()) : null;
+        ClipSource source =
+            new ClipSource(
+                "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null)) {
+      PendingFrame frame =
+          new PendingFrame("doctor", 0, new float[coeffCount * settings.windowWidth()], source);
       BatchRenderer renderer =
-          new BatchRenderer(model, device, settings, new OomInjector(0, 0, 0, 0));
+          new BatchRenderer(model, enhancer, device, settings, new OomInjector(0, 0, 0, 0));
       Calibration calibration =
           BatchPlanner.measure(
               renderer,

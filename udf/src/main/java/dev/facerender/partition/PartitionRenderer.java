@@ -5,12 +5,15 @@ import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.device.Device;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Torch;
 import dev.facerender.retry.AdaptiveCeiling;
 import dev.facerender.retry.SplitRetry;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -28,6 +31,8 @@ final class PartitionRenderer implements Iterator<Row> {
   private static final String DECODE = "decode";
   private static final String RENDER = "render";
 
+  private static final String SOURCE_ROW = FrameError.SOURCE_ROW;
+
   /** OOMs are often transient under shared load: a lone frame gets this many more tries. */
   private static final int SINGLE_FRAME_RETRIES = 4;
 
@@ -42,6 +47,14 @@ final class PartitionRenderer implements Iterator<Row> {
   private final SplitRetry<FrameBatch, RenderedBatch> retry;
   private final ArrayDeque<Row> ready = new ArrayDeque<>();
   private List<PendingFrame> pending = new ArrayList<>();
+
+  /** Sources of earlier clips: closed once no pending frame can use them. */
+  private final List<ClipSource> retired = new ArrayList<>();
+
+  /** With a window radius: the current clip's valid frames, raw, and how many were released. */
+  private final List<PendingFrame> windowFrames = new ArrayList<>();
+
+  private int windowReleased;
 
   private AdaptiveCeiling ceiling;
   private BatchPlanner.Planned planned;
@@ -61,7 +74,8 @@ final class PartitionRenderer implements Iterator<Row> {
       TaskSinks sinks,
       TaskInfo task,
       Device device,
-      FrameModel model) {
+      FrameModel model,
+      FrameEnhancer enhancer) {
     this.input = input;
     this.settings = settings;
     this.sinks = sinks;
@@ -71,7 +85,7 @@ final class PartitionRenderer implements Iterator<Row> {
     OomInjector injector =
         new OomInjector(
             settings.injectOomRate(), settings.injectOomAbove(), settings.seed(), task.partition());
-    this.renderer = new BatchRenderer(model, device, settings, injector);
+    this.renderer = new BatchRenderer(model, enhancer, device, settings, injector);
     this.planner = new BatchPlanner(settings, device, task.taskAttemptId());
     this.retry =
         new SplitRetry<>(
@@ -85,12 +99,26 @@ final class PartitionRenderer implements Iterator<Row> {
       if (input.hasNext()) {
         accept(input.next());
       } else {
+        releaseWindow();
         flush();
-        planner.release();
-        finished = true;
+        close();
       }
     }
     return !ready.isEmpty();
+  }
+
+  /** Frees what the task holds: the clips' model inputs and its device lease. Idempotent. */
+  void close() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    retired.forEach(ClipSource::close);
+    retired.clear();
+    if (clipSource != null) {
+      clipSource.close();
+    }
+    planner.release();
   }
 
   @Override
@@ -103,8 +131,11 @@ final class PartitionRenderer implements Iterator<Row> {
 
   private void accept(Row row) {
     String clip = row.isNullAt(FrameRows.CLIP_ID) ? null : row.getString(FrameRows.CLIP_ID);
+    if (!windowFrames.isEmpty() && !windowFrames.get(0).clipId().equals(clip)) {
+      releaseWindow();
+    }
     if (row.getBoolean(FrameRows.IS_SOURCE)) {
-      startClip(clip, row.isNullAt(FrameRows.IMAGE) ? null : (byte[]) row.get(FrameRows.IMAGE));
+      startClip(clip, row);
       return;
     }
     Integer index = row.isNullAt(FrameRows.FRAME_INDEX) ? null : row.getInt(FrameRows.FRAME_INDEX);
@@ -123,7 +154,48 @@ final class PartitionRenderer implements Iterator<Row> {
     lastFrameClip = clip;
     lastFrameIndex = index;
     PendingFrame frame = new PendingFrame(clip, index, coeffs, clipSource);
-    long pixels = (long) clipSource.width() * clipSource.height();
+    if (settings.windowRadius() == 0) {
+      enqueue(frame);
+      return;
+    }
+    windowFrames.add(frame);
+    // A frame's window is complete once R frames after it are known.
+    while (windowReleased + settings.windowRadius() < windowFrames.size()) {
+      enqueue(windowed(windowReleased++));
+    }
+  }
+
+  /** Releases the current clip's remaining frames: its end is known, so its edge is too. */
+  private void releaseWindow() {
+    while (windowReleased < windowFrames.size()) {
+      enqueue(windowed(windowReleased++));
+    }
+    windowFrames.clear();
+    windowReleased = 0;
+  }
+
+  /**
+   * Frame {@code p} of the clip with the coefficients of its neighbours {@code p-R..p+R} (indices
+   * clamped to the clip: edge padding), laid out {@code [C][2R+1]}.
+   */
+  private PendingFrame windowed(int p) {
+    int radius = settings.windowRadius();
+    int width = settings.windowWidth();
+    PendingFrame frame = windowFrames.get(p);
+    int c = frame.coeffs().length;
+    float[] window = new float[c * width];
+    int last = windowFrames.size() - 1;
+    for (int k = 0; k < width; k++) {
+      float[] neighbour = windowFrames.get(Math.max(0, Math.min(last, p - radius + k))).coeffs();
+      for (int j = 0; j < c; j++) {
+        window[j * width + k] = neighbour[j];
+      }
+    }
+    return new PendingFrame(frame.clipId(), frame.frameIndex(), window, frame.source());
+  }
+
+  private void enqueue(PendingFrame frame) {
+    long pixels = (long) frame.source().width() * frame.source().height();
     if (planned == null || pixels != plannedPixels) {
       flush();
       planFor(frame, pixels);
@@ -134,9 +206,22 @@ final class PartitionRenderer implements Iterator<Row> {
     }
   }
 
-  private void startClip(String clip, byte[] image) {
-    if (clip != null && clip.equals(clipId)) {
-      clipSource = null;
+  private void startClip(String clip, Row row) {
+    if (clip == null || clip.isBlank()) {
+      sinks.error(
+          error(
+              clip,
+              null,
+              SOURCE_ROW,
+              clip == null ? "SOURCE_MISSING_CLIP_ID" : "SOURCE_BLANK_CLIP_ID",
+              "a source row has "
+                  + (clip == null ? "no clip_id" : "a blank clip_id")
+                  + ", so no frame can use it: give it its clip's id"));
+      return;
+    }
+    if (clip.equals(clipId)) {
+      releaseWindow();
+      retire();
       clipError =
           error(
               clip,
@@ -146,17 +231,68 @@ final class PartitionRenderer implements Iterator<Row> {
               "clip '" + clip + "' has more than one source row: keep exactly one per clip");
       return;
     }
+    retire();
     clipId = clip;
-    clipSource = null;
     clipError = null;
     long start = System.nanoTime();
     try {
-      clipSource = new ClipSource(clip, ImageCodec.decode(image));
+      byte[] image = sourceBytes(clip, row);
+      float[] coeffs = sourceCoefficients(clip, row);
+      clipSource = new ClipSource(clip, ImageCodec.decode(image), coeffs);
     } catch (ImageDecodeException e) {
       clipError =
           error(clip, null, DECODE, e.code(), "source of clip '" + clip + "': " + e.getMessage());
     }
     decodeNanos += System.nanoTime() - start;
+  }
+
+  private void retire() {
+    if (clipSource != null) {
+      retired.add(clipSource);
+      clipSource = null;
+    }
+  }
+
+  private byte[] sourceBytes(String clip, Row row) throws ImageDecodeException {
+    if (row.isNullAt(FrameRows.IMAGE)) {
+      throw new ImageDecodeException(
+          "SOURCE_MISSING", "the image column is null: put the clip's PNG or JPEG bytes there");
+    }
+    byte[] image = (byte[]) row.get(FrameRows.IMAGE);
+    if (!settings.base64Sources()) {
+      return image;
+    }
+    try {
+      // Line breaks are common in stored base64; anything else outside the alphabet is an error.
+      return Base64.getDecoder()
+          .decode(new String(image, StandardCharsets.US_ASCII).replaceAll("\\s", ""));
+    } catch (IllegalArgumentException e) {
+      throw new ImageDecodeException(
+          "SOURCE_BAD_BASE64",
+          "the image string is not base64 ("
+              + e.getMessage()
+              + "): JSON sources carry images as base64 text");
+    }
+  }
+
+  /** The source's own coefficients, required only by models whose forward takes them. */
+  private float[] sourceCoefficients(String clip, Row row) throws ImageDecodeException {
+    if (!model.takesSourceCoeffs()) {
+      return null;
+    }
+    if (row.isNullAt(FrameRows.COEFFS)) {
+      throw new ImageDecodeException(
+          "SOURCE_MISSING_COEFFS",
+          "model "
+              + model.spec()
+              + " takes source coefficients: add a coeffs column to the sources table");
+    }
+    Coefficients read = readCoefficients(row, clip, null);
+    if (read.error() != null) {
+      throw new ImageDecodeException(
+          "SOURCE_BAD_COEFFS", "source coefficients: " + read.error().message());
+    }
+    return read.values();
   }
 
   /** The row's coefficients, or why they cannot be used: read once, checked as they are read. */
@@ -165,6 +301,10 @@ final class PartitionRenderer implements Iterator<Row> {
   private FrameError validate(String clip, Integer index) {
     if (clip == null) {
       return error(null, index, INPUT, "MISSING_CLIP_ID", "frame row has no clip_id");
+    }
+    if (clip.isBlank()) {
+      return error(
+          clip, index, INPUT, "BLANK_CLIP_ID", "frame row has a blank clip_id: give it its clip");
     }
     if (index == null) {
       return error(clip, null, INPUT, "MISSING_FRAME_INDEX", "frame row has no frame_index");
@@ -196,9 +336,10 @@ final class PartitionRenderer implements Iterator<Row> {
     return null;
   }
 
-  private Coefficients readCoefficients(Row row, String clip, int index) {
+  private Coefficients readCoefficients(Row row, String clip, Integer index) {
     if (row.isNullAt(FrameRows.COEFFS)) {
-      return rejected(error(clip, index, INPUT, "MISSING_COEFFS", "frame has no coeffs"));
+      return rejected(
+          error(clip, index, INPUT, "MISSING_COEFFS", "frame has no coeffs: the column is null"));
     }
     List<Float> coeffs = row.getList(FrameRows.COEFFS);
     if (settings.coeffCount() > 0 && coeffs.size() != settings.coeffCount()) {
@@ -217,7 +358,16 @@ final class PartitionRenderer implements Iterator<Row> {
     float[] values = new float[coeffs.size()];
     for (int i = 0; i < values.length; i++) {
       Float value = coeffs.get(i);
-      if (value == null || !Float.isFinite(value)) {
+      if (value == null) {
+        return rejected(
+            error(
+                clip,
+                index,
+                INPUT,
+                "NULL_COEFF",
+                "coefficient " + i + " is null: every coefficient needs a value"));
+      }
+      if (!Float.isFinite(value)) {
         return rejected(
             error(
                 clip,
@@ -225,6 +375,21 @@ final class PartitionRenderer implements Iterator<Row> {
                 INPUT,
                 "NON_FINITE_COEFF",
                 "coefficient " + i + " is " + value + ": coefficients must be finite numbers"));
+      }
+      if (Math.abs(value) > settings.maxAbsCoeff()) {
+        return rejected(
+            error(
+                clip,
+                index,
+                INPUT,
+                "COEFF_OUT_OF_RANGE",
+                "coefficient "
+                    + i
+                    + " is "
+                    + value
+                    + ", beyond --max-abs-coeff "
+                    + settings.maxAbsCoeff()
+                    + ": check the driving data's units"));
       }
       values[i] = value;
     }
@@ -302,6 +467,9 @@ final class PartitionRenderer implements Iterator<Row> {
       }
     }
     long wallNanos = System.nanoTime() - start;
+    // Every pending frame is rendered: sources of finished clips are no longer needed.
+    retired.forEach(ClipSource::close);
+    retired.clear();
     sinks.progress(size);
     sinks.metrics(
         new BatchMetrics(

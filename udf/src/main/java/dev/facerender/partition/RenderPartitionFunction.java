@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.facerender.device.Device;
 import dev.facerender.device.Devices;
+import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelCache;
 import java.util.Iterator;
@@ -12,6 +13,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The executor side of a render: rows of {@link FrameRows#INPUT} in, rows of {@link
@@ -37,6 +39,14 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     Device device =
         Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
     FrameModel model = ModelCache.get(settings.model(), device.id());
-    return new PartitionRenderer(rows, settings, sinks, TaskInfo.current(), device, model);
+    FrameEnhancer enhancer =
+        settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device.id()) : null;
+    PartitionRenderer renderer =
+        new PartitionRenderer(rows, settings, sinks, TaskInfo.current(), device, model, enhancer);
+    if (context != null) {
+      // A failed or killed task still frees its clips' tensors and its device lease.
+      context.addTaskCompletionListener((TaskCompletionListener) done -> renderer.close());
+    }
+    return renderer;
   }
 }

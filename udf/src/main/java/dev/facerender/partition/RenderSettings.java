@@ -34,6 +34,10 @@ public record RenderSettings(
     boolean injectTaskFailure,
     int growAfter,
     double maxErrorRate,
+    int windowRadius,
+    String enhancer,
+    double maxAbsCoeff,
+    boolean base64Sources,
     int concurrentTasks)
     implements Serializable {
 
@@ -42,6 +46,7 @@ public record RenderSettings(
     requireNonNull(model, "model is null");
     requireNonNull(level, "level is null");
     requireNonNull(format, "format is null");
+    requireNonNull(enhancer, "enhancer is null");
     if (concurrentTasks < 1) {
       throw new IllegalArgumentException("concurrentTasks must be >= 1, got " + concurrentTasks);
     }
@@ -71,6 +76,78 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.INJECT_TASK_FAILURE, values),
         FacerenderConf.get(FacerenderConf.GROW_AFTER, values),
         FacerenderConf.get(FacerenderConf.MAX_ERROR_RATE, values),
+        FacerenderConf.get(FacerenderConf.WINDOW_RADIUS, values),
+        FacerenderConf.get(FacerenderConf.ENHANCER, values),
+        FacerenderConf.get(FacerenderConf.MAX_ABS_COEFF, values),
+        false,
+        concurrentTasks);
+  }
+
+  /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
+  public int windowWidth() {
+    return 2 * windowRadius + 1;
+  }
+
+  /** Whether an enhancer runs after the renderer. */
+  public boolean hasEnhancer() {
+    return !enhancer.equals("none");
+  }
+
+  /** These settings with the model spec executors load (a shipped file, say). */
+  public RenderSettings withModels(String executorModel, String executorEnhancer) {
+    return new RenderSettings(
+        runId,
+        executorModel,
+        batchSize,
+        level,
+        memoryFraction,
+        maxBatch,
+        format,
+        pngCompression,
+        jpegQuality,
+        torchThreads,
+        coeffCount,
+        simulateGpuBytes,
+        cpuMemoryFraction,
+        injectOomRate,
+        injectOomAbove,
+        seed,
+        injectTaskFailure,
+        growAfter,
+        maxErrorRate,
+        windowRadius,
+        executorEnhancer,
+        maxAbsCoeff,
+        base64Sources,
+        concurrentTasks);
+  }
+
+  /** These settings for a sources table whose images are base64 text (JSON Lines). */
+  public RenderSettings withBase64Sources(boolean base64) {
+    return new RenderSettings(
+        runId,
+        model,
+        batchSize,
+        level,
+        memoryFraction,
+        maxBatch,
+        format,
+        pngCompression,
+        jpegQuality,
+        torchThreads,
+        coeffCount,
+        simulateGpuBytes,
+        cpuMemoryFraction,
+        injectOomRate,
+        injectOomAbove,
+        seed,
+        injectTaskFailure,
+        growAfter,
+        maxErrorRate,
+        windowRadius,
+        enhancer,
+        maxAbsCoeff,
+        base64,
         concurrentTasks);
   }
 
