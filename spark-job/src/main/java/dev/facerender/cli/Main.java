@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       RenderCommand.class,
       DemoCommand.class,
       DoctorCommand.class,
+      ExportCommand.class,
       ConfigCommand.class
     })
 public final class Main implements Runnable {

@@ -3,6 +3,7 @@ package dev.facerender.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -59,6 +60,34 @@ class FaultToleranceTest {
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
     assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("ooms")).sum())
         .isEqualTo(run.ooms());
+  }
+
+  /** The enhancer runs inside the batch, so split-and-retry covers it like the renderer. */
+  @Test
+  void theEnhancerChangesTheFramesAndSurvivesOomsWithTheSamePixels() {
+    Map<String, String> sharpen =
+        Map.of("spark.facerender.batchSize", "4", "spark.facerender.enhancer", "builtin:sharpen");
+    Map<String, byte[]> enhanced = images(render("sharpen", sharpen));
+    Map<String, String> withOoms = new HashMap<>(sharpen);
+    withOoms.put("spark.facerender.injectOomRate", "0.3");
+    withOoms.put("spark.facerender.seed", "11");
+    Path out = dir.resolve("sharpen-ooms");
+    RunSummary run = LocalSpark.render(spark, input, out, withOoms);
+
+    assertThat(enhanced).hasSize(48);
+    assertThat(
+            enhanced.keySet().stream().filter(k -> !Arrays.equals(enhanced.get(k), clean.get(k))))
+        .hasSizeGreaterThan(40);
+    assertThat(run.ooms()).isPositive();
+    Map<String, byte[]> retried = images(out);
+    assertThat(retried).containsOnlyKeys(enhanced.keySet());
+    retried.forEach((key, png) -> assertThat(png).as(key).isEqualTo(enhanced.get(key)));
+  }
+
+  private static Path render(String name, Map<String, String> conf) {
+    Path out = dir.resolve(name);
+    LocalSpark.render(spark, input, out, conf);
+    return out;
   }
 
   @Test

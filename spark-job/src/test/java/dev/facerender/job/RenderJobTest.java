@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.InputException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -84,14 +87,29 @@ class RenderJobTest {
   }
 
   @Test
-  void anExistingOutputFolderIsNeverTouchedByDefault() throws Exception {
+  void renderingIntoAnExistingOutputWithoutModeFailsAndLeavesItByteIdentical() throws Exception {
     Path out = dir.resolve("existing");
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("keep.txt"), "mine");
+    LocalSpark.render(spark, input, out, Map.of("spark.facerender.batchSize", "4"));
+    Map<Path, byte[]> before = snapshot(out);
+
     assertThatThrownBy(() -> LocalSpark.render(spark, input, out, Map.of()))
         .isInstanceOf(InputException.class)
         .hasMessageContaining("already exists")
         .hasMessageContaining("--mode overwrite");
-    assertThat(out.resolve("keep.txt")).hasContent("mine");
+    Map<Path, byte[]> after = snapshot(out);
+    assertThat(after).containsOnlyKeys(before.keySet());
+    after.forEach(
+        (path, bytes) -> assertThat(bytes).as(path.toString()).isEqualTo(before.get(path)));
+    assertThat(before).containsKey(Path.of("_SUCCESS"));
+  }
+
+  private static Map<Path, byte[]> snapshot(Path root) throws IOException {
+    Map<Path, byte[]> files = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.filter(Files::isRegularFile).toList()) {
+        files.put(root.relativize(path), Files.readAllBytes(path));
+      }
+    }
+    return files;
   }
 }

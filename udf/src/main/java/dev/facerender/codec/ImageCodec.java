@@ -37,6 +37,7 @@ public final class ImageCodec {
   public static final int MIN_SOURCE_SIDE = 16;
 
   private static final int[] BGR_OFFSETS = {2, 1, 0};
+  private static final int[] RGB_OFFSETS = {0, 1, 2};
 
   static {
     ImageIO.setUseCache(false);
@@ -172,10 +173,18 @@ public final class ImageCodec {
 
   /** A BufferedImage over the {@code width*height*3} BGR bytes of {@code data}, not copied. */
   public static BufferedImage wrapBgr(byte[] data, int width, int height) {
+    return wrap(data, width, height, BGR_OFFSETS);
+  }
+
+  /** A BufferedImage over the {@code width*height*3} RGB bytes of {@code data}, not copied. */
+  public static BufferedImage wrapRgb(byte[] data, int width, int height) {
+    return wrap(data, width, height, RGB_OFFSETS);
+  }
+
+  private static BufferedImage wrap(byte[] data, int width, int height, int[] offsets) {
     DataBufferByte buffer = new DataBufferByte(data, width * height * 3);
     PixelInterleavedSampleModel model =
-        new PixelInterleavedSampleModel(
-            DataBuffer.TYPE_BYTE, width, height, 3, width * 3, BGR_OFFSETS);
+        new PixelInterleavedSampleModel(DataBuffer.TYPE_BYTE, width, height, 3, width * 3, offsets);
     WritableRaster raster = Raster.createWritableRaster(model, buffer, new Point(0, 0));
     ComponentColorModel colors =
         new ComponentColorModel(
