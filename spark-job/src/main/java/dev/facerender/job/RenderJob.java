@@ -42,6 +42,8 @@ public final class RenderJob {
   /** Written last, only when every check passed. */
   static final String SUCCESS = "_SUCCESS";
 
+  private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
+
   private final SparkSession spark;
 
   public RenderJob(SparkSession spark) {
@@ -101,6 +103,7 @@ public final class RenderJob {
     LongAccumulator done = spark.sparkContext().longAccumulator("frames done");
     progress.start(inputFrames, done);
     long renderStart = System.nanoTime();
+    RssSampler rss = new RssSampler();
     try {
       stream
           .mapPartitions(
@@ -108,9 +111,13 @@ public final class RenderJob {
               Encoders.row(FrameRows.OUTPUT))
           .write()
           .mode(request.mode().equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
+          // Frames are large: smaller row groups keep each writer's buffer, and the peak memory
+          // of long partitions, bounded.
+          .option("parquet.block.size", FRAME_ROW_GROUP_BYTES)
           .parquet(out.resolve("frames").toString());
     } finally {
       progress.stop();
+      rss.close();
     }
     long renderWall = System.nanoTime() - renderStart;
 
@@ -147,6 +154,7 @@ public final class RenderJob {
             frameErrors,
             renderWall,
             System.nanoTime() - started,
+            rss.peakBytes(),
             batches,
             errorRows);
     String failure = null;

@@ -48,6 +48,7 @@ final class RunFiles {
       timings.put("total_seconds", summary.totalWallNanos() / 1e9);
       timings.put("job_frames_per_second", summary.framesPerSecond());
       timings.put("render_only_frames_per_second_per_task", summary.renderOnlyFramesPerSecond());
+      timings.put("peak_rss_bytes", summary.peakRssBytes());
       timings.put("decode_seconds", sum(summary.batches(), BatchMetrics::decodeNanos) / 1e9);
       timings.put("render_seconds", sum(summary.batches(), BatchMetrics::renderNanos) / 1e9);
       timings.put("encode_seconds", sum(summary.batches(), BatchMetrics::encodeNanos) / 1e9);

@@ -5,7 +5,10 @@ import dev.facerender.metrics.FrameError;
 import java.util.List;
 import java.util.Map;
 
-/** What a render did: counts, timings, the batches and the rejected rows. */
+/**
+ * What a render did: counts, timings, the peak resident memory of the driver JVM (the executor too
+ * in local mode; -1 when unknown), the batches and the rejected rows.
+ */
 public record RunSummary(
     String runId,
     String out,
@@ -16,6 +19,7 @@ public record RunSummary(
     long errorFrames,
     long renderWallNanos,
     long totalWallNanos,
+    long peakRssBytes,
     List<BatchMetrics> batches,
     List<FrameError> errors) {
   public RunSummary {

@@ -233,6 +233,18 @@ public final class FacerenderConf {
           v -> v > 0,
           "> 0");
 
+  public static final ConfigKey<Integer> PIPELINE_DEPTH =
+      key(
+          "pipelineDepth",
+          "--pipeline-depth",
+          "Batches a task keeps in flight on its render thread while it decodes, encodes and writes"
+              + " others; 0 renders on the task thread",
+          "int",
+          "2",
+          Integer::valueOf,
+          n -> n >= 0 && n <= 16,
+          "in [0, 16]");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           MODEL,
@@ -256,7 +268,8 @@ public final class FacerenderConf {
           WINDOW_RADIUS,
           ENHANCER,
           MODEL_ROOTS,
-          MAX_ABS_COEFF);
+          MAX_ABS_COEFF,
+          PIPELINE_DEPTH);
 
   private FacerenderConf() {}
 

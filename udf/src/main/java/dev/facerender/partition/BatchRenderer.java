@@ -50,6 +50,7 @@ final class BatchRenderer {
     this.injector = injector;
   }
 
+  /** Renders a batch to 8-bit pixels; encoding is a separate stage ({@link #encode}). */
   RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
     long start = System.nanoTime();
@@ -62,15 +63,12 @@ final class BatchRenderer {
     } finally {
       DEVICE_LOCK.readLock().unlock();
     }
-    long rendered = System.nanoTime();
-    List<byte[]> encoded = encode(frames, pixels);
     PendingFrame first = frames.get(0);
     long pixelCount = (long) first.source().width() * first.source().height();
     return new RenderedBatch(
         frames,
-        encoded,
-        device.batchNanos(frames.size(), pixelCount, rendered - start),
-        System.nanoTime() - rendered,
+        pixels,
+        device.batchNanos(frames.size(), pixelCount, System.nanoTime() - start),
         peak);
   }
 
@@ -181,12 +179,17 @@ final class BatchRenderer {
     }
   }
 
-  private List<byte[]> encode(List<PendingFrame> frames, List<byte[]> pixels) {
+  /** Encodes each frame's pixels in the output format; null pixels stay null. */
+  List<byte[]> encode(List<PendingFrame> frames, List<byte[]> pixels) {
     List<byte[]> encoded = new ArrayList<>(frames.size());
     for (int i = 0; i < frames.size(); i++) {
       int w = frames.get(i).source().width();
       int h = frames.get(i).source().height();
       byte[] frame = pixels.get(i);
+      if (frame == null) {
+        encoded.add(null);
+        continue;
+      }
       encoded.add(
           switch (settings.format()) {
             case PNG ->

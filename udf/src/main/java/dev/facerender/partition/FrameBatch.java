@@ -36,6 +36,17 @@ final class FrameBatch implements Splittable<FrameBatch> {
         new FrameBatch(all.subList(0, half)), new FrameBatch(all.subList(half, all.size())));
   }
 
+  /** This batch in runs of at most {@code limit} frames, in order; takes ownership. */
+  List<FrameBatch> chunks(int limit) {
+    List<PendingFrame> all = frames();
+    close();
+    List<FrameBatch> chunks = new java.util.ArrayList<>();
+    for (int i = 0; i < all.size(); i += limit) {
+      chunks.add(new FrameBatch(all.subList(i, Math.min(all.size(), i + limit))));
+    }
+    return chunks;
+  }
+
   @Override
   public void close() {
     closed = true;

@@ -17,6 +17,13 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -66,7 +73,14 @@ final class PartitionRenderer implements Iterator<Row> {
   private int lastFrameIndex;
   private long decodeNanos;
   private long batchSeq;
+  private boolean inputDone;
   private boolean finished;
+
+  /** Batches handed to the render stage, oldest first; rows leave in this order. */
+  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+
+  /** The render stage's one thread, or null to render on the task thread (depth 0). */
+  private final ExecutorService stage;
 
   PartitionRenderer(
       Iterator<Row> input,
@@ -91,28 +105,59 @@ final class PartitionRenderer implements Iterator<Row> {
         new SplitRetry<>(
             renderer::render, this::singleFrameOom, device::emptyCache, SINGLE_FRAME_RETRIES);
     Torch.configureThreads(settings.effectiveTorchThreads());
+    this.stage =
+        settings.pipelineDepth() == 0
+            ? null
+            : Executors.newSingleThreadExecutor(
+                work -> {
+                  Thread thread = new Thread(work, "facerender-render-" + task.partition());
+                  thread.setDaemon(true);
+                  return thread;
+                });
   }
 
+  /**
+   * Pulls input until a finished batch can be emitted: finished batches first (so rows flow out
+   * while the render stage works on the next one), then more input, then the tail.
+   */
   @Override
   public boolean hasNext() {
     while (ready.isEmpty() && !finished) {
-      if (input.hasNext()) {
+      if (!inFlight.isEmpty() && inFlight.peek().result().isDone()) {
+        collect(inFlight.poll());
+      } else if (!inputDone && input.hasNext()) {
         accept(input.next());
-      } else {
+      } else if (!inputDone) {
+        inputDone = true;
         releaseWindow();
         flush();
+      } else if (!inFlight.isEmpty()) {
+        collect(inFlight.poll());
+      } else {
         close();
       }
     }
     return !ready.isEmpty();
   }
 
-  /** Frees what the task holds: the clips' model inputs and its device lease. Idempotent. */
+  /**
+   * Frees what the task holds: the render stage, the clips' model inputs and its device lease.
+   * Idempotent; also called when the task fails or is killed.
+   */
   void close() {
     if (finished) {
       return;
     }
     finished = true;
+    if (stage != null) {
+      stage.shutdownNow();
+      try {
+        // The clips' tensors may be in use by a batch still rendering.
+        stage.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     retired.forEach(ClipSource::close);
     retired.clear();
     if (clipSource != null) {
@@ -410,47 +455,100 @@ final class PartitionRenderer implements Iterator<Row> {
     }
   }
 
+  /** A batch handed to the render stage, with what its metrics need. */
+  private record InFlight(int size, long startMillis, long decodeNanos, Future<Rendered> result) {}
+
+  /** What the render stage made of a batch, and the ceiling and size it started at. */
+  private record Rendered(
+      List<RenderedBatch> pieces,
+      int ooms,
+      int splits,
+      long wallNanos,
+      int ceilingAtStart,
+      int firstTry) {}
+
+  /**
+   * Cuts the pending frames into a batch and hands it to the render stage; waits for the oldest
+   * batch only when more than the pipeline depth are in flight, so memory stays bounded.
+   */
   private void flush() {
     if (pending.isEmpty()) {
       return;
     }
     FrameBatch batch = new FrameBatch(pending);
     pending = new ArrayList<>();
-    int size = batch.size();
-    int ceilingAtStart = ceiling.ceiling();
-    long startMillis = System.currentTimeMillis();
+    // Every frame of a retired clip is in this batch or an earlier one: free them after it.
+    List<ClipSource> done = new ArrayList<>(retired);
+    retired.clear();
+    Callable<Rendered> work =
+        () -> {
+          try {
+            return render(batch);
+          } finally {
+            done.forEach(ClipSource::close);
+          }
+        };
+    FutureTask<Rendered> result = new FutureTask<>(work);
+    inFlight.add(new InFlight(batch.size(), System.currentTimeMillis(), decodeNanos, result));
+    decodeNanos = 0;
+    if (stage == null) {
+      result.run();
+    } else {
+      stage.execute(result);
+    }
+    while (inFlight.size() > settings.pipelineDepth()) {
+      collect(inFlight.poll());
+    }
+  }
+
+  /**
+   * Runs on the render stage: the batch with split-and-retry, to pixels. A batch cut before an OOM
+   * lowered the ceiling is first cut down to it, so no batch in flight repeats a known OOM.
+   */
+  private Rendered render(FrameBatch batch) {
     long start = System.nanoTime();
     int[] ooms = {0};
     int[] splits = {0};
-    List<RenderedBatch> pieces =
-        retry.run(
-            batch,
-            new SplitRetry.Listener() {
-              @Override
-              public void onOutOfMemory(int pieceSize, RuntimeException error) {
-                ooms[0]++;
-                if (pieceSize > 1) {
-                  splits[0]++;
-                }
-                ceiling.onOutOfMemory(pieceSize);
-              }
+    int limit = ceiling.ceiling();
+    List<FrameBatch> chunks = batch.size() > limit ? batch.chunks(limit) : List.of(batch);
+    int firstTry = chunks.get(0).size();
+    List<RenderedBatch> pieces = new ArrayList<>();
+    SplitRetry.Listener listener =
+        new SplitRetry.Listener() {
+          @Override
+          public void onOutOfMemory(int pieceSize, RuntimeException error) {
+            ooms[0]++;
+            if (pieceSize > 1) {
+              splits[0]++;
+            }
+            ceiling.onOutOfMemory(pieceSize);
+          }
 
-              @Override
-              public void onSuccess(int pieceSize) {
-                ceiling.onSuccess(pieceSize);
-              }
-            });
+          @Override
+          public void onSuccess(int pieceSize) {
+            ceiling.onSuccess(pieceSize);
+          }
+        };
+    for (FrameBatch chunk : chunks) {
+      pieces.addAll(retry.run(chunk, listener));
+    }
+    return new Rendered(pieces, ooms[0], splits[0], System.nanoTime() - start, limit, firstTry);
+  }
+
+  /** On the task thread: waits for a batch, encodes it, emits its rows and its metrics. */
+  private void collect(InFlight batch) {
+    Rendered rendered = await(batch.result());
+    long encodeStart = System.nanoTime();
     long renderNanos = 0;
-    long encodeNanos = 0;
     long peak = -1;
     int frames = 0;
-    for (RenderedBatch piece : pieces) {
+    for (RenderedBatch piece : rendered.pieces()) {
       renderNanos += piece.renderNanos();
-      encodeNanos += piece.encodeNanos();
       peak = Math.max(peak, piece.peakBytes());
+      List<byte[]> encoded = renderer.encode(piece.frames(), piece.pixels());
       for (int i = 0; i < piece.frames().size(); i++) {
         PendingFrame frame = piece.frames().get(i);
-        byte[] image = piece.encoded().get(i);
+        byte[] image = encoded.get(i);
         if (image == null) {
           continue;
         }
@@ -466,10 +564,8 @@ final class PartitionRenderer implements Iterator<Row> {
                 settings.runId()));
       }
     }
-    long wallNanos = System.nanoTime() - start;
-    // Every pending frame is rendered: sources of finished clips are no longer needed.
-    retired.forEach(ClipSource::close);
-    retired.clear();
+    long encodeNanos = System.nanoTime() - encodeStart;
+    int size = batch.size();
     sinks.progress(size);
     sinks.metrics(
         new BatchMetrics(
@@ -483,27 +579,44 @@ final class PartitionRenderer implements Iterator<Row> {
             device.id(),
             settings.level().id(),
             planned.plan().batch(),
-            ceilingAtStart,
-            size,
+            rendered.ceilingAtStart(),
+            rendered.firstTry(),
             frames,
             size - frames,
-            ooms[0],
-            splits[0],
+            rendered.ooms(),
+            rendered.splits(),
             planned.freeBytes(),
             planned.totalBytes(),
             peak,
             planned.calibration() == null ? -1 : planned.calibration().perFrameBytes(),
             planned.calibration() == null ? -1 : planned.calibration().fixedBytes(),
-            decodeNanos,
+            batch.decodeNanos(),
             renderNanos,
             encodeNanos,
-            startMillis,
+            batch.startMillis(),
             System.currentTimeMillis(),
-            frames * 1e9 / Math.max(1, decodeNanos + wallNanos)));
-    decodeNanos = 0;
+            frames * 1e9 / Math.max(1, batch.decodeNanos() + rendered.wallNanos() + encodeNanos)));
     if (settings.injectTaskFailure() && task.attempt() == 0) {
       throw new IllegalStateException(
           "Injected task failure after batch 1 of partition " + task.partition() + ", attempt 0");
+    }
+  }
+
+  private static Rendered await(Future<Rendered> result) {
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while a batch was rendering", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause);
     }
   }
 
@@ -523,7 +636,7 @@ final class PartitionRenderer implements Iterator<Row> {
                 + "): lower the resolution or free the device"));
     List<byte[]> none = new ArrayList<>();
     none.add(null);
-    return new RenderedBatch(piece.frames(), none, 0, 0, -1);
+    return new RenderedBatch(piece.frames(), none, 0, -1);
   }
 
   private FrameError error(String clip, Integer index, String stage, String code, String message) {

@@ -38,6 +38,7 @@ public record RenderSettings(
     String enhancer,
     double maxAbsCoeff,
     boolean base64Sources,
+    int pipelineDepth,
     int concurrentTasks)
     implements Serializable {
 
@@ -80,6 +81,7 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.ENHANCER, values),
         FacerenderConf.get(FacerenderConf.MAX_ABS_COEFF, values),
         false,
+        FacerenderConf.get(FacerenderConf.PIPELINE_DEPTH, values),
         concurrentTasks);
   }
 
@@ -119,6 +121,7 @@ public record RenderSettings(
         executorEnhancer,
         maxAbsCoeff,
         base64Sources,
+        pipelineDepth,
         concurrentTasks);
   }
 
@@ -148,6 +151,7 @@ public record RenderSettings(
         enhancer,
         maxAbsCoeff,
         base64,
+        pipelineDepth,
         concurrentTasks);
   }
 
