@@ -1,7 +1,6 @@
 package dev.facerender.report;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
@@ -10,10 +9,11 @@ import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -125,19 +125,40 @@ public final class HtmlReport {
               .orderBy("clip_id")
               .limit(SAMPLE_CLIPS)
               .collectAsList();
-      Column wanted = lit(false);
+      String previewClip = clips.get(0).getString(0);
+      int previewEnd = clips.get(0).getInt(1) + PREVIEW_FRAMES;
+      // One query for the sheet and the preview: each Spark job costs a good part of a second.
+      Column preview = col("clip_id").equalTo(previewClip).and(col("frame_index").lt(previewEnd));
+      Map<String, List<Integer>> sheet = new HashMap<>();
+      Column wanted = preview;
       for (Row clip : clips) {
+        List<Integer> indexes = spread(clip.getInt(1), clip.getInt(2));
+        sheet.put(clip.getString(0), indexes);
         wanted =
             wanted.or(
                 col("clip_id")
                     .equalTo(clip.getString(0))
-                    .and(
-                        col("frame_index").isin(spread(clip.getInt(1), clip.getInt(2)).toArray())));
+                    .and(col("frame_index").isin(indexes.toArray())));
       }
-      List<FrameImages.Tile> tiles =
-          images(
-              frames.where(wanted).orderBy("clip_id", "frame_index"),
-              r -> r.getString(0) + " #" + r.getInt(1));
+      List<FrameImages.Tile> tiles = new ArrayList<>();
+      List<BufferedImage> clipFrames = new ArrayList<>();
+      for (Row r :
+          frames
+              .where(wanted)
+              .orderBy("clip_id", "frame_index")
+              .select("clip_id", "frame_index", "format", "width", "height", "image")
+              .collectAsList()) {
+        String clip = r.getString(0);
+        int index = r.getInt(1);
+        BufferedImage image =
+            FrameImages.decode(r.getString(2), r.getInt(3), r.getInt(4), (byte[]) r.get(5));
+        if (sheet.get(clip).contains(index)) {
+          tiles.add(new FrameImages.Tile(clip + " #" + index, image));
+        }
+        if (clip.equals(previewClip) && index < previewEnd) {
+          clipFrames.add(image);
+        }
+      }
       figure(
           html,
           "contact-sheet",
@@ -146,23 +167,12 @@ public final class HtmlReport {
           "Frames spread over the first "
               + clips.size()
               + " clips: eyes blink, the mouth opens and closes, the head moves.");
-      String clip = clips.get(0).getString(0);
-      List<BufferedImage> preview =
-          images(
-                  frames
-                      .where(col("clip_id").equalTo(clip))
-                      .orderBy("frame_index")
-                      .limit(PREVIEW_FRAMES),
-                  r -> "")
-              .stream()
-              .map(FrameImages.Tile::image)
-              .toList();
       figure(
           html,
           "preview",
           "image/gif",
-          FrameImages.animatedGif(preview, PREVIEW_SIDE, PREVIEW_DELAY_MILLIS),
-          "Clip " + clip + ", the first " + preview.size() + " frames in order, looping.");
+          FrameImages.animatedGif(clipFrames, PREVIEW_SIDE, PREVIEW_DELAY_MILLIS),
+          "Clip " + previewClip + ", " + clipFrames.size() + " frames in order, looping.");
     } catch (RuntimeException e) {
       // The frames are written already; a preview that fails must not fail the run.
       html.append("<p class=\"warn\">Frame previews are unavailable: ")
@@ -178,20 +188,6 @@ public final class HtmlReport {
       picked.add(first + (int) Math.round(k * (last - first) / (double) (SHEET_COLUMNS - 1)));
     }
     return new ArrayList<>(picked);
-  }
-
-  private static List<FrameImages.Tile> images(Dataset<Row> frames, Function<Row, String> label) {
-    return frames
-        .select("clip_id", "frame_index", "format", "width", "height", "image")
-        .collectAsList()
-        .stream()
-        .map(
-            r ->
-                new FrameImages.Tile(
-                    label.apply(r),
-                    FrameImages.decode(
-                        r.getString(2), r.getInt(3), r.getInt(4), (byte[]) r.get(5))))
-        .toList();
   }
 
   private static void figure(
