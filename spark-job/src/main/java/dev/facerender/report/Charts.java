@@ -148,7 +148,8 @@ public final class Charts {
     return dataUri("image/png", png);
   }
 
-  static String dataUri(String mime, byte[] bytes) {
+  /** {@code data:MIME;base64,...}, for GIF previews and other pictures. */
+  public static String dataUri(String mime, byte[] bytes) {
     return "data:" + mime + ";base64," + Base64.getEncoder().encodeToString(bytes);
   }
 

@@ -100,7 +100,7 @@ public final class HtmlReport {
         "chart-time-split",
         "image/png",
         RunCharts.timeSplit(batches),
-        "Decode, render and encode time.");
+        "Decode, render and encode seconds, summed over the batches of each task.");
     figure(
         html,
         "chart-throughput-by-size",
@@ -164,9 +164,7 @@ public final class HtmlReport {
           "contact-sheet",
           "image/png",
           FrameImages.contactSheet(tiles, SHEET_COLUMNS, THUMBNAIL),
-          "Frames spread over the first "
-              + clips.size()
-              + " clips: eyes blink, the mouth opens and closes, the head moves.");
+          "Frames spread evenly over each of the first " + clips.size() + " clips.");
       figure(
           html,
           "preview",
