@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -179,7 +180,7 @@ public final class RunCharts {
   }
 
   private static List<double[]> points(
-      List<BatchMetrics> batches, long t0, java.util.function.ToIntFunction<BatchMetrics> y) {
+      List<BatchMetrics> batches, long t0, ToIntFunction<BatchMetrics> y) {
     return batches.stream()
         .map(b -> new double[] {seconds(b.startMillis(), t0), y.applyAsInt(b)})
         .toList();
