@@ -1,19 +1,46 @@
 package dev.facerender.report;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 
 import dev.facerender.job.RunSummary;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
-import java.util.Base64;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** A self-contained HTML report of a render: totals, speed, batches, errors, sample frames. */
+/**
+ * A self-contained HTML report of a render: totals, charts, sample frames, an animated preview,
+ * batches and errors. Every picture is a data: URI, so the file opens offline and can be mailed.
+ */
 public final class HtmlReport {
   private static final int SAMPLE_CLIPS = 4;
+  private static final int SHEET_COLUMNS = 6;
+  private static final int THUMBNAIL = 128;
+  private static final int PREVIEW_FRAMES = 48;
+  private static final int PREVIEW_SIDE = 128;
+  // 25 frames/s, the rate SadTalker writes its videos at.
+  private static final int PREVIEW_DELAY_MILLIS = 40;
+
+  /**
+   * Marks each picture the browser decoded ({@code data-loaded}) and counts them on the body
+   * ({@code data-images="loaded/all"}), so a headless browser can tell a broken picture apart.
+   */
+  private static final String MARK_LOADED =
+      "<script>window.addEventListener('load',function(){var im=document.images,n=0;"
+          + "for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)"
+          + "{im[i].setAttribute('data-loaded','');n++;}}"
+          + "document.body.setAttribute('data-images',n+'/'+im.length);});</script>";
 
   private HtmlReport() {}
 
@@ -26,7 +53,9 @@ public final class HtmlReport {
         .append("body{font-family:sans-serif;margin:2em;color:#222}")
         .append("table{border-collapse:collapse;margin:1em 0}")
         .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
-        .append("th{background:#f3f3f3}.frames img{margin:2px;border:1px solid #ddd}")
+        .append("th{background:#f3f3f3}figure{display:inline-block;margin:0 1em 1em 0}")
+        .append("figure img{max-width:100%;border:1px solid #ddd}")
+        .append("figcaption{color:#555;font-size:90%}.warn{color:#a40}")
         .append("</style></head><body>");
     html.append("<h1>Facerender run ").append(escape(run.runId())).append("</h1>");
     html.append("<table id=\"totals\">");
@@ -40,42 +69,136 @@ public final class HtmlReport {
     row(html, "job frames/s", fmt("%.1f", run.framesPerSecond()));
     row(html, "model-only frames/s per task", fmt("%.1f", run.renderOnlyFramesPerSecond()));
     html.append("</table>");
-    samples(html, run, spark);
+    charts(html, run.batches());
+    frames(html, run, spark);
     batches(html, run.batches());
     errors(html, run.errors());
-    html.append("</body></html>\n");
+    html.append(MARK_LOADED).append("</body></html>\n");
     return html.toString();
   }
 
-  private static void samples(StringBuilder html, RunSummary run, SparkSession spark) {
-    List<Row> rows =
-        spark
-            .read()
-            .parquet(run.out() + "/frames")
-            .where(col("run_id").equalTo(run.runId()))
-            .where(col("format").isin("png", "jpeg"))
-            .where(col("frame_index").isin(0, 6, 12, 18))
-            .orderBy(col("clip_id"), col("frame_index"))
-            .limit(SAMPLE_CLIPS * 4)
-            .select("clip_id", "frame_index", "format", "image")
-            .collectAsList();
-    html.append("<h2>Sample frames</h2><div class=\"frames\" id=\"samples\">");
-    for (Row r : rows) {
-      html.append("<img alt=\"")
-          .append(escape(r.getString(0)))
-          .append(" frame ")
-          .append(r.getInt(1))
-          .append("\" title=\"")
-          .append(escape(r.getString(0)))
-          .append(" #")
-          .append(r.getInt(1))
-          .append("\" src=\"data:image/")
-          .append(r.getString(2))
-          .append(";base64,")
-          .append(Base64.getEncoder().encodeToString((byte[]) r.get(3)))
-          .append("\">");
+  private static void charts(StringBuilder html, List<BatchMetrics> batches) {
+    html.append("<h2>Speed and batches</h2>");
+    if (batches.isEmpty()) {
+      html.append("<p>No batch was rendered, so there is nothing to chart.</p>");
+      return;
     }
-    html.append("</div>");
+    figure(
+        html,
+        "chart-throughput",
+        "image/png",
+        RunCharts.throughputOverTime(batches),
+        "Frames per second over time: all tasks together, and each batch on its own task.");
+    figure(
+        html,
+        "chart-batch-size",
+        "image/png",
+        RunCharts.batchSizeOverTime(batches),
+        "Batch size over time per task, with out-of-memory retries and splits marked.");
+    figure(
+        html,
+        "chart-time-split",
+        "image/png",
+        RunCharts.timeSplit(batches),
+        "Decode, render and encode seconds, summed over the batches of each task.");
+    figure(
+        html,
+        "chart-throughput-by-size",
+        "image/png",
+        RunCharts.throughputBySize(batches),
+        "Frames per second by batch size: bigger is not always faster.");
+  }
+
+  private static void frames(StringBuilder html, RunSummary run, SparkSession spark) {
+    html.append("<h2>Frames</h2>");
+    if (run.renderedFrames() == 0) {
+      html.append("<p>No frame was rendered.</p>");
+      return;
+    }
+    try {
+      Dataset<Row> frames =
+          spark.read().parquet(run.out() + "/frames").where(col("run_id").equalTo(run.runId()));
+      List<Row> clips =
+          frames
+              .groupBy("clip_id")
+              .agg(min("frame_index"), max("frame_index"))
+              .orderBy("clip_id")
+              .limit(SAMPLE_CLIPS)
+              .collectAsList();
+      String previewClip = clips.get(0).getString(0);
+      int previewEnd = clips.get(0).getInt(1) + PREVIEW_FRAMES;
+      // One query for the sheet and the preview: each Spark job costs a good part of a second.
+      Column preview = col("clip_id").equalTo(previewClip).and(col("frame_index").lt(previewEnd));
+      Map<String, List<Integer>> sheet = new HashMap<>();
+      Column wanted = preview;
+      for (Row clip : clips) {
+        List<Integer> indexes = spread(clip.getInt(1), clip.getInt(2));
+        sheet.put(clip.getString(0), indexes);
+        wanted =
+            wanted.or(
+                col("clip_id")
+                    .equalTo(clip.getString(0))
+                    .and(col("frame_index").isin(indexes.toArray())));
+      }
+      List<FrameImages.Tile> tiles = new ArrayList<>();
+      List<BufferedImage> clipFrames = new ArrayList<>();
+      for (Row r :
+          frames
+              .where(wanted)
+              .orderBy("clip_id", "frame_index")
+              .select("clip_id", "frame_index", "format", "width", "height", "image")
+              .collectAsList()) {
+        String clip = r.getString(0);
+        int index = r.getInt(1);
+        BufferedImage image =
+            FrameImages.decode(r.getString(2), r.getInt(3), r.getInt(4), (byte[]) r.get(5));
+        if (sheet.get(clip).contains(index)) {
+          tiles.add(new FrameImages.Tile(clip + " #" + index, image));
+        }
+        if (clip.equals(previewClip) && index < previewEnd) {
+          clipFrames.add(image);
+        }
+      }
+      figure(
+          html,
+          "contact-sheet",
+          "image/png",
+          FrameImages.contactSheet(tiles, SHEET_COLUMNS, THUMBNAIL),
+          "Frames spread evenly over each of the first " + clips.size() + " clips.");
+      figure(
+          html,
+          "preview",
+          "image/gif",
+          FrameImages.animatedGif(clipFrames, PREVIEW_SIDE, PREVIEW_DELAY_MILLIS),
+          "Clip " + previewClip + ", " + clipFrames.size() + " frames in order, looping.");
+    } catch (RuntimeException e) {
+      // The frames are written already; a preview that fails must not fail the run.
+      html.append("<p class=\"warn\">Frame previews are unavailable: ")
+          .append(escape(String.valueOf(e.getMessage())))
+          .append("</p>");
+    }
+  }
+
+  /** Up to {@link #SHEET_COLUMNS} frame indexes spread evenly from first to last. */
+  static List<Integer> spread(int first, int last) {
+    TreeSet<Integer> picked = new TreeSet<>();
+    for (int k = 0; k < SHEET_COLUMNS; k++) {
+      picked.add(first + (int) Math.round(k * (last - first) / (double) (SHEET_COLUMNS - 1)));
+    }
+    return new ArrayList<>(picked);
+  }
+
+  private static void figure(
+      StringBuilder html, String id, String mime, byte[] image, String caption) {
+    html.append("<figure><img id=\"")
+        .append(id)
+        .append("\" alt=\"")
+        .append(escape(caption))
+        .append("\" src=\"")
+        .append(Charts.dataUri(mime, image))
+        .append("\"><figcaption>")
+        .append(escape(caption))
+        .append("</figcaption></figure>");
   }
 
   private static void batches(StringBuilder html, List<BatchMetrics> batches) {
