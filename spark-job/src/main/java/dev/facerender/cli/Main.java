@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       RenderCommand.class,
       DemoCommand.class,
       DoctorCommand.class,
+      BenchmarkCommand.class,
       ExportCommand.class,
       ConfigCommand.class
     })
@@ -34,6 +35,7 @@ public final class Main implements Runnable {
     ConfigOptions.addTo(commandLine.getSubcommands().get("render").getCommandSpec());
     ConfigOptions.addTo(commandLine.getSubcommands().get("demo").getCommandSpec());
     ConfigOptions.addTo(commandLine.getSubcommands().get("doctor").getCommandSpec());
+    ConfigOptions.addTo(commandLine.getSubcommands().get("benchmark").getCommandSpec());
     commandLine.setExecutionExceptionHandler(
         (error, cl, parsed) -> {
           PrintWriter err = cl.getErr();

@@ -12,8 +12,15 @@ import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
 import dev.facerender.model.Torch;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * What the executor side sees on this machine: the device, its memory, the model's calibration on
@@ -91,5 +98,91 @@ public final class DeviceDoctor {
           calibration,
           levels);
     }
+  }
+
+  /** Frames per second of one measurement: how many frames, on how many threads, how long. */
+  public record Throughput(int batch, int threads, long frames, double seconds) {
+    public double framesPerSecond() {
+      return frames / Math.max(1e-9, seconds);
+    }
+  }
+
+  /**
+   * The device's render-only speed at {@code batch}: {@code threads} threads (the job's task slots)
+   * render batches back to back, model and tensor conversion only, no Spark, no I/O, no encoding.
+   * The yardstick end-to-end runs are compared against.
+   */
+  public static Throughput renderOnly(
+      RenderSettings settings, RgbImage sample, int batch, int threads, int batchesPerThread)
+      throws InterruptedException {
+    Torch.configureThreads(settings.effectiveTorchThreads());
+    Device device =
+        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), Map.of());
+    int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (FrameModel model = Models.load(settings.model());
+        FrameEnhancer enhancer =
+            settings.hasEnhancer() ? Models.loadEnhancer(settings.enhancer()) : null) {
+      BatchRenderer renderer =
+          new BatchRenderer(model, enhancer, device, settings, new OomInjector(0, 0, 0, 0));
+      List<ClipSource> sources = new ArrayList<>();
+      List<Callable<Void>> work = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        // One source per thread: a clip's cached model input belongs to one render thread.
+        ClipSource source =
+            new ClipSource(
+                "bench-" + t, sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
+        sources.add(source);
+        PendingFrame frame =
+            new PendingFrame(
+                source.clipId(), 0, motion(coeffCount * settings.windowWidth(), t), source);
+        renderer.calibrationRun(frame, batch);
+        work.add(
+            () -> {
+              for (int i = 0; i < batchesPerThread; i++) {
+                renderer.calibrationRun(frame, batch);
+              }
+              return null;
+            });
+      }
+      long start = System.nanoTime();
+      for (Future<Void> done : pool.invokeAll(work)) {
+        try {
+          done.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("render-only run failed: " + e.getCause(), e.getCause());
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      sources.forEach(ClipSource::close);
+      return new Throughput(batch, threads, (long) threads * batchesPerThread * batch, seconds);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Frames per second one thread encodes in the output format (the CPU cost per frame). */
+  public static Throughput encodeOnly(RenderSettings settings, RgbImage sample, int frames) {
+    BatchRenderer renderer = new BatchRenderer(null, null, null, settings, null);
+    PendingFrame frame =
+        new PendingFrame("bench", 0, new float[0], new ClipSource("bench", sample, null));
+    List<PendingFrame> one = List.of(frame);
+    List<byte[]> pixels = List.of(sample.bgr());
+    renderer.encode(one, pixels);
+    long start = System.nanoTime();
+    for (int i = 0; i < frames; i++) {
+      renderer.encode(one, pixels);
+    }
+    return new Throughput(1, 1, frames, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Small, varied coefficients: a head in motion rather than a still face. */
+  private static float[] motion(int n, int seed) {
+    java.util.Random random = new java.util.Random(seed);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) (random.nextGaussian() * 0.1);
+    }
+    return values;
   }
 }

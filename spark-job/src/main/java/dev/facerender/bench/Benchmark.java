@@ -1,0 +1,274 @@
+package dev.facerender.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.facerender.batch.BatchPlan;
+import dev.facerender.batch.ThroughputPoint;
+import dev.facerender.codec.ImageCodec;
+import dev.facerender.codec.ImageDecodeException;
+import dev.facerender.codec.RgbImage;
+import dev.facerender.config.FacerenderConf;
+import dev.facerender.device.SimulatedGpu;
+import dev.facerender.io.DemoDataset;
+import dev.facerender.io.DemoFaces;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderJob;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
+import dev.facerender.job.SparkTopology;
+import dev.facerender.partition.DeviceDoctor;
+import dev.facerender.partition.RenderSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One device, one run, side by side: the batch sweep (batch 1 vs the chosen batch vs the best),
+ * each level's batch, render-only vs end-to-end frames/s (with and without pipelining), encoding
+ * cost, and with a simulated GPU the sizing accuracy. Writes benchmark.json, a Parquet table of
+ * every measurement and benchmark.html.
+ */
+public final class Benchmark {
+  /** What to benchmark: the dataset shape, repeats of each end-to-end run, the settings. */
+  public record Request(
+      Path out, int clips, int frames, int size, int rounds, Map<String, String> conf) {}
+
+  /** Every number of a benchmark. Ratios are of numbers measured in this same run. */
+  public record Result(
+      String device,
+      int concurrentTasks,
+      int torchThreads,
+      String level,
+      List<ThroughputPoint> sweep,
+      double batch1FramesPerSecond,
+      int bestBatch,
+      double bestFramesPerSecond,
+      int chosenBatch,
+      double chosenFramesPerSecond,
+      Map<String, Integer> levels,
+      double renderOnlyFramesPerSecond,
+      double encodeFramesPerSecondPerThread,
+      Map<String, Double> endToEndFramesPerSecond,
+      Map<String, Long> peakRssBytes,
+      double endToEndOverRenderOnly,
+      double pipelinedOverSequential,
+      Integer largestFittingBatch,
+      Double sizingAccuracy) {}
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Benchmark() {}
+
+  public static Result run(SparkSession spark, Request request) {
+    try {
+      return measure(spark, request);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("benchmark interrupted", e);
+    }
+  }
+
+  private static Result measure(SparkSession spark, Request request)
+      throws IOException, InterruptedException {
+    Path out = request.out();
+    Files.createDirectories(out);
+    int tasks = SparkTopology.concurrentTasks(spark);
+    RenderSettings settings = RenderSettings.from("benchmark", request.conf(), tasks);
+    RgbImage sample = decode(DemoFaces.png(1, 0, request.size()));
+
+    DeviceDoctor.Report report = DeviceDoctor.examine(settings, sample);
+    List<ThroughputPoint> sweep = report.calibration().points();
+    ThroughputPoint first = sweep.get(0);
+    ThroughputPoint best =
+        sweep.stream()
+            .max((a, b) -> Double.compare(a.framesPerSecond(), b.framesPerSecond()))
+            .orElseThrow();
+    Map<String, Integer> levels = new LinkedHashMap<>();
+    report.levels().forEach((level, plan) -> levels.put(level, plan.batch()));
+    BatchPlan chosen = report.levels().get(settings.level().id());
+    int chosenBatch = settings.batchSize() > 0 ? settings.batchSize() : chosen.batch();
+    double chosenSpeed =
+        sweep.stream()
+            .filter(p -> p.batch() <= chosenBatch)
+            .reduce((a, b) -> b)
+            .map(ThroughputPoint::framesPerSecond)
+            .orElse(first.framesPerSecond());
+
+    DeviceDoctor.Throughput renderOnly =
+        DeviceDoctor.renderOnly(
+            settings, sample, chosenBatch, tasks, Math.max(2, 256 / Math.max(1, chosenBatch)));
+    DeviceDoctor.Throughput encode = DeviceDoctor.encodeOnly(settings, sample, 64);
+
+    Path input = out.resolve("input");
+    if (!Files.exists(input.resolve("frames"))) {
+      DemoDataset.generate(
+          spark, input.toString(), request.clips(), request.frames(), request.size(), 1);
+    }
+    int depth = settings.pipelineDepth() > 0 ? settings.pipelineDepth() : 2;
+    // A first render warms the JVM, Spark and the per-executor calibration for both variants.
+    endToEnd(spark, input, out.resolve("runs").resolve("warmup"), request.conf(), depth);
+    Map<String, Double> e2e = new LinkedHashMap<>();
+    Map<String, Long> rss = new LinkedHashMap<>();
+    String sequential = "pipeline depth 0";
+    String pipelined = "pipeline depth " + depth;
+    for (int round = 0; round < request.rounds(); round++) {
+      // Alternating the variants spreads the machine's drift over both.
+      for (int d : new int[] {0, depth}) {
+        RunSummary run =
+            endToEnd(
+                spark,
+                input,
+                out.resolve("runs").resolve("depth" + d + "-round" + round),
+                request.conf(),
+                d);
+        String key = d == 0 ? sequential : pipelined;
+        e2e.merge(key, run.framesPerSecond(), Math::max);
+        rss.merge(key, run.peakRssBytes(), Math::max);
+      }
+    }
+
+    Integer largest = null;
+    Double accuracy = null;
+    if (settings.simulateGpuBytes() > 0) {
+      // Accuracy is judged for one task owning the device, where the answer is unambiguous.
+      DeviceDoctor.Report alone =
+          DeviceDoctor.examine(RenderSettings.from("benchmark", request.conf(), 1), sample);
+      // The level's cap bounds both: the sizer is judged on memory, not on the cap.
+      largest =
+          Math.min(
+              settings.effectiveMaxBatch(),
+              SimulatedGpu.largestFit(
+                  settings.simulateGpuBytes(), (long) sample.width() * sample.height()));
+      accuracy = alone.levels().get(settings.level().id()).batch() / (double) largest;
+    }
+    Result result =
+        new Result(
+            report.device(),
+            tasks,
+            report.torchThreads(),
+            settings.level().id(),
+            sweep,
+            first.framesPerSecond(),
+            best.batch(),
+            best.framesPerSecond(),
+            chosenBatch,
+            chosenSpeed,
+            levels,
+            renderOnly.framesPerSecond(),
+            encode.framesPerSecond(),
+            e2e,
+            rss,
+            e2e.get(pipelined) / renderOnly.framesPerSecond(),
+            e2e.get(pipelined) / e2e.get(sequential),
+            largest,
+            accuracy);
+    write(spark, result, out);
+    return result;
+  }
+
+  private static RunSummary endToEnd(
+      SparkSession spark, Path input, Path out, Map<String, String> conf, int depth) {
+    Map<String, String> withDepth = new HashMap<>(conf);
+    withDepth.put(FacerenderConf.PIPELINE_DEPTH.key(), Integer.toString(depth));
+    return new RenderJob(spark)
+        .run(
+            new RenderRequest(
+                input.resolve("frames").toString(),
+                input.resolve("sources").toString(),
+                out.toString(),
+                null,
+                "overwrite",
+                0,
+                withDepth),
+            ProgressListener.NONE);
+  }
+
+  private static final StructType MEASUREMENTS =
+      new StructType()
+          .add("section", DataTypes.StringType, false)
+          .add("name", DataTypes.StringType, false)
+          .add("batch", DataTypes.IntegerType, true)
+          .add("value", DataTypes.DoubleType, false)
+          .add("unit", DataTypes.StringType, false);
+
+  private static void write(SparkSession spark, Result result, Path out) throws IOException {
+    JSON.writeValue(out.resolve("benchmark.json").toFile(), result);
+    List<Row> rows = new ArrayList<>();
+    for (ThroughputPoint p : result.sweep()) {
+      rows.add(
+          RowFactory.create(
+              "sweep", "render-only, one task", p.batch(), p.framesPerSecond(), "frames/s"));
+    }
+    result
+        .levels()
+        .forEach(
+            (level, batch) ->
+                rows.add(RowFactory.create("level", level, batch, (double) batch, "frames")));
+    rows.add(
+        RowFactory.create(
+            "render-only",
+            "all task slots",
+            result.chosenBatch(),
+            result.renderOnlyFramesPerSecond(),
+            "frames/s"));
+    rows.add(
+        RowFactory.create(
+            "encode", "one thread", 1, result.encodeFramesPerSecondPerThread(), "frames/s"));
+    result
+        .endToEndFramesPerSecond()
+        .forEach(
+            (name, fps) -> rows.add(RowFactory.create("end-to-end", name, null, fps, "frames/s")));
+    result
+        .peakRssBytes()
+        .forEach(
+            (name, bytes) ->
+                rows.add(RowFactory.create("peak-rss", name, null, (double) bytes, "bytes")));
+    rows.add(
+        RowFactory.create(
+            "ratio", "end-to-end / render-only", null, result.endToEndOverRenderOnly(), "ratio"));
+    rows.add(
+        RowFactory.create(
+            "ratio", "pipelined / sequential", null, result.pipelinedOverSequential(), "ratio"));
+    if (result.sizingAccuracy() != null) {
+      rows.add(
+          RowFactory.create(
+              "sizing",
+              "largest fitting batch",
+              result.largestFittingBatch(),
+              (double) result.largestFittingBatch(),
+              "frames"));
+      rows.add(
+          RowFactory.create(
+              "sizing", "chosen / largest fitting", null, result.sizingAccuracy(), "ratio"));
+    }
+    spark
+        .createDataFrame(rows, MEASUREMENTS)
+        .coalesce(1)
+        .write()
+        .mode("overwrite")
+        .parquet(out.resolve("benchmark").toString());
+    Files.writeString(out.resolve("benchmark.html"), BenchmarkReport.render(result));
+  }
+
+  private static RgbImage decode(byte[] png) {
+    try {
+      return ImageCodec.decode(png);
+    } catch (ImageDecodeException e) {
+      throw new IllegalStateException("the built-in sample face does not decode", e);
+    }
+  }
+}

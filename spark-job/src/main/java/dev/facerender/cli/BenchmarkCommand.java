@@ -1,0 +1,95 @@
+package dev.facerender.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.facerender.bench.Benchmark;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code facerender benchmark}: one device, one run, every speed side by side. */
+@Command(
+    name = "benchmark",
+    mixinStandardHelpOptions = true,
+    description =
+        "Measure batch 1 vs the chosen batch vs a sweep, the levels, render-only vs end-to-end"
+            + " frames/s (pipelined and not) and, with --simulate-gpu, sizing accuracy. Writes"
+            + " OUT/benchmark.json, OUT/benchmark (Parquet) and OUT/benchmark.html.")
+final class BenchmarkCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print the results as JSON")
+  boolean json;
+
+  @Option(
+      names = "--out",
+      defaultValue = "benchmark-out",
+      description = "Output folder (default: ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "2",
+      description = "End-to-end runs per variant; the best counts (default: ${DEFAULT-VALUE})")
+  int rounds;
+
+  @Mixin DatasetShape shape;
+
+  @Mixin SparkOptions sparkOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    SparkSession spark = sparkOptions.start();
+    try {
+      Benchmark.Result r =
+          Benchmark.run(
+              spark,
+              new Benchmark.Request(
+                  out, shape.clips, shape.frames, shape.size, rounds, sparkOptions.settings(spec)));
+      if (json) {
+        System.out.println(
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        return 0;
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "device %s, %d task slots x %d libtorch threads%n"
+              + "batch 1: %.1f frames/s; best: %.1f frames/s at batch %d; chosen (%s): batch %d%n"
+              + "levels: %s%n"
+              + "render only (all slots): %.1f frames/s; encode: %.1f frames/s per thread%n"
+              + "end to end: %s%n"
+              + "end-to-end / render-only: %.3f; pipelined / sequential: %.3f%n",
+          r.device(),
+          r.concurrentTasks(),
+          r.torchThreads(),
+          r.batch1FramesPerSecond(),
+          r.bestFramesPerSecond(),
+          r.bestBatch(),
+          r.level(),
+          r.chosenBatch(),
+          r.levels(),
+          r.renderOnlyFramesPerSecond(),
+          r.encodeFramesPerSecondPerThread(),
+          r.endToEndFramesPerSecond(),
+          r.endToEndOverRenderOnly(),
+          r.pipelinedOverSequential());
+      if (r.sizingAccuracy() != null) {
+        System.out.printf(
+            Locale.ROOT,
+            "sizing: chosen %.0f%% of the largest batch that fits (%d)%n",
+            100 * r.sizingAccuracy(),
+            r.largestFittingBatch());
+      }
+      System.out.printf("Results: %s/benchmark.json, %s/benchmark.html%n", out, out);
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+}
