@@ -1,8 +1,8 @@
 package dev.facerender.model;
 
+import dev.facerender.device.Device;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * One model per (spec, device) per JVM, shared by every task of an executor: loading a model costs
@@ -11,7 +11,6 @@ import java.util.function.Function;
  */
 public final class ModelCache {
   private static final Map<Key, FrameModel> MODELS = new ConcurrentHashMap<>();
-  private static final Function<String, FrameModel> LOADER = Models::load;
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ModelCache::closeAll, "facerender-models"));
@@ -21,8 +20,10 @@ public final class ModelCache {
 
   private record Key(String spec, String device) {}
 
-  public static FrameModel get(String spec, String device) {
-    return MODELS.computeIfAbsent(new Key(spec, device), key -> LOADER.apply(key.spec()));
+  /** The model for {@code spec} on {@code device}, loaded onto it on first use. */
+  public static FrameModel get(String spec, Device device) {
+    return MODELS.computeIfAbsent(
+        new Key(spec, device.id()), key -> Models.load(key.spec(), device.torchDevice()));
   }
 
   public static void closeAll() {

@@ -9,12 +9,29 @@ import org.bytedeco.pytorch.global.torch;
 public final class Models {
   private Models() {}
 
-  /** Loads a model; the caller owns it. */
+  /** Loads a model on the CPU; the caller owns it. */
   public static FrameModel load(String spec) {
+    return load(spec, "cpu");
+  }
+
+  /**
+   * Loads a model with its parameters and buffers on {@code torchDevice} ({@code cpu} or {@code
+   * cuda:N}); the caller owns it.
+   */
+  public static FrameModel load(String spec, String torchDevice) {
+    String name = BuiltinModels.isBuiltin(spec) ? spec : file(spec).toString();
+    return new TorchScriptModel(name, module(spec), torchDevice);
+  }
+
+  private static Path file(String spec) {
+    return Path.of(spec.startsWith("file:") ? spec.substring("file:".length()) : spec);
+  }
+
+  private static JitModule module(String spec) {
     if (BuiltinModels.isBuiltin(spec)) {
-      return new TorchScriptModel(spec, BuiltinModels.compile(spec));
+      return BuiltinModels.compile(spec);
     }
-    Path path = Path.of(spec.startsWith("file:") ? spec.substring("file:".length()) : spec);
+    Path path = file(spec);
     if (!Files.isRegularFile(path)) {
       throw new ModelException(
           "Model file "
@@ -35,6 +52,6 @@ public final class Models {
               + "): export it with torch.jit.script(model).save(path)",
           e);
     }
-    return new TorchScriptModel(path.toString(), module);
+    return module;
   }
 }

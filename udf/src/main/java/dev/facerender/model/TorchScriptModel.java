@@ -3,6 +3,7 @@ package dev.facerender.model;
 import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
@@ -18,10 +19,18 @@ public final class TorchScriptModel implements FrameModel {
   private final boolean hasEncodeSource;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** Takes ownership of {@code module}: closing this model frees it. */
-  public TorchScriptModel(String spec, JitModule module) {
+  /**
+   * Takes ownership of {@code module} (closing this model frees it) and moves its parameters and
+   * buffers to {@code torchDevice}: {@code cpu} or {@code cuda:N}.
+   */
+  public TorchScriptModel(String spec, JitModule module, String torchDevice) {
     this.spec = requireNonNull(spec, "spec is null");
     this.module = requireNonNull(module, "module is null");
+    if (!torchDevice.equals("cpu")) {
+      try (Device device = new Device(torchDevice)) {
+        module.to(device);
+      }
+    }
     module.eval();
     try (MethodOptional encode = module.find_method("encode_source")) {
       this.hasEncodeSource = encode.has_value();

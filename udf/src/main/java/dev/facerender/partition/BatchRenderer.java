@@ -82,8 +82,8 @@ final class BatchRenderer {
     int w = first.width();
     long pixels = (long) h * w;
     try (PointerScope scope = new PointerScope()) {
-      Tensor source = sources(frames, h, w);
-      Tensor coeffs = coefficients(frames);
+      Tensor source = onDevice(sources(frames, h, w));
+      Tensor coeffs = onDevice(coefficients(frames));
       device.resetPeak();
       device.beforeBatch(n, pixels);
       try {
@@ -96,6 +96,17 @@ final class BatchRenderer {
       } finally {
         device.afterBatch();
       }
+    }
+  }
+
+  /** {@code tensor} where the model lives: the task's GPU, or as it is on the CPU. */
+  private Tensor onDevice(Tensor tensor) {
+    String target = device.torchDevice();
+    if (target.equals("cpu")) {
+      return tensor;
+    }
+    try (org.bytedeco.pytorch.Device cuda = new org.bytedeco.pytorch.Device(target)) {
+      return tensor.to(cuda, tensor.scalar_type());
     }
   }
 

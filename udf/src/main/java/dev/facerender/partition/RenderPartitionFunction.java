@@ -36,7 +36,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
         context == null ? Map.of() : context.resourcesJMap();
     Device device =
         Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
-    FrameModel model = ModelCache.get(settings.model(), device.id());
+    FrameModel model = ModelCache.get(settings.model(), device);
     return new PartitionRenderer(rows, settings, sinks, TaskInfo.current(), device, model);
   }
 }
