@@ -1,10 +1,13 @@
 package dev.facerender.cli;
 
+import dev.facerender.config.ConfigKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import scala.Tuple2;
 
 /** The Spark options every Spark-running command takes. */
 final class SparkOptions {
@@ -18,8 +21,17 @@ final class SparkOptions {
     return Sessions.create(master, conf);
   }
 
-  /** The {@code spark.facerender.*} settings of {@code command}: --conf entries, then flags. */
+  /**
+   * The {@code spark.facerender.*} settings of {@code command}, later sources winning: Spark's own
+   * configuration (spark-submit's --conf and --properties-file and spark-defaults.conf reach the
+   * driver as system properties), then this command's --conf entries, then its flags.
+   */
   Map<String, String> settings(CommandSpec command) {
-    return ConfigOptions.values(command, conf);
+    Map<String, String> merged = new LinkedHashMap<>();
+    for (Tuple2<String, String> entry : new SparkConf().getAllWithPrefix(ConfigKey.PREFIX)) {
+      merged.put(ConfigKey.PREFIX + entry._1(), entry._2());
+    }
+    merged.putAll(conf);
+    return ConfigOptions.values(command, merged);
   }
 }

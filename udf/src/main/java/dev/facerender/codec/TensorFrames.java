@@ -37,7 +37,9 @@ public final class TensorFrames {
    * {@code bgr} (for Java2D encoders) or RGB otherwise.
    */
   public static List<byte[]> toFrameBytes(Tensor frames, boolean bgr) {
-    Tensor ordered = quantize(frames, bgr);
+    Tensor quantized = quantize(frames, bgr);
+    // Quantized on the device: a quarter of the float bytes cross to the host.
+    Tensor ordered = quantized.is_cpu() ? quantized : quantized.cpu();
     int n = Math.toIntExact(ordered.size(0));
     int frameBytes = Math.toIntExact(ordered.numel() / Math.max(1, n));
     BytePointer data = ordered.data_ptr_byte();

@@ -36,6 +36,11 @@ final class CudaDevice implements Device {
   }
 
   @Override
+  public String torchDevice() {
+    return "cuda:" + index;
+  }
+
+  @Override
   public long totalBytes() {
     return totalBytes;
   }

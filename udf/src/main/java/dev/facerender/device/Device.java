@@ -13,6 +13,14 @@ public interface Device {
   /** The libtorch device index, -1 on CPU. */
   int index();
 
+  /**
+   * Where the model and each batch's tensors live, as libtorch names it: {@code cuda:N} for a GPU,
+   * {@code cpu} otherwise (a simulated GPU renders on the CPU).
+   */
+  default String torchDevice() {
+    return "cpu";
+  }
+
   long totalBytes();
 
   /** Bytes free right now. */

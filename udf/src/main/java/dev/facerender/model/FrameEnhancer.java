@@ -19,10 +19,11 @@ public final class FrameEnhancer implements AutoCloseable {
   private final JitModule module;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** Takes ownership of {@code module}. */
-  FrameEnhancer(String spec, JitModule module) {
+  /** Takes ownership of {@code module} and moves it to {@code torchDevice}. */
+  FrameEnhancer(String spec, JitModule module, String torchDevice) {
     this.spec = requireNonNull(spec, "spec is null");
     this.module = requireNonNull(module, "module is null");
+    TorchScriptMethods.place(module, torchDevice);
     module.eval();
     int inputs;
     try {

@@ -1,5 +1,6 @@
 package dev.facerender.model;
 
+import dev.facerender.device.Device;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,15 +20,20 @@ public final class ModelCache {
 
   private record Key(String kind, String spec, String device) {}
 
-  public static FrameModel get(String spec, String device) {
+  /** The renderer for {@code spec} on {@code device}, loaded onto it on first use. */
+  public static FrameModel get(String spec, Device device) {
     return (FrameModel)
-        MODELS.computeIfAbsent(new Key("model", spec, device), key -> Models.load(key.spec()));
+        MODELS.computeIfAbsent(
+            new Key("model", spec, device.id()),
+            key -> Models.load(key.spec(), device.torchDevice()));
   }
 
-  public static FrameEnhancer enhancer(String spec, String device) {
+  /** The enhancer for {@code spec} on {@code device}, loaded onto it on first use. */
+  public static FrameEnhancer enhancer(String spec, Device device) {
     return (FrameEnhancer)
         MODELS.computeIfAbsent(
-            new Key("enhancer", spec, device), key -> Models.loadEnhancer(key.spec()));
+            new Key("enhancer", spec, device.id()),
+            key -> Models.loadEnhancer(key.spec(), device.torchDevice()));
   }
 
   public static void closeAll() {

@@ -17,20 +17,32 @@ public final class Models {
 
   private Models() {}
 
-  /** Loads a renderer; the caller owns it. */
+  /** Loads a renderer on the CPU; the caller owns it. */
   public static FrameModel load(String spec) {
-    if (BuiltinModels.isBuiltin(spec)) {
-      return new TorchScriptModel(spec, BuiltinModels.compile(spec));
-    }
-    return fromFile(spec, "Model", TorchScriptModel::new);
+    return load(spec, "cpu");
   }
 
-  /** Loads an enhancer; the caller owns it. */
-  public static FrameEnhancer loadEnhancer(String spec) {
+  /** Loads a renderer onto {@code torchDevice} ({@code cpu} or {@code cuda:N}); caller owns it. */
+  public static FrameModel load(String spec, String torchDevice) {
     if (BuiltinModels.isBuiltin(spec)) {
-      return new FrameEnhancer(spec, BuiltinModels.compileEnhancer(spec));
+      return new TorchScriptModel(spec, BuiltinModels.compile(spec), torchDevice);
     }
-    return fromFile(spec, "Enhancer", FrameEnhancer::new);
+    return fromFile(
+        spec, "Model", (name, module) -> new TorchScriptModel(name, module, torchDevice));
+  }
+
+  /** Loads an enhancer on the CPU; the caller owns it. */
+  public static FrameEnhancer loadEnhancer(String spec) {
+    return loadEnhancer(spec, "cpu");
+  }
+
+  /** Loads an enhancer onto {@code torchDevice}; the caller owns it. */
+  public static FrameEnhancer loadEnhancer(String spec, String torchDevice) {
+    if (BuiltinModels.isBuiltin(spec)) {
+      return new FrameEnhancer(spec, BuiltinModels.compileEnhancer(spec), torchDevice);
+    }
+    return fromFile(
+        spec, "Enhancer", (name, module) -> new FrameEnhancer(name, module, torchDevice));
   }
 
   /** The local file behind a spec that names one. */

@@ -10,6 +10,17 @@ import org.bytedeco.pytorch.Tensor;
 final class TorchScriptMethods {
   private TorchScriptMethods() {}
 
+  /**
+   * Moves the module's parameters and buffers to {@code torchDevice} ({@code cpu}, {@code cuda:N}).
+   */
+  static void place(JitModule module, String torchDevice) {
+    if (!torchDevice.equals("cpu")) {
+      try (org.bytedeco.pytorch.Device device = new org.bytedeco.pytorch.Device(torchDevice)) {
+        module.to(device);
+      }
+    }
+  }
+
   static boolean has(JitModule module, String name) {
     try (MethodOptional method = module.find_method(name)) {
       return method.has_value();

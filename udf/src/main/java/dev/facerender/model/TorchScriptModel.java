@@ -18,10 +18,14 @@ public final class TorchScriptModel implements FrameModel {
   private final boolean takesSourceCoeffs;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** Takes ownership of {@code module}: closing this model frees it. */
-  public TorchScriptModel(String spec, JitModule module) {
+  /**
+   * Takes ownership of {@code module} (closing this model frees it) and moves its parameters and
+   * buffers to {@code torchDevice}: {@code cpu} or {@code cuda:N}.
+   */
+  public TorchScriptModel(String spec, JitModule module, String torchDevice) {
     this.spec = requireNonNull(spec, "spec is null");
     this.module = requireNonNull(module, "module is null");
+    TorchScriptMethods.place(module, torchDevice);
     module.eval();
     try {
       int inputs = TorchScriptMethods.inputs(module, "forward");

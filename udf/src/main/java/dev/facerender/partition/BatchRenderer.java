@@ -96,8 +96,9 @@ final class BatchRenderer {
           injector.check(n, pixels);
         }
         Tensor source = sources(frames);
-        Tensor coeffs = coefficients(frames, settings.windowWidth());
-        Tensor sourceCoeffs = model.takesSourceCoeffs() ? sourceCoefficients(frames) : null;
+        Tensor coeffs = onDevice(coefficients(frames, settings.windowWidth()));
+        Tensor sourceCoeffs =
+            model.takesSourceCoeffs() ? onDevice(sourceCoefficients(frames)) : null;
         Tensor out = model.forward(source, coeffs, sourceCoeffs);
         checkOutput(out, n, h, w, model.spec());
         if (enhancer != null) {
@@ -124,13 +125,24 @@ final class BatchRenderer {
       while (j < frames.size() && frames.get(j).source() == source) {
         j++;
       }
-      Tensor input = source.modelInput(model);
+      Tensor input = source.modelInput(model, this::onDevice);
       long[] shape = input.sizes().vec().get();
       shape[0] = j - i;
       runs.push_back(input.expand(shape));
       i = j;
     }
     return runs.size() == 1 ? runs.get(0) : torch.cat(runs);
+  }
+
+  /** {@code tensor} where the model lives: the task's GPU, or as it is on the CPU. */
+  private Tensor onDevice(Tensor tensor) {
+    String target = device.torchDevice();
+    if (target.equals("cpu")) {
+      return tensor;
+    }
+    try (org.bytedeco.pytorch.Device placed = new org.bytedeco.pytorch.Device(target)) {
+      return tensor.to(placed, tensor.scalar_type());
+    }
   }
 
   /** {@code [N,C]}, or {@code [N,C,W]} windows when {@code window > 1}. */

@@ -3,6 +3,7 @@ package dev.facerender.partition;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.codec.TensorFrames;
 import dev.facerender.model.FrameModel;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -44,12 +45,12 @@ final class ClipSource implements AutoCloseable {
   }
 
   /**
-   * {@code [1,...]}: the model's input for this clip. Called inside a batch's scope; the tensor is
-   * retained past it and released by {@link #close}.
+   * {@code [1,...]}: the model's input for this clip, on the model's device. Called inside a
+   * batch's scope; the tensor is retained past it and released by {@link #close}.
    */
-  Tensor modelInput(FrameModel model) {
+  Tensor modelInput(FrameModel model, UnaryOperator<Tensor> toDevice) {
     if (modelInput == null) {
-      Tensor input = TensorFrames.toTensor(image);
+      Tensor input = toDevice.apply(TensorFrames.toTensor(image));
       if (model.hasEncodeSource()) {
         input = model.encodeSource(input);
       }

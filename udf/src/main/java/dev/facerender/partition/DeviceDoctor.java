@@ -49,9 +49,11 @@ public final class DeviceDoctor {
         Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), Map.of());
     long free = DeviceBudget.of(device).capacity();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
-    try (FrameModel model = Models.load(settings.model());
+    try (FrameModel model = Models.load(settings.model(), device.torchDevice());
         FrameEnhancer enhancer =
-            settings.hasEnhancer() ? Models.loadEnhancer(settings.enhancer()) : null;
+            settings.hasEnhancer()
+                ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
+                : null;
         ClipSource source =
             new ClipSource(
                 "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null)) {
@@ -120,9 +122,11 @@ public final class DeviceDoctor {
         Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), Map.of());
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try (FrameModel model = Models.load(settings.model());
+    try (FrameModel model = Models.load(settings.model(), device.torchDevice());
         FrameEnhancer enhancer =
-            settings.hasEnhancer() ? Models.loadEnhancer(settings.enhancer()) : null) {
+            settings.hasEnhancer()
+                ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
+                : null) {
       BatchRenderer renderer =
           new BatchRenderer(model, enhancer, device, settings, new OomInjector(0, 0, 0, 0));
       List<ClipSource> sources = new ArrayList<>();

@@ -38,9 +38,9 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
         context == null ? Map.of() : context.resourcesJMap();
     Device device =
         Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
-    FrameModel model = ModelCache.get(settings.model(), device.id());
+    FrameModel model = ModelCache.get(settings.model(), device);
     FrameEnhancer enhancer =
-        settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device.id()) : null;
+        settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;
     PartitionRenderer renderer =
         new PartitionRenderer(rows, settings, sinks, TaskInfo.current(), device, model, enhancer);
     if (context != null) {

@@ -42,6 +42,21 @@ class WarpModelTest {
   }
 
   @Test
+  void aModelMovedToANamedDeviceRendersAsTheDefaultOne() {
+    // "cpu:0" takes the path a GPU takes (module.to(device)) on a machine without one.
+    RgbImage face = TestFaces.face(SIZE);
+    float[] coeffs = new float[BuiltinModels.WARP_COEFFS];
+    coeffs[BuiltinModels.JAW] = 0.7f;
+    try (FrameModel placed = Models.load(BuiltinModels.WARP, "cpu:0");
+        PointerScope scope = new PointerScope()) {
+      Tensor source = TensorFrames.toTensor(face);
+      Tensor c = torch.tensor(coeffs).view(1, coeffs.length);
+      byte[] moved = TensorFrames.toFrameBytes(placed.forward(source, c), true).get(0);
+      assertThat(moved).isEqualTo(render(face, coeffs).bgr()).isNotEqualTo(face.bgr());
+    }
+  }
+
+  @Test
   void openingTheJawChangesTheMouthAndLeavesTheForeheadAlone() {
     RgbImage face = TestFaces.face(SIZE);
     float[] coeffs = new float[BuiltinModels.WARP_COEFFS];
