@@ -8,6 +8,7 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.device.DeviceKind;
 import dev.facerender.device.SimulatedGpu;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.io.DemoFaces;
@@ -44,7 +45,10 @@ public final class Benchmark {
   public record Request(
       Path out, int clips, int frames, int size, int rounds, Map<String, String> conf) {}
 
-  /** Every number of a benchmark. Ratios are of numbers measured in this same run. */
+  /**
+   * Every number of a benchmark. Ratios are of numbers measured in this same run; end-to-end over
+   * render-only uses the pipeline depth the job picks by default on this device.
+   */
   public record Result(
       String device,
       int concurrentTasks,
@@ -61,6 +65,7 @@ public final class Benchmark {
       double encodeFramesPerSecondPerThread,
       Map<String, Double> endToEndFramesPerSecond,
       Map<String, Long> peakRssBytes,
+      int defaultPipelineDepth,
       double endToEndOverRenderOnly,
       double pipelinedOverSequential,
       Integer largestFittingBatch,
@@ -119,6 +124,7 @@ public final class Benchmark {
           spark, input.toString(), request.clips(), request.frames(), request.size(), 1);
     }
     int depth = settings.pipelineDepth() > 0 ? settings.pipelineDepth() : 2;
+    int defaultDepth = settings.effectivePipelineDepth(DeviceKind.valueOf(report.kind()));
     // A first render warms the JVM, Spark and the per-executor calibration for both variants.
     endToEnd(spark, input, out.resolve("runs").resolve("warmup"), request.conf(), depth);
     Map<String, Double> e2e = new LinkedHashMap<>();
@@ -172,7 +178,8 @@ public final class Benchmark {
             encode.framesPerSecond(),
             e2e,
             rss,
-            e2e.get(pipelined) / renderOnly.framesPerSecond(),
+            defaultDepth,
+            e2e.get(defaultDepth == 0 ? sequential : pipelined) / renderOnly.framesPerSecond(),
             e2e.get(pipelined) / e2e.get(sequential),
             largest,
             accuracy);

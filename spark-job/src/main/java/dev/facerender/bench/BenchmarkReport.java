@@ -74,7 +74,8 @@ final class BenchmarkReport {
         .forEach((name, fps) -> row(html, "end-to-end frames/s, " + name, fps));
     r.peakRssBytes()
         .forEach((name, bytes) -> row(html, "peak RSS MiB, " + name, bytes / 1048576.0));
-    row(html, "end-to-end / render-only", r.endToEndOverRenderOnly());
+    row(html, "default pipeline depth on this device", r.defaultPipelineDepth());
+    row(html, "end-to-end (default depth) / render-only", r.endToEndOverRenderOnly());
     row(html, "pipelined / sequential", r.pipelinedOverSequential());
     if (r.sizingAccuracy() != null) {
       row(html, "largest batch that fits", r.largestFittingBatch());

@@ -64,7 +64,8 @@ final class BenchmarkCommand implements Callable<Integer> {
               + "levels: %s%n"
               + "render only (all slots): %.1f frames/s; encode: %.1f frames/s per thread%n"
               + "end to end: %s%n"
-              + "end-to-end / render-only: %.3f; pipelined / sequential: %.3f%n",
+              + "end-to-end (default pipeline depth %d) / render-only: %.3f;"
+              + " pipelined / sequential: %.3f%n",
           r.device(),
           r.concurrentTasks(),
           r.torchThreads(),
@@ -77,6 +78,7 @@ final class BenchmarkCommand implements Callable<Integer> {
           r.renderOnlyFramesPerSecond(),
           r.encodeFramesPerSecondPerThread(),
           r.endToEndFramesPerSecond(),
+          r.defaultPipelineDepth(),
           r.endToEndOverRenderOnly(),
           r.pipelinedOverSequential());
       if (r.sizingAccuracy() != null) {

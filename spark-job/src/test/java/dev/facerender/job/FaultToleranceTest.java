@@ -49,7 +49,9 @@ class FaultToleranceTest {
             Map.of(
                 "spark.facerender.batchSize", "4",
                 "spark.facerender.injectOomRate", "0.3",
-                "spark.facerender.seed", "7"));
+                "spark.facerender.seed", "7",
+                // The clean run renders on the task thread; this one through the render thread.
+                "spark.facerender.pipelineDepth", "2"));
 
     assertThat(run.errorFrames()).isZero();
     assertThat(run.ooms()).isPositive();
@@ -125,7 +127,10 @@ class FaultToleranceTest {
             input,
             out,
             Map.of(
-                "spark.facerender.batchSize", "4", "spark.facerender.injectTaskFailure", "true"));
+                "spark.facerender.batchSize", "4",
+                "spark.facerender.injectTaskFailure", "true",
+                // A task dying with batches in flight on its render thread.
+                "spark.facerender.pipelineDepth", "2"));
 
     assertThat(run.renderedFrames()).isEqualTo(48);
     Map<String, byte[]> images = images(out);

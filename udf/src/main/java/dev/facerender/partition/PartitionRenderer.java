@@ -79,6 +79,8 @@ final class PartitionRenderer implements Iterator<Row> {
   /** Batches handed to the render stage, oldest first; rows leave in this order. */
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
+  private final int pipelineDepth;
+
   /** The render stage's one thread, or null to render on the task thread (depth 0). */
   private final ExecutorService stage;
 
@@ -105,8 +107,9 @@ final class PartitionRenderer implements Iterator<Row> {
         new SplitRetry<>(
             renderer::render, this::singleFrameOom, device::emptyCache, SINGLE_FRAME_RETRIES);
     Torch.configureThreads(settings.effectiveTorchThreads());
+    this.pipelineDepth = settings.effectivePipelineDepth(device.kind());
     this.stage =
-        settings.pipelineDepth() == 0
+        pipelineDepth == 0
             ? null
             : Executors.newSingleThreadExecutor(
                 work -> {
@@ -496,7 +499,7 @@ final class PartitionRenderer implements Iterator<Row> {
     } else {
       stage.execute(result);
     }
-    while (inFlight.size() > settings.pipelineDepth()) {
+    while (inFlight.size() > pipelineDepth) {
       collect(inFlight.poll());
     }
   }
