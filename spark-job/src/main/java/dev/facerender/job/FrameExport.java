@@ -38,7 +38,8 @@ public final class FrameExport {
       while (rows.hasNext()) {
         Row row = rows.next();
         Path folder = root.resolve(SafeNames.of(row.getAs("clip_id")));
-        if (!folder.normalize().startsWith(root) || folder.getParent().compareTo(root) != 0) {
+        // SafeNames makes this impossible; the check keeps it so if that ever changes.
+        if (!root.equals(folder.normalize().getParent())) {
           throw new IllegalStateException("clip folder escaped the export root: " + folder);
         }
         Files.createDirectories(folder);

@@ -67,7 +67,7 @@ public final class RenderJob {
     Dataset<Row> sources = Tables.read(spark, request.sources(), request.inputFormat());
     Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
     boolean base64 = sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
-    settings = preflight(settings.withBase64Sources(base64), request.conf());
+    settings = preflight(settings, request.conf(), base64);
     deleteIfExists(out.resolve(SUCCESS));
 
     long inputFrames = frames.count();
@@ -206,7 +206,8 @@ public final class RenderJob {
    * Checks, stages and ships the model files, and runs them on the driver so a missing or broken
    * file stops the run before any task. Returns the settings executors get.
    */
-  private RenderSettings preflight(RenderSettings settings, Map<String, String> conf) {
+  private RenderSettings preflight(
+      RenderSettings settings, Map<String, String> conf, boolean base64Sources) {
     ModelFiles files = new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf));
     ModelFiles.Shipped model = files.ship(settings.model(), "Model");
     try (FrameModel loaded = Models.load(model.driverSpec())) {
@@ -220,7 +221,7 @@ public final class RenderJob {
       }
       enhancer = shipped.executorSpec();
     }
-    return settings.withModels(model.executorSpec(), enhancer);
+    return settings.forExecutors(model.executorSpec(), enhancer, base64Sources);
   }
 
   private static void prepareOutput(Path out, String mode) {

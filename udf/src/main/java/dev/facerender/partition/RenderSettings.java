@@ -108,8 +108,12 @@ public record RenderSettings(
     return !enhancer.equals("none");
   }
 
-  /** These settings with the model spec executors load (a shipped file, say). */
-  public RenderSettings withModels(String executorModel, String executorEnhancer) {
+  /**
+   * These settings as executors get them: the model and enhancer specs they load (shipped files,
+   * say) and whether source images arrive as base64 text (JSON Lines).
+   */
+  public RenderSettings forExecutors(
+      String executorModel, String executorEnhancer, boolean base64) {
     return new RenderSettings(
         runId,
         executorModel,
@@ -132,36 +136,6 @@ public record RenderSettings(
         maxErrorRate,
         windowRadius,
         executorEnhancer,
-        maxAbsCoeff,
-        base64Sources,
-        pipelineDepth,
-        concurrentTasks);
-  }
-
-  /** These settings for a sources table whose images are base64 text (JSON Lines). */
-  public RenderSettings withBase64Sources(boolean base64) {
-    return new RenderSettings(
-        runId,
-        model,
-        batchSize,
-        level,
-        memoryFraction,
-        maxBatch,
-        format,
-        pngCompression,
-        jpegQuality,
-        torchThreads,
-        coeffCount,
-        simulateGpuBytes,
-        cpuMemoryFraction,
-        injectOomRate,
-        injectOomAbove,
-        seed,
-        injectTaskFailure,
-        growAfter,
-        maxErrorRate,
-        windowRadius,
-        enhancer,
         maxAbsCoeff,
         base64,
         pipelineDepth,
