@@ -17,10 +17,7 @@ import dev.facerender.partition.AccumulatorSinks;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -59,7 +56,7 @@ public final class RenderJob {
             + UUID.randomUUID().toString().substring(0, 8);
     int concurrentTasks = SparkTopology.concurrentTasks(spark);
     RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
-    Path out = Path.of(request.out());
+    OutputFolder out = OutputFolder.of(spark, request.out());
     prepareOutput(out, request.mode());
 
     Dataset<Row> frames = Tables.read(spark, request.frames(), request.inputFormat());
@@ -68,7 +65,7 @@ public final class RenderJob {
     Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
     boolean base64 = sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
     settings = preflight(settings, request.conf(), base64);
-    deleteIfExists(out.resolve(SUCCESS));
+    out.delete(SUCCESS);
 
     long inputFrames = frames.count();
     long clips = sources.count();
@@ -114,7 +111,7 @@ public final class RenderJob {
           // Frames are large: smaller row groups keep each writer's buffer, and the peak memory
           // of long partitions, bounded.
           .option("parquet.block.size", FRAME_ROW_GROUP_BYTES)
-          .parquet(out.resolve("frames").toString());
+          .parquet(out.child("frames"));
     } finally {
       progress.stop();
       rss.close();
@@ -132,12 +129,12 @@ public final class RenderJob {
     write(
         errorRows.stream().map(Schemas::row).toList(),
         Schemas.ERRORS,
-        out.resolve("errors"),
+        out.child("errors"),
         request.mode());
     write(
         batches.stream().map(Schemas::row).toList(),
         Schemas.METRICS,
-        out.resolve("metrics"),
+        out.child("metrics"),
         request.mode());
 
     long rendered = batches.stream().mapToLong(BatchMetrics::frames).sum();
@@ -183,22 +180,18 @@ public final class RenderJob {
               100 * settings.maxErrorRate(),
               first.code(),
               first.message(),
-              out.resolve("errors"));
+              out.child("errors"));
     }
     RunFiles.write(summary, settings, out, spark, failure);
     if (failure != null) {
       // Readers wait on _SUCCESS markers: a failed run must not leave one anywhere.
       for (String table : List.of("frames", "errors", "metrics")) {
-        deleteIfExists(out.resolve(table).resolve(SUCCESS));
+        out.delete(table + "/" + SUCCESS);
       }
       throw new RunFailedException(
           failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");
     }
-    try {
-      Files.writeString(out.resolve(SUCCESS), runId + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out.write(SUCCESS, (runId + "\n").getBytes(StandardCharsets.UTF_8));
     return summary;
   }
 
@@ -224,56 +217,34 @@ public final class RenderJob {
     return settings.forExecutors(model.executorSpec(), enhancer, base64Sources);
   }
 
-  private static void prepareOutput(Path out, String mode) {
-    if (!Files.exists(out)) {
+  private static void prepareOutput(OutputFolder out, String mode) {
+    if (!out.exists()) {
       return;
     }
     switch (mode) {
       case "error-if-exists" -> {
-        try (var entries = Files.list(out)) {
-          if (entries.findAny().isPresent()) {
-            throw new InputException(
-                "Output folder "
-                    + out
-                    + " already exists and is not empty: choose another --out, or pass --mode"
-                    + " overwrite or --mode append");
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+        if (!out.isEmpty()) {
+          throw new InputException(
+              "Output folder "
+                  + out
+                  + " already exists and is not empty: choose another --out, or pass --mode"
+                  + " overwrite or --mode append");
         }
       }
-      case "overwrite" -> deleteTree(out);
+      case "overwrite" -> out.deleteAll();
       default -> {
         // append keeps what is there
       }
     }
   }
 
-  private static void deleteIfExists(Path path) {
-    try {
-      Files.deleteIfExists(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static void deleteTree(Path root) {
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private void write(
-      List<Row> rows, org.apache.spark.sql.types.StructType schema, Path path, String mode) {
+      List<Row> rows, org.apache.spark.sql.types.StructType schema, String path, String mode) {
     spark
         .createDataFrame(rows, schema)
         .coalesce(1)
         .write()
         .mode(mode.equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
-        .parquet(path.toString());
+        .parquet(path);
   }
 }

@@ -7,8 +7,7 @@ import dev.facerender.partition.RenderSettings;
 import dev.facerender.report.HtmlReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +22,12 @@ final class RunFiles {
 
   /** {@code failure} is null for a run that passed its checks, else why it failed. */
   static void write(
-      RunSummary summary, RenderSettings settings, Path out, SparkSession spark, String failure) {
+      RunSummary summary,
+      RenderSettings settings,
+      OutputFolder out,
+      SparkSession spark,
+      String failure) {
     try {
-      Files.createDirectories(out);
       long reportStart = System.nanoTime();
       String report = HtmlReport.render(summary, spark);
       long reportNanos = System.nanoTime() - reportStart;
@@ -57,9 +59,9 @@ final class RunFiles {
       timings.put("encode_seconds", sum(summary.batches(), BatchMetrics::encodeNanos) / 1e9);
       timings.put("report_seconds", reportNanos / 1e9);
       run.put("timings", timings);
-      JSON.writeValue(out.resolve("run.json").toFile(), run);
-      JSON.writeValue(out.resolve("metrics.json").toFile(), summary.batches());
-      Files.writeString(out.resolve("report.html"), report);
+      out.write("run.json", JSON.writeValueAsBytes(run));
+      out.write("metrics.json", JSON.writeValueAsBytes(summary.batches()));
+      out.write("report.html", report.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -7,13 +7,11 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.model.ModelException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -37,7 +35,7 @@ class ModelContractTest {
   @BeforeAll
   static void start() {
     spark = LocalSpark.start("local[2]");
-    spark.sparkContext().hadoopConfiguration().set("fs.testfs.impl", TestFs.class.getName());
+    TestFs.register(spark);
   }
 
   @AfterAll
@@ -294,19 +292,6 @@ class ModelContractTest {
           .isInstanceOf(ModelException.class)
           .hasMessageContaining(entry.getValue());
       assertThat(out).doesNotExist();
-    }
-  }
-
-  /** The local file system under another scheme: what an hdfs:// or s3a:// model goes through. */
-  public static final class TestFs extends RawLocalFileSystem {
-    @Override
-    public URI getUri() {
-      return URI.create("testfs:///");
-    }
-
-    @Override
-    public String getScheme() {
-      return "testfs";
     }
   }
 

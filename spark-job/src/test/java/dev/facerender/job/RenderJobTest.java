@@ -86,6 +86,35 @@ class RenderJobTest {
     assertThat(largestChange).isGreaterThan(1.0);
   }
 
+  /** No shared mount needed: the run files go through the output's Hadoop file system too. */
+  @Test
+  void aRunWritesEverythingToAnOutputOnAnotherHadoopFileSystem() throws Exception {
+    TestFs.register(spark);
+    Path local = dir.resolve("remote-out");
+    String uri = "testfs://" + local.toAbsolutePath();
+
+    RunSummary run =
+        new RenderJob(spark)
+            .run(
+                new RenderRequest(
+                    input.resolve("frames").toString(),
+                    input.resolve("sources").toString(),
+                    uri,
+                    null,
+                    "error-if-exists",
+                    0,
+                    Map.of()),
+                ProgressListener.NONE);
+
+    assertThat(run.out()).startsWith("testfs:");
+    assertThat(local.resolve("_SUCCESS")).exists();
+    assertThat(local.resolve("run.json")).content().contains("\"status\" : \"succeeded\"");
+    assertThat(local.resolve("report.html")).isNotEmptyFile();
+    assertThat(local.resolve("metrics.json")).isNotEmptyFile();
+    assertThat(local.resolve(".run.json.crc")).doesNotExist();
+    assertThat(spark.read().parquet(uri + "/frames").count()).isEqualTo(run.inputFrames());
+  }
+
   @Test
   void renderingIntoAnExistingOutputWithoutModeFailsAndLeavesItByteIdentical() throws Exception {
     Path out = dir.resolve("existing");
