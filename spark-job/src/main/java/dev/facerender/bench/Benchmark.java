@@ -8,7 +8,6 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.config.FacerenderConf;
-import dev.facerender.device.DeviceKind;
 import dev.facerender.device.SimulatedGpu;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.io.DemoFaces;
@@ -124,7 +123,7 @@ public final class Benchmark {
           spark, input.toString(), request.clips(), request.frames(), request.size(), 1);
     }
     int depth = settings.pipelineDepth() > 0 ? settings.pipelineDepth() : 2;
-    int defaultDepth = settings.effectivePipelineDepth(DeviceKind.valueOf(report.kind()));
+    int defaultDepth = settings.pipelineDepth() == 0 ? 0 : depth;
     // A first render warms the JVM, Spark and the per-executor calibration for both variants.
     endToEnd(spark, input, out.resolve("runs").resolve("warmup"), request.conf(), depth);
     Map<String, Double> e2e = new LinkedHashMap<>();

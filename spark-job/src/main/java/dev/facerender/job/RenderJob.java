@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.config.OutputFormat;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -102,16 +104,23 @@ public final class RenderJob {
     long renderStart = System.nanoTime();
     RssSampler rss = new RssSampler();
     try {
-      stream
-          .mapPartitions(
-              new RenderPartitionFunction(settings, new AccumulatorSinks(errors, metrics, done)),
-              Encoders.row(FrameRows.OUTPUT))
-          .write()
-          .mode(request.mode().equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
-          // Frames are large: smaller row groups keep each writer's buffer, and the peak memory
-          // of long partitions, bounded.
-          .option("parquet.block.size", FRAME_ROW_GROUP_BYTES)
-          .parquet(out.child("frames"));
+      DataFrameWriter<Row> writer =
+          stream
+              .mapPartitions(
+                  new RenderPartitionFunction(
+                      settings, new AccumulatorSinks(errors, metrics, done)),
+                  Encoders.row(FrameRows.OUTPUT))
+              .write()
+              .mode(request.mode().equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
+              // Frames are large: smaller row groups keep each writer's buffer, and the peak
+              // memory of long partitions, bounded.
+              .option("parquet.block.size", FRAME_ROW_GROUP_BYTES);
+      if (settings.format() != OutputFormat.RAW) {
+        // PNG and JPEG bytes do not compress further: compressing them again cost 7-13% of
+        // end-to-end frames/s (docs/performance.md). Raw pixels keep Spark's codec.
+        writer = writer.option("compression", "uncompressed");
+      }
+      writer.parquet(out.child("frames"));
     } finally {
       progress.stop();
       rss.close();

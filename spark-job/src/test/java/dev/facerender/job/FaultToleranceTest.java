@@ -29,7 +29,11 @@ class FaultToleranceTest {
     spark = LocalSpark.start("local[2,3]");
     input = LocalSpark.demo(spark, dir, 3, 16, 64);
     Path out = dir.resolve("clean");
-    LocalSpark.render(spark, input, out, Map.of("spark.facerender.batchSize", "4"));
+    LocalSpark.render(
+        spark,
+        input,
+        out,
+        Map.of("spark.facerender.batchSize", "4", "spark.facerender.pipelineDepth", "0"));
     clean = images(out);
   }
 

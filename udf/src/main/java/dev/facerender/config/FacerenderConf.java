@@ -8,9 +8,6 @@ import java.util.function.Predicate;
 
 /** Every Facerender setting, declared once. Parsed and checked on the driver. */
 public final class FacerenderConf {
-  /** The parsed value of an {@code auto} setting. */
-  public static final int AUTO = -1;
-
   public static final ConfigKey<String> MODEL =
       key(
           "model",
@@ -241,13 +238,12 @@ public final class FacerenderConf {
           "pipelineDepth",
           "--pipeline-depth",
           "Batches a task keeps in flight on its render thread while it decodes, encodes and writes"
-              + " others; 0 renders on the task thread; auto: 2 on a GPU, 0 on the CPU (where"
-              + " rendering and encoding share the same cores)",
-          "int|auto",
-          "auto",
-          v -> v.equals("auto") ? AUTO : Integer.valueOf(v),
-          n -> n >= AUTO && n <= 16,
-          "auto or in [0, 16]");
+              + " others; 0 renders on the task thread",
+          "int",
+          "2",
+          Integer::valueOf,
+          n -> n >= 0 && n <= 16,
+          "in [0, 16]");
 
   public static final List<ConfigKey<?>> ALL =
       List.of(

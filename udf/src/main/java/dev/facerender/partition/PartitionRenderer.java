@@ -107,7 +107,7 @@ final class PartitionRenderer implements Iterator<Row> {
         new SplitRetry<>(
             renderer::render, this::singleFrameOom, device::emptyCache, SINGLE_FRAME_RETRIES);
     Torch.configureThreads(settings.effectiveTorchThreads());
-    this.pipelineDepth = settings.effectivePipelineDepth(device.kind());
+    this.pipelineDepth = settings.pipelineDepth();
     this.stage =
         pipelineDepth == 0
             ? null

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.facerender.batch.Level;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.OutputFormat;
-import dev.facerender.device.DeviceKind;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
@@ -89,18 +88,6 @@ public record RenderSettings(
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
   public int windowWidth() {
     return 2 * windowRadius + 1;
-  }
-
-  /**
-   * Batches in flight per task on {@code kind}: the setting, or for auto 2 on a GPU (the device
-   * then works while the CPU encodes) and 0 on the CPU, where both would share the same cores and a
-   * hand-off between threads only adds cost.
-   */
-  public int effectivePipelineDepth(DeviceKind kind) {
-    if (pipelineDepth != FacerenderConf.AUTO) {
-      return pipelineDepth;
-    }
-    return kind == DeviceKind.CPU ? 0 : 2;
   }
 
   /** Whether an enhancer runs after the renderer. */
