@@ -116,7 +116,7 @@ public final class RenderJob {
               // memory of long partitions, bounded.
               .option("parquet.block.size", FRAME_ROW_GROUP_BYTES);
       if (settings.format() != OutputFormat.RAW) {
-        // PNG and JPEG bytes do not compress further: compressing them again cost 7-13% of
+        // PNG and JPEG bytes do not compress further: compressing them again cost 2-13% of
         // end-to-end frames/s (docs/performance.md). Raw pixels keep Spark's codec.
         writer = writer.option("compression", "uncompressed");
       }
