@@ -1,5 +1,7 @@
 package dev.facerender.bench;
 
+import static dev.facerender.report.HtmlReport.escape;
+
 import dev.facerender.batch.ThroughputPoint;
 import dev.facerender.report.Charts;
 import java.util.ArrayList;
@@ -101,12 +103,5 @@ final class BenchmarkReport {
         .append("</th><td>")
         .append(String.format(Locale.ROOT, value == Math.rint(value) ? "%.0f" : "%.3f", value))
         .append("</td></tr>");
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }

@@ -273,7 +273,8 @@ public final class HtmlReport {
     return String.format(Locale.ROOT, format, args);
   }
 
-  static String escape(String text) {
+  /** Text for HTML content and attribute values. */
+  public static String escape(String text) {
     return text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
