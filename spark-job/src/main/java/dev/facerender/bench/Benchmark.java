@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -94,7 +95,11 @@ public final class Benchmark {
     RenderSettings settings = RenderSettings.from("benchmark", request.conf(), tasks);
     RgbImage sample = decode(DemoFaces.png(1, 0, request.size()));
 
-    DeviceDoctor.Report report = DeviceDoctor.examine(settings, sample);
+    // The driver's GPU when the session was started with one (spark.driver.resource.gpu.*), so
+    // the device measurements use the GPU the local job's tasks are given; empty: the CPU.
+    Map<String, ResourceInformation> resources =
+        scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().resources());
+    DeviceDoctor.Report report = DeviceDoctor.examine(settings, sample, resources);
     List<ThroughputPoint> sweep = report.calibration().points();
     ThroughputPoint first = sweep.get(0);
     ThroughputPoint best =
@@ -114,7 +119,12 @@ public final class Benchmark {
 
     DeviceDoctor.Throughput renderOnly =
         DeviceDoctor.renderOnly(
-            settings, sample, chosenBatch, tasks, Math.max(2, 256 / Math.max(1, chosenBatch)));
+            settings,
+            sample,
+            resources,
+            chosenBatch,
+            tasks,
+            Math.max(2, 256 / Math.max(1, chosenBatch)));
     DeviceDoctor.Throughput encode = DeviceDoctor.encodeOnly(settings, sample, 64);
 
     Path input = out.resolve("input");
@@ -151,7 +161,8 @@ public final class Benchmark {
     if (settings.simulateGpuBytes() > 0) {
       // Accuracy is judged for one task owning the device, where the answer is unambiguous.
       DeviceDoctor.Report alone =
-          DeviceDoctor.examine(RenderSettings.from("benchmark", request.conf(), 1), sample);
+          DeviceDoctor.examine(
+              RenderSettings.from("benchmark", request.conf(), 1), sample, resources);
       // The level's cap bounds both: the sizer is judged on memory, not on the cap.
       largest =
           Math.min(

@@ -6,6 +6,7 @@ import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.ThroughputPoint;
 import dev.facerender.codec.ImageCodec;
 import dev.facerender.config.DataSize;
+import dev.facerender.device.Devices;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.partition.DeviceDoctor;
 import dev.facerender.partition.RenderSettings;
@@ -40,12 +41,19 @@ final class DoctorCommand implements Callable<Integer> {
       description = "Concurrent tasks sharing the device (default: ${DEFAULT-VALUE})")
   int tasks;
 
+  @Option(
+      names = "--gpu",
+      defaultValue = "-1",
+      description = "Measure this CUDA device index (default: the CPU)")
+  int gpu;
+
   @Override
   public Integer call() throws Exception {
     RenderSettings settings =
         RenderSettings.from("doctor", ConfigOptions.values(spec, Map.of()), tasks);
     DeviceDoctor.Report report =
-        DeviceDoctor.examine(settings, ImageCodec.decode(DemoFaces.png(1, 0, size)));
+        DeviceDoctor.examine(
+            settings, ImageCodec.decode(DemoFaces.png(1, 0, size)), Devices.gpu(gpu));
     if (json) {
       System.out.println(
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));

@@ -36,6 +36,14 @@ public final class Devices {
         "cpu:" + cpuMemoryFraction, k -> new CpuDevice(cpuMemoryFraction));
   }
 
+  /** Resources naming GPU {@code index} as Spark would give them to a task; empty for -1. */
+  public static Map<String, ResourceInformation> gpu(int index) {
+    if (index < 0) {
+      return Map.of();
+    }
+    return Map.of("gpu", new ResourceInformation("gpu", new String[] {Integer.toString(index)}));
+  }
+
   /** The first GPU address Spark assigned to the task, or -1. */
   static int assignedGpu(Map<String, ResourceInformation> resources) {
     ResourceInformation gpus = resources == null ? null : resources.get("gpu");

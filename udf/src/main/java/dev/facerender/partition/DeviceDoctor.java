@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.spark.resource.ResourceInformation;
 
 /**
  * What the executor side sees on this machine: the device, its memory, the model's calibration on
@@ -43,10 +44,15 @@ public final class DeviceDoctor {
 
   private DeviceDoctor() {}
 
-  public static Report examine(RenderSettings settings, RgbImage sample) {
+  /**
+   * Measures the device {@code resources} name (Spark's form: {@code gpu -> addresses}; empty for
+   * the CPU), as a task given them would use it.
+   */
+  public static Report examine(
+      RenderSettings settings, RgbImage sample, Map<String, ResourceInformation> resources) {
     int threads = Torch.configureThreads(settings.effectiveTorchThreads());
     Device device =
-        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), Map.of());
+        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
     long free = DeviceBudget.of(device).capacity();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());
@@ -115,11 +121,16 @@ public final class DeviceDoctor {
    * The yardstick end-to-end runs are compared against.
    */
   public static Throughput renderOnly(
-      RenderSettings settings, RgbImage sample, int batch, int threads, int batchesPerThread)
+      RenderSettings settings,
+      RgbImage sample,
+      Map<String, ResourceInformation> resources,
+      int batch,
+      int threads,
+      int batchesPerThread)
       throws InterruptedException {
     Torch.configureThreads(settings.effectiveTorchThreads());
     Device device =
-        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), Map.of());
+        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());
