@@ -1,9 +1,6 @@
 package dev.facerender.io;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * File names from data. Clip ids are data, never paths: every byte outside {@code [A-Za-z0-9_-]}
@@ -39,18 +36,8 @@ public final class SafeNames {
     }
     if (name.length() > MAX_LENGTH) {
       // Long ids keep a readable prefix and a hash of the whole id, so they stay distinct.
-      return name.substring(0, MAX_LENGTH - 13) + "~" + sha256(id).substring(0, 12);
+      return name.substring(0, MAX_LENGTH - 13) + "~" + Digests.sha256Hex(id).substring(0, 12);
     }
     return name.toString();
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
   }
 }

@@ -1,17 +1,14 @@
 package dev.facerender.job;
 
+import dev.facerender.io.Digests;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.ModelException;
 import dev.facerender.model.Models;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -64,7 +61,8 @@ final class ModelFiles {
       // Same file, same name: a session that renders twice ships it once.
       String name =
           "model-"
-              + digest(uri + "|" + status.getLen() + "|" + status.getModificationTime())
+              + Digests.sha256Hex(uri + "|" + status.getLen() + "|" + status.getModificationTime())
+                  .substring(0, 12)
               + "-"
               + source.getName();
       Path staged = staging().resolve(name);
@@ -135,15 +133,5 @@ final class ModelFiles {
       staging.toFile().deleteOnExit();
     }
     return staging;
-  }
-
-  private static String digest(String text) {
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
   }
 }
