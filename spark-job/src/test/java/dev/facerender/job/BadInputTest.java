@@ -29,7 +29,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Each kind of bad row ends as exactly one error row with its code and a message that says what is
@@ -150,7 +149,7 @@ class BadInputTest {
     sources.add(RowFactory.create(null, FACE));
     cases.add(new Case("null#null", "SOURCE_MISSING_CLIP_ID", "no clip_id"));
 
-    Path input = write("bad", sources, frames);
+    Path input = LocalSpark.writeInput(spark, dir.resolve("bad"), sources, Schemas.SOURCES, frames);
     Path out = dir.resolve("out");
     RunSummary run =
         LocalSpark.render(spark, input, out, Map.of("spark.facerender.maxErrorRate", "1"));
@@ -235,7 +234,8 @@ class BadInputTest {
     for (int i = 0; i < 10; i++) {
       frames.add(frame("a", i, coeffs(70, i < 2 ? Float.NaN : 0f)));
     }
-    Path input = write("rate", sources, frames);
+    Path input =
+        LocalSpark.writeInput(spark, dir.resolve("rate"), sources, Schemas.SOURCES, frames);
     Path out = dir.resolve("rate-out");
 
     assertThatThrownBy(
@@ -261,7 +261,8 @@ class BadInputTest {
             .add("frame_index", DataTypes.StringType)
             .add("coeffs", DataTypes.createArrayType(DataTypes.FloatType));
     spark
-        .createDataFrame(List.of(RowFactory.create("a", "zero", seq(coeffs(70, 0f)))), wrong)
+        .createDataFrame(
+            List.of(RowFactory.create("a", "zero", LocalSpark.seq(coeffs(70, 0f)))), wrong)
         .write()
         .parquet(input.resolve("frames").toString());
     spark
@@ -285,19 +286,6 @@ class BadInputTest {
     sources.add(RowFactory.create(clip, image));
     frames.add(frame(clip, 0, coeffs(70, 0f)));
     cases.add(new Case(clip + "#0", code, message));
-  }
-
-  private static Path write(String name, List<Row> sources, List<Row> frames) {
-    Path input = dir.resolve(name);
-    spark
-        .createDataFrame(sources, Schemas.SOURCES)
-        .write()
-        .parquet(input.resolve("sources").toString());
-    spark
-        .createDataFrame(frames, Schemas.FRAMES)
-        .write()
-        .parquet(input.resolve("frames").toString());
-    return input;
   }
 
   /** A PNG whose header claims other dimensions, CRC fixed so only the size is wrong. */
@@ -336,11 +324,7 @@ class BadInputTest {
   }
 
   private static Row frame(String clip, Integer index, List<Float> coeffs) {
-    return RowFactory.create(clip, index, coeffs == null ? null : seq(coeffs));
-  }
-
-  private static scala.collection.immutable.Seq<Float> seq(List<Float> values) {
-    return CollectionConverters.asScala(values).toList();
+    return RowFactory.create(clip, index, coeffs == null ? null : LocalSpark.seq(coeffs));
   }
 
   private static List<Float> coeffs(int n, Float last) {

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scala.jdk.javaapi.CollectionConverters;
 
 /** Clip ids are data: hostile ones render and export into their own folder under the target. */
 class FrameExportTest {
@@ -49,20 +48,11 @@ class FrameExportTest {
     for (String clip : HOSTILE) {
       sources.add(RowFactory.create(clip, DemoFaces.png(1, 0, 32)));
       for (int i = 0; i < 2; i++) {
-        frames.add(
-            RowFactory.create(
-                clip, i, CollectionConverters.asScala(Collections.nCopies(70, 0f)).toList()));
+        frames.add(RowFactory.create(clip, i, LocalSpark.seq(Collections.nCopies(70, 0f))));
       }
     }
-    Path input = dir.resolve("input");
-    spark
-        .createDataFrame(sources, Schemas.SOURCES)
-        .write()
-        .parquet(input.resolve("sources").toString());
-    spark
-        .createDataFrame(frames, Schemas.FRAMES)
-        .write()
-        .parquet(input.resolve("frames").toString());
+    Path input =
+        LocalSpark.writeInput(spark, dir.resolve("input"), sources, Schemas.SOURCES, frames);
     Path out = dir.resolve("out");
     LocalSpark.render(spark, input, out, Map.of());
     Path to = dir.resolve("export").resolve("inner");

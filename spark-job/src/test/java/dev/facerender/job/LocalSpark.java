@@ -4,11 +4,14 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.DemoDataset;
+import dev.facerender.io.Schemas;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** Local Spark sessions and small datasets for tests. */
 public final class LocalSpark {
@@ -32,6 +35,22 @@ public final class LocalSpark {
     Path input = dir.resolve("input");
     DemoDataset.generate(spark, input.toString(), clips, frames, size, 1);
     return input;
+  }
+
+  /**
+   * Writes {@code sources} (with {@code sourceSchema}) and {@code frames} as the Parquet tables
+   * {@code dir/sources} and {@code dir/frames}; returns {@code dir}.
+   */
+  public static Path writeInput(
+      SparkSession spark, Path dir, List<Row> sources, StructType sourceSchema, List<Row> frames) {
+    spark.createDataFrame(sources, sourceSchema).write().parquet(dir.resolve("sources").toString());
+    spark.createDataFrame(frames, Schemas.FRAMES).write().parquet(dir.resolve("frames").toString());
+    return dir;
+  }
+
+  /** A Java list as the Scala Seq that Row encoders need for array columns. */
+  public static <T> scala.collection.immutable.Seq<T> seq(List<T> values) {
+    return CollectionConverters.asScala(values).toList();
   }
 
   public static RunSummary render(

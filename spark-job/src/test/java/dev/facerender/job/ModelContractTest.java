@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.DemoFaces;
+import dev.facerender.io.Schemas;
 import dev.facerender.model.ModelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import scala.jdk.javaapi.CollectionConverters;
 
 /** User models in the contract: windows, encode_source, source coefficients, roots, shipping. */
 class ModelContractTest {
@@ -69,7 +69,8 @@ class ModelContractTest {
     List<Row> frames = new ArrayList<>();
     addClip(frames, "short", 5);
     addClip(frames, "long", 40);
-    Path input = write("window", sources, frames, null);
+    Path input =
+        LocalSpark.writeInput(spark, dir.resolve("window"), sources, Schemas.SOURCES, frames);
 
     RunSummary run =
         LocalSpark.render(
@@ -118,7 +119,8 @@ class ModelContractTest {
       sources.add(RowFactory.create(clip, FACE));
       addClip(frames, clip, 10);
     }
-    Path input = write("count", sources, frames, null);
+    Path input =
+        LocalSpark.writeInput(spark, dir.resolve("count"), sources, Schemas.SOURCES, frames);
 
     RunSummary run =
         new RenderJob(spark)
@@ -160,22 +162,23 @@ class ModelContractTest {
             """);
     List<Row> sources =
         List.of(
-            RowFactory.create("dim", FACE, seq(coeffs(0.2f))),
-            RowFactory.create("bright", FACE, seq(coeffs(0.6f))),
+            RowFactory.create("dim", FACE, LocalSpark.seq(coeffs(0.2f))),
+            RowFactory.create("bright", FACE, LocalSpark.seq(coeffs(0.6f))),
             RowFactory.create("none", FACE, null));
     List<Row> frames = new ArrayList<>();
     addClip(frames, "dim", 3);
     addClip(frames, "bright", 3);
     addClip(frames, "none", 3);
     Path input =
-        write(
-            "source-coeffs",
+        LocalSpark.writeInput(
+            spark,
+            dir.resolve("source-coeffs"),
             sources,
-            frames,
             new StructType()
                 .add("clip_id", DataTypes.StringType)
                 .add("image", DataTypes.BinaryType)
-                .add("coeffs", DataTypes.createArrayType(DataTypes.FloatType)));
+                .add("coeffs", DataTypes.createArrayType(DataTypes.FloatType)),
+            frames);
 
     RunSummary run =
         LocalSpark.render(
@@ -203,7 +206,13 @@ class ModelContractTest {
   @Test
   void modelFilesOutsideTheAllowedRootsAreRefusedBeforeAnyTask() {
     Path model = TestModels.save(dir.resolve("outside.pt"), identity());
-    Path input = write("roots", List.of(RowFactory.create("a", FACE)), clip("a", 2), null);
+    Path input =
+        LocalSpark.writeInput(
+            spark,
+            dir.resolve("roots"),
+            List.of(RowFactory.create("a", FACE)),
+            Schemas.SOURCES,
+            clip("a", 2));
     Path allowed = dir.resolve("models");
 
     for (String spec :
@@ -232,7 +241,13 @@ class ModelContractTest {
     java.nio.file.Files.createDirectories(dir.resolve("remote"));
     Path model = TestModels.save(dir.resolve("remote").resolve("invert.pt"), invert());
     String uri = "testfs://" + model.toAbsolutePath();
-    Path input = write("hadoop", List.of(RowFactory.create("a", FACE)), clip("a", 3), null);
+    Path input =
+        LocalSpark.writeInput(
+            spark,
+            dir.resolve("hadoop"),
+            List.of(RowFactory.create("a", FACE)),
+            Schemas.SOURCES,
+            clip("a", 3));
 
     RunSummary run =
         LocalSpark.render(
@@ -253,7 +268,13 @@ class ModelContractTest {
 
   @Test
   void aModelThatBreaksTheContractStopsTheRunSayingWhatIsWrong() {
-    Path input = write("broken", List.of(RowFactory.create("a", FACE)), clip("a", 2), null);
+    Path input =
+        LocalSpark.writeInput(
+            spark,
+            dir.resolve("broken"),
+            List.of(RowFactory.create("a", FACE)),
+            Schemas.SOURCES,
+            clip("a", 2));
     Map<Path, String> broken =
         Map.of(
             TestModels.save(
@@ -314,7 +335,7 @@ class ModelContractTest {
       List<Float> values = new ArrayList<>(Collections.nCopies(70, 0f));
       values.set(0, (float) i);
       values.set(1, (float) (length - 1));
-      frames.add(RowFactory.create(clip, i, seq(values)));
+      frames.add(RowFactory.create(clip, i, LocalSpark.seq(values)));
     }
   }
 
@@ -330,28 +351,11 @@ class ModelContractTest {
     return values;
   }
 
-  private static Path write(String name, List<Row> sources, List<Row> frames, StructType schema) {
-    Path input = dir.resolve(name);
-    spark
-        .createDataFrame(sources, schema == null ? dev.facerender.io.Schemas.SOURCES : schema)
-        .write()
-        .parquet(input.resolve("sources").toString());
-    spark
-        .createDataFrame(frames, dev.facerender.io.Schemas.FRAMES)
-        .write()
-        .parquet(input.resolve("frames").toString());
-    return input;
-  }
-
   private static RgbImage decode(byte[] png) {
     try {
       return ImageCodec.decode(png);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-  }
-
-  private static scala.collection.immutable.Seq<Float> seq(List<Float> values) {
-    return CollectionConverters.asScala(values).toList();
   }
 }
