@@ -42,6 +42,8 @@ public final class Schemas {
           .add("batch_seq", DataTypes.LongType, false)
           .add("device", DataTypes.StringType, false)
           .add("level", DataTypes.StringType, false)
+          .add("frame_width", DataTypes.IntegerType, false)
+          .add("frame_height", DataTypes.IntegerType, false)
           .add("planned_batch", DataTypes.IntegerType, false)
           .add("ceiling", DataTypes.IntegerType, false)
           .add("actual_batch", DataTypes.IntegerType, false)
@@ -138,6 +140,8 @@ public final class Schemas {
         m.batchSeq(),
         m.device(),
         m.level(),
+        m.frameWidth(),
+        m.frameHeight(),
         m.plannedBatch(),
         m.ceiling(),
         m.actualBatch(),

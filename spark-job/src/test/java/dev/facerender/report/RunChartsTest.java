@@ -71,6 +71,8 @@ class RunChartsTest {
         seq,
         "cpu",
         "medium",
+        256,
+        256,
         8,
         ooms > 0 ? 4 : 8,
         size,

@@ -20,8 +20,10 @@ public final class BatchSizer {
       long perFrameBytes,
       long fixedBytes,
       int maxBatch,
-      List<ThroughputPoint> curve) {
+      List<ThroughputPoint> curve,
+      HeapLimit heap) {
     public Input {
+      java.util.Objects.requireNonNull(heap, "heap is null");
       curve = List.copyOf(curve);
       if (sharers < 1 || maxBatch < 1 || perFrameBytes <= 0) {
         throw new IllegalArgumentException(
@@ -33,9 +35,88 @@ public final class BatchSizer {
                 + perFrameBytes);
       }
     }
+
+    /** Sizing with no heap bound (a caller that holds no batch on the heap). */
+    public Input(
+        long freeBytes,
+        long totalBytes,
+        long reservedByOthers,
+        int sharers,
+        double memoryFraction,
+        long perFrameBytes,
+        long fixedBytes,
+        int maxBatch,
+        List<ThroughputPoint> curve) {
+      this(
+          freeBytes,
+          totalBytes,
+          reservedByOthers,
+          sharers,
+          memoryFraction,
+          perFrameBytes,
+          fixedBytes,
+          maxBatch,
+          curve,
+          HeapLimit.NONE);
+    }
+  }
+
+  /**
+   * What the JVM heap holds per planned batch: every in-flight batch keeps its frames' 8-bit pixels
+   * and encoded bytes on the heap, and up to {@code batchesHeld} batches (pipeline depth + the one
+   * being encoded) exist at once, within {@code budgetBytes} of this task's share of the heap.
+   */
+  public record HeapLimit(long budgetBytes, long bytesPerFrame, int batchesHeld) {
+    public static final HeapLimit NONE = new HeapLimit(Long.MAX_VALUE, 1, 1);
+
+    public HeapLimit {
+      if (budgetBytes < 0 || bytesPerFrame < 1 || batchesHeld < 1) {
+        throw new IllegalArgumentException(
+            "heap budget >= 0, bytes per frame and batches held >= 1: "
+                + budgetBytes
+                + ", "
+                + bytesPerFrame
+                + ", "
+                + batchesHeld);
+      }
+    }
+
+    /**
+     * The largest batch the heap can hold, at least 1 (one frame always goes: OOM retry decides).
+     */
+    public int frames() {
+      long frames = budgetBytes / bytesPerFrame / batchesHeld;
+      return (int) Math.max(1, Math.min(Integer.MAX_VALUE, frames));
+    }
+
+    String explain() {
+      return String.format(
+          Locale.ROOT,
+          "heap %s / (%s per frame x %d batches held) = %d frames",
+          mib(budgetBytes),
+          mib(bytesPerFrame),
+          batchesHeld,
+          frames());
+    }
+
+    /** {@code batch} bounded by the heap, with the reason appended when the heap binds. */
+    public BatchPlan bound(BatchPlan plan) {
+      if (plan.batch() <= frames()) {
+        return plan;
+      }
+      return new BatchPlan(
+          frames(),
+          Math.min(plan.memoryLimit(), frames()),
+          plan.taskBudgetBytes(),
+          plan.reason() + "; " + explain() + " binds");
+    }
   }
 
   public static BatchPlan plan(Input in) {
+    return in.heap().bound(planDevice(in));
+  }
+
+  private static BatchPlan planDevice(Input in) {
     long usable = (long) (in.freeBytes() * in.memoryFraction());
     long budget = Math.min(usable - in.reservedByOthers(), usable / in.sharers());
     long memoryFrames = Math.max(0, (budget - in.fixedBytes()) / in.perFrameBytes());

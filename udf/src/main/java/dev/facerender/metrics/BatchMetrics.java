@@ -4,8 +4,9 @@ import java.io.Serializable;
 
 /**
  * One rendered batch: what went into {@code metrics/}. Byte figures are -1 where the device does
- * not report them. {@code plannedBatch} is what sizing chose, {@code ceiling} what the adaptive
- * ceiling allowed when this batch started, {@code actualBatch} how many frames it held.
+ * not report them. {@code plannedBatch} is what sizing chose for the batch's frame size ({@code
+ * frameWidth x frameHeight}), {@code ceiling} what the adaptive ceiling allowed when this batch
+ * started, {@code actualBatch} how many frames it held.
  */
 public record BatchMetrics(
     String runId,
@@ -17,6 +18,8 @@ public record BatchMetrics(
     long batchSeq,
     String device,
     String level,
+    int frameWidth,
+    int frameHeight,
     int plannedBatch,
     int ceiling,
     int actualBatch,

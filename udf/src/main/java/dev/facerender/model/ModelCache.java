@@ -1,16 +1,16 @@
 package dev.facerender.model;
 
+import dev.facerender.concurrent.Memo;
 import dev.facerender.device.Device;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One model per (spec, device) per JVM, shared by every task of an executor: loading a model costs
- * far more than a batch. Models stay loaded for the life of the executor and are closed at JVM exit
- * (or by {@link #closeAll}).
+ * far more than a batch. Loading runs outside any map lock, so loading one model never stalls tasks
+ * that want another. Models stay loaded for the life of the executor and are closed at JVM exit (or
+ * by {@link #closeAll}).
  */
 public final class ModelCache {
-  private static final Map<Key, AutoCloseable> MODELS = new ConcurrentHashMap<>();
+  private static final Memo<Key, AutoCloseable> MODELS = new Memo<>();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ModelCache::closeAll, "facerender-models"));
@@ -23,7 +23,7 @@ public final class ModelCache {
   /** The renderer for {@code spec} on {@code device}, loaded onto it on first use. */
   public static FrameModel get(String spec, Device device) {
     return (FrameModel)
-        MODELS.computeIfAbsent(
+        MODELS.get(
             new Key("model", spec, device.id()),
             key -> Models.load(key.spec(), device.torchDevice()));
   }
@@ -31,20 +31,17 @@ public final class ModelCache {
   /** The enhancer for {@code spec} on {@code device}, loaded onto it on first use. */
   public static FrameEnhancer enhancer(String spec, Device device) {
     return (FrameEnhancer)
-        MODELS.computeIfAbsent(
+        MODELS.get(
             new Key("enhancer", spec, device.id()),
             key -> Models.loadEnhancer(key.spec(), device.torchDevice()));
   }
 
   public static void closeAll() {
-    for (Key key : MODELS.keySet()) {
-      AutoCloseable model = MODELS.remove(key);
-      if (model != null) {
-        try {
-          model.close();
-        } catch (Exception e) {
-          // Closing frees native memory only; at exit there is nobody left to tell.
-        }
+    for (AutoCloseable model : MODELS.drain()) {
+      try {
+        model.close();
+      } catch (Exception e) {
+        // Closing frees native memory only; at exit there is nobody left to tell.
       }
     }
   }

@@ -4,17 +4,24 @@ import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
 import dev.facerender.batch.Calibrator;
+import dev.facerender.concurrent.Memo;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.facerender.device.DeviceLocks;
+import java.util.concurrent.locks.Lock;
 
 /**
- * Plans a task's batches: calibrates the model on the device once per executor (per frame size and
- * cap), then sizes from the device budget, and leases what it planned.
+ * Plans a task's batches for one frame size: calibrates the model (and enhancer) on the device once
+ * per executor, then sizes from the device budget and the heap, and leases what it planned.
  */
 final class BatchPlanner {
-  private static final Map<String, Calibration> CALIBRATIONS = new ConcurrentHashMap<>();
+  private static final Memo<String, Calibration> CALIBRATIONS = new Memo<>();
+
+  /**
+   * Share of the JVM heap all tasks' in-flight batches may hold; the rest is Spark's (rows, Parquet
+   * buffers) and the collector's headroom.
+   */
+  static final double HEAP_SHARE = 0.4;
 
   /** What planning decided, with what it was decided from. */
   record Planned(BatchPlan plan, Calibration calibration, long freeBytes, long totalBytes) {}
@@ -22,33 +29,38 @@ final class BatchPlanner {
   private final RenderSettings settings;
   private final Device device;
   private final long taskId;
+  private final long heapBytes;
 
-  BatchPlanner(RenderSettings settings, Device device, long taskId) {
+  /** {@code heapBytes}: the JVM's maximum heap ({@link Runtime#maxMemory}). */
+  BatchPlanner(RenderSettings settings, Device device, long taskId, long heapBytes) {
     this.settings = settings;
     this.device = device;
     this.taskId = taskId;
+    this.heapBytes = heapBytes;
   }
 
   Planned plan(BatchRenderer renderer, PendingFrame sample) {
     DeviceBudget budget = DeviceBudget.of(device);
     long free = budget.capacity();
+    BatchSizer.HeapLimit heap = heapLimit(sample);
     if (settings.batchSize() > 0) {
       BatchPlan fixed =
-          new BatchPlan(settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size");
+          heap.bound(
+              new BatchPlan(
+                  settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size"));
       return new Planned(fixed, null, free, device.totalBytes());
     }
-    long pixels = (long) sample.source().width() * sample.source().height();
-    int cap = settings.effectiveMaxBatch();
+    int cap = Math.min(settings.effectiveMaxBatch(), heap.frames());
     String key =
         String.join(
             "|",
             settings.model(),
+            settings.enhancer(),
             device.id(),
-            Long.toString(pixels),
+            sample.source().width() + "x" + sample.source().height(),
             Integer.toString(cap),
             Integer.toString(sample.coeffs().length));
-    Calibration calibration =
-        CALIBRATIONS.computeIfAbsent(key, k -> calibrate(renderer, sample, cap, free));
+    Calibration calibration = CALIBRATIONS.get(key, k -> calibrate(renderer, sample, cap, free));
     BatchSizer.Input input =
         new BatchSizer.Input(
             free,
@@ -59,7 +71,8 @@ final class BatchPlanner {
             calibration.perFrameBytes(),
             calibration.fixedBytes(),
             calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
-            calibration.points());
+            calibration.points(),
+            heap);
     BatchPlan plan = BatchSizer.plan(input);
     budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
     return new Planned(plan, calibration, free, device.totalBytes());
@@ -69,12 +82,24 @@ final class BatchPlanner {
     DeviceBudget.of(device).release(taskId);
   }
 
+  /**
+   * What the heap holds per frame of a batch: its 8-bit pixels, the encoded bytes (at most about as
+   * many) and the coefficients; {@code depth + 1} batches at once, in this task's share.
+   */
+  BatchSizer.HeapLimit heapLimit(PendingFrame sample) {
+    long pixels = (long) sample.source().width() * sample.source().height();
+    long perFrame = pixels * 3 * 2 + (long) sample.coeffs().length * Float.BYTES;
+    long budget = (long) (heapBytes * HEAP_SHARE / settings.concurrentTasks());
+    return new BatchSizer.HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
+  }
+
   private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap, long free) {
-    BatchRenderer.DEVICE_LOCK.writeLock().lock();
+    Lock exclusive = DeviceLocks.of(device).writeLock();
+    exclusive.lock();
     try {
       return measure(renderer, sample, cap, (long) (free * settings.effectiveMemoryFraction()));
     } finally {
-      BatchRenderer.DEVICE_LOCK.writeLock().unlock();
+      exclusive.unlock();
     }
   }
 

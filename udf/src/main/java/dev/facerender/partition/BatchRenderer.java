@@ -1,17 +1,15 @@
 package dev.facerender.partition;
 
-import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.TensorFrames;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.Device;
+import dev.facerender.device.DeviceLocks;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.Lock;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -20,21 +18,15 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Renders and encodes one batch. Idempotent: the same frames give the same bytes whatever batch
+ * Renders one batch to 8-bit pixels. Idempotent: the same frames give the same bytes whatever batch
  * they are in, so a split retry cannot change the output. Every tensor lives in a scope per call.
  */
 final class BatchRenderer {
-  /**
-   * Calibration takes the write side so its timings and peaks are not disturbed by other tasks of
-   * the executor; batches take the read side and run concurrently.
-   */
-  static final ReadWriteLock DEVICE_LOCK = new ReentrantReadWriteLock();
-
   private final FrameModel model;
   private final FrameEnhancer enhancer;
   private final Device device;
   private final RenderSettings settings;
-  private final OomInjector injector;
+  private final BatchFaults faults;
 
   /** {@code enhancer} may be null. */
   BatchRenderer(
@@ -42,26 +34,30 @@ final class BatchRenderer {
       FrameEnhancer enhancer,
       Device device,
       RenderSettings settings,
-      OomInjector injector) {
+      BatchFaults faults) {
     this.model = model;
     this.enhancer = enhancer;
     this.device = device;
     this.settings = settings;
-    this.injector = injector;
+    this.faults = faults;
   }
 
-  /** Renders a batch to 8-bit pixels; encoding is a separate stage ({@link #encode}). */
+  /** Renders a batch to 8-bit pixels; encoding is a separate stage ({@link FrameEncoder}). */
   RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
     long start = System.nanoTime();
     List<byte[]> pixels;
     long peak;
-    DEVICE_LOCK.readLock().lock();
+    Lock shared = DeviceLocks.of(device).readLock();
+    shared.lock();
     try {
       pixels = renderPixels(frames, true);
       peak = device.peakBytes();
+    } catch (OutOfMemoryError e) {
+      // The batch's own arrays failed and are garbage now: split-retry halves it like a device OOM.
+      throw new JavaHeapExhausted(frames.size(), e);
     } finally {
-      DEVICE_LOCK.readLock().unlock();
+      shared.unlock();
     }
     PendingFrame first = frames.get(0);
     long pixelCount = (long) first.source().width() * first.source().height();
@@ -82,6 +78,20 @@ final class BatchRenderer {
     return new long[] {device.peakBytes(), device.batchNanos(size, pixelCount, elapsed)};
   }
 
+  /** The JVM heap could not hold a batch: an OOM split-retry handles like a device's. */
+  static final class JavaHeapExhausted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    JavaHeapExhausted(int frames, OutOfMemoryError cause) {
+      super(
+          "Java heap space: a batch of "
+              + frames
+              + " frames did not fit the executor's heap; raise spark.executor.memory or lower"
+              + " --pipeline-depth",
+          cause);
+    }
+  }
+
   private List<byte[]> renderPixels(List<PendingFrame> frames, boolean inject) {
     int n = frames.size();
     ClipSource first = frames.get(0).source();
@@ -93,7 +103,7 @@ final class BatchRenderer {
       device.beforeBatch(n, pixels);
       try {
         if (inject) {
-          injector.check(n, pixels);
+          faults.check(n, pixels);
         }
         Tensor source = sources(frames);
         Tensor coeffs = onDevice(coefficients(frames, settings.windowWidth()));
@@ -189,29 +199,5 @@ final class BatchRenderer {
       throw new ModelException(
           "Model " + spec + " returned " + out.scalar_type() + ", not float32 in [0,1]");
     }
-  }
-
-  /** Encodes each frame's pixels in the output format; null pixels stay null. */
-  List<byte[]> encode(List<PendingFrame> frames, List<byte[]> pixels) {
-    List<byte[]> encoded = new ArrayList<>(frames.size());
-    for (int i = 0; i < frames.size(); i++) {
-      int w = frames.get(i).source().width();
-      int h = frames.get(i).source().height();
-      byte[] frame = pixels.get(i);
-      if (frame == null) {
-        encoded.add(null);
-        continue;
-      }
-      encoded.add(
-          switch (settings.format()) {
-            case PNG ->
-                ImageCodec.encodePng(ImageCodec.wrapBgr(frame, w, h), settings.pngCompression());
-            case JPEG ->
-                ImageCodec.encodeJpeg(
-                    ImageCodec.wrapBgr(frame, w, h), (float) settings.jpegQuality());
-            case RAW -> frame;
-          });
-    }
-    return encoded;
   }
 }

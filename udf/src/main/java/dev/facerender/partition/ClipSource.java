@@ -7,15 +7,25 @@ import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A clip's source, decoded once per clip per task. Its model input (the image as a tensor, or what
- * the model's {@code encode_source} made of it) is computed on first use and kept across batches
- * until the clip's last batch is done, so encode_source runs once per clip, not once per batch.
+ * A clip's source, decoded once per clip per task, with a counted lifetime. Its model input (the
+ * image as a tensor, or what the model's {@code encode_source} made of it) is computed on first use
+ * and kept across batches, so encode_source runs once per clip, not once per batch.
+ *
+ * <p>Ownership: the creator holds the first reference. Whoever hands frames of the clip to a batch
+ * {@link #retain}s it for that batch, and the batch {@link #release}s it when it ends or is dropped
+ * unrun. The model input is freed when the last reference goes, on whichever thread drops it; after
+ * that {@link #modelInput} throws instead of quietly rebuilding a tensor nobody would free.
  */
-final class ClipSource implements AutoCloseable {
+final class ClipSource {
   private final String clipId;
   private final RgbImage image;
   private final float[] coeffs;
+
+  /** Guarded by {@code this}. */
+  private int references = 1;
+
   private Tensor modelInput;
+  private boolean closed;
 
   /** {@code coeffs} are the source's own coefficients, or null when the table has none. */
   ClipSource(String clipId, RgbImage image, float[] coeffs) {
@@ -44,11 +54,41 @@ final class ClipSource implements AutoCloseable {
     return image.height();
   }
 
+  /** Takes one more reference; fails when the clip is already closed. */
+  synchronized void retain() {
+    if (closed) {
+      throw new IllegalStateException("clip '" + clipId + "' is closed: it cannot join a batch");
+    }
+    references++;
+  }
+
+  /** Drops one reference; the last one frees the model input. */
+  synchronized void release() {
+    if (closed) {
+      throw new IllegalStateException("clip '" + clipId + "' was released more often than held");
+    }
+    if (--references == 0) {
+      closed = true;
+      if (modelInput != null) {
+        modelInput.releaseReference();
+        modelInput = null;
+      }
+    }
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
   /**
    * {@code [1,...]}: the model's input for this clip, on the model's device. Called inside a
-   * batch's scope; the tensor is retained past it and released by {@link #close}.
+   * batch's scope by a batch that holds a reference; the tensor is retained past that scope and
+   * freed with the last reference.
    */
-  Tensor modelInput(FrameModel model, UnaryOperator<Tensor> toDevice) {
+  synchronized Tensor modelInput(FrameModel model, UnaryOperator<Tensor> toDevice) {
+    if (closed) {
+      throw new IllegalStateException("clip '" + clipId + "' is closed: its model input is freed");
+    }
     if (modelInput == null) {
       Tensor input = toDevice.apply(TensorFrames.toTensor(image));
       if (model.hasEncodeSource()) {
@@ -58,13 +98,5 @@ final class ClipSource implements AutoCloseable {
       modelInput = input;
     }
     return modelInput;
-  }
-
-  @Override
-  public void close() {
-    if (modelInput != null) {
-      modelInput.releaseReference();
-      modelInput = null;
-    }
   }
 }

@@ -59,20 +59,25 @@ public final class DeviceDoctor {
         FrameEnhancer enhancer =
             settings.hasEnhancer()
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
-                : null;
-        ClipSource source =
-            new ClipSource(
-                "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null)) {
+                : null) {
+      ClipSource source =
+          new ClipSource(
+              "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
       PendingFrame frame =
           new PendingFrame("doctor", 0, new float[coeffCount * settings.windowWidth()], source);
       BatchRenderer renderer =
-          new BatchRenderer(model, enhancer, device, settings, new OomInjector(0, 0, 0, 0));
-      Calibration calibration =
-          BatchPlanner.measure(
-              renderer,
-              frame,
-              Level.EXTREME.maxBatch(),
-              (long) (free * Level.EXTREME.memoryFraction()));
+          new BatchRenderer(model, enhancer, device, settings, BatchFaults.NONE);
+      Calibration calibration;
+      try {
+        calibration =
+            BatchPlanner.measure(
+                renderer,
+                frame,
+                Level.EXTREME.maxBatch(),
+                (long) (free * Level.EXTREME.memoryFraction()));
+      } finally {
+        source.release();
+      }
       Map<String, BatchPlan> levels = new LinkedHashMap<>();
       for (Level level : Level.values()) {
         int cap = level.maxBatch();
@@ -139,7 +144,7 @@ public final class DeviceDoctor {
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
                 : null) {
       BatchRenderer renderer =
-          new BatchRenderer(model, enhancer, device, settings, new OomInjector(0, 0, 0, 0));
+          new BatchRenderer(model, enhancer, device, settings, BatchFaults.NONE);
       List<ClipSource> sources = new ArrayList<>();
       List<Callable<Void>> work = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
@@ -169,7 +174,7 @@ public final class DeviceDoctor {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      sources.forEach(ClipSource::close);
+      sources.forEach(ClipSource::release);
       return new Throughput(batch, threads, (long) threads * batchesPerThread * batch, seconds);
     } finally {
       pool.shutdownNow();
@@ -178,15 +183,12 @@ public final class DeviceDoctor {
 
   /** Frames per second one thread encodes in the output format (the CPU cost per frame). */
   public static Throughput encodeOnly(RenderSettings settings, RgbImage sample, int frames) {
-    BatchRenderer renderer = new BatchRenderer(null, null, null, settings, null);
-    PendingFrame frame =
-        new PendingFrame("bench", 0, new float[0], new ClipSource("bench", sample, null));
-    List<PendingFrame> one = List.of(frame);
-    List<byte[]> pixels = List.of(sample.bgr());
-    renderer.encode(one, pixels);
+    FrameEncoder encoder = FrameEncoder.of(settings);
+    byte[] pixels = sample.bgr();
+    encoder.encode(pixels, sample.width(), sample.height());
     long start = System.nanoTime();
     for (int i = 0; i < frames; i++) {
-      renderer.encode(one, pixels);
+      encoder.encode(pixels, sample.width(), sample.height());
     }
     return new Throughput(1, 1, frames, (System.nanoTime() - start) / 1e9);
   }

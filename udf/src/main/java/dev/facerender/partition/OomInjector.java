@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * Fault injection for rehearsals: fails batch attempts with exactly the message a CUDA OOM carries,
  * so they take the real recovery path. Deterministic for a seed and partition.
  */
-final class OomInjector {
+final class OomInjector implements BatchFaults {
   private final double rate;
   private final int above;
   private final SplittableRandom random;
@@ -18,7 +18,8 @@ final class OomInjector {
     this.random = new SplittableRandom(seed * 1_000_003L + partition);
   }
 
-  void check(int frames, long pixels) {
+  @Override
+  public void check(int frames, long pixels) {
     boolean tooBig = above > 0 && frames > above;
     boolean unlucky = rate > 0 && random.nextDouble() < rate;
     if (tooBig || unlucky) {

@@ -88,6 +88,8 @@ public final class SplitRetry<T extends Splittable<T>, R> {
               continue;
             }
             failures.forEach(e::addSuppressed);
+            // The given-up frame carries its own history; later errors start afresh.
+            failures.clear();
             singleFailures = 0;
             results.add(onUnsplittable.apply(piece, e));
             piece.close();

@@ -166,4 +166,29 @@ class SplitRetryTest {
     ceiling.replan(16);
     assertThat(ceiling.ceiling()).isEqualTo(16);
   }
+
+  @Test
+  void aGivenUpFrameTakesItsOwnHistoryAndTheNextStartsAfresh() {
+    List<RuntimeException> givenUp = new ArrayList<>();
+    SplitRetry<Items, List<Integer>> retry =
+        new SplitRetry<>(
+            items -> {
+              if (items.ids.contains(0) || items.ids.contains(3)) {
+                throw cudaOom();
+              }
+              return items.ids;
+            },
+            (items, error) -> {
+              givenUp.add(error);
+              return List.of(-1 - items.ids.get(0));
+            },
+            () -> {},
+            1);
+    assertThat(retry.run(input(4), new SplitRetry.Listener() {})).hasSize(4);
+    assertThat(givenUp).hasSize(2);
+    // Frame 0: the batch of 4, the pair 0-1 and its first single try came before it.
+    assertThat(givenUp.get(0).getSuppressed()).hasSize(3);
+    // Frame 3: only the pair 2-3 and its own first single try, none of frame 0's failures.
+    assertThat(givenUp.get(1).getSuppressed()).hasSize(2);
+  }
 }

@@ -1,0 +1,176 @@
+package dev.facerender.partition;
+
+import dev.facerender.codec.ImageCodec;
+import dev.facerender.codec.RgbImage;
+import dev.facerender.device.Device;
+import dev.facerender.device.DeviceKind;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.retry.OutOfMemoryErrors;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/** Input rows, settings, a stand-in GPU and collecting sinks for executor tests without Spark. */
+final class Fixtures {
+  private static final AtomicLong TASK_IDS = new AtomicLong(1_000_000);
+
+  private Fixtures() {}
+
+  /** Settings from {@code spark.facerender.*} short names ({@code batchSize -> 4}). */
+  static RenderSettings settings(String... namesAndValues) {
+    Map<String, String> conf = new HashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      conf.put("spark.facerender." + namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return RenderSettings.from("test-run", conf, 1);
+  }
+
+  static TaskInfo task() {
+    return new TaskInfo(0, 0, TASK_IDS.incrementAndGet(), "test-executor", "localhost");
+  }
+
+  /** A face-like test image: a light oval on a dark background, eyes and a mouth. */
+  static BufferedImage face(int size) {
+    BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = image.createGraphics();
+    g.setColor(new Color(30, 40, 60));
+    g.fillRect(0, 0, size, size);
+    g.setColor(new Color(220, 180, 150));
+    g.fillOval(size / 6, size / 8, size * 2 / 3, size * 3 / 4);
+    g.setColor(Color.BLACK);
+    g.fillOval(size / 3, size / 3, size / 12, size / 16);
+    g.fillOval(size * 7 / 12, size / 3, size / 12, size / 16);
+    g.fillRect(size * 5 / 12, size * 2 / 3, size / 6, size / 24);
+    g.dispose();
+    return image;
+  }
+
+  static RgbImage rgb(int size) {
+    return ImageCodec.toBgr(face(size));
+  }
+
+  static Row source(String clip, int size) {
+    return RowFactory.create(true, clip, null, null, ImageCodec.encodePng(face(size), 1));
+  }
+
+  static Row frame(String clip, int index, float[] coeffs) {
+    List<Float> values = new ArrayList<>();
+    for (float c : coeffs) {
+      values.add(c);
+    }
+    // Spark rows hold arrays as Scala sequences.
+    return RowFactory.create(
+        false, clip, index, scala.jdk.javaapi.CollectionConverters.asScala(values).toSeq(), null);
+  }
+
+  /**
+   * {@code frames} frames of a clip of {@code size} px, its source first; coefficient 0 = value.
+   */
+  static List<Row> clip(String clip, int size, int frames, float value) {
+    List<Row> rows = new ArrayList<>();
+    rows.add(source(clip, size));
+    for (int i = 0; i < frames; i++) {
+      float[] coeffs = new float[70];
+      coeffs[0] = value;
+      rows.add(frame(clip, i, coeffs));
+    }
+    return rows;
+  }
+
+  /** What a task reported besides frame rows. */
+  static final class Sinks implements TaskSinks {
+    final List<FrameError> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<BatchMetrics> metrics = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void error(FrameError error) {
+      errors.add(error);
+    }
+
+    @Override
+    public void metrics(BatchMetrics batch) {
+      metrics.add(batch);
+    }
+  }
+
+  /**
+   * A GPU stand-in for what the CPU cannot show: a fixed amount of free memory, a peak that grows
+   * linearly with the batch's pixels and a modelled time per batch, so calibration and sizing are
+   * deterministic. Tensors live on the CPU.
+   */
+  static final class PlannedDevice implements Device {
+    private final String id;
+    private final long freeBytes;
+    private final long fixedBytes;
+    private final long bytesPerPixel;
+    private final ThreadLocal<Long> lastBatchBytes = ThreadLocal.withInitial(() -> -1L);
+
+    PlannedDevice(String id, long freeBytes, long fixedBytes, long bytesPerPixel) {
+      this.id = id;
+      this.freeBytes = freeBytes;
+      this.fixedBytes = fixedBytes;
+      this.bytesPerPixel = bytesPerPixel;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public DeviceKind kind() {
+      return DeviceKind.CPU;
+    }
+
+    @Override
+    public int index() {
+      return -1;
+    }
+
+    @Override
+    public long totalBytes() {
+      return freeBytes;
+    }
+
+    @Override
+    public long freeBytes() {
+      return freeBytes;
+    }
+
+    @Override
+    public void resetPeak() {
+      lastBatchBytes.set(-1L);
+    }
+
+    @Override
+    public long peakBytes() {
+      return lastBatchBytes.get();
+    }
+
+    @Override
+    public void emptyCache() {}
+
+    @Override
+    public void beforeBatch(int frames, long pixels) {
+      long need = fixedBytes + frames * pixels * bytesPerPixel;
+      if (need > freeBytes) {
+        throw new RuntimeException(OutOfMemoryErrors.cudaMessage(need, 0, freeBytes, freeBytes));
+      }
+      lastBatchBytes.set(need);
+    }
+
+    /** One millisecond per batch whatever its size: bigger batches are always faster. */
+    @Override
+    public long batchNanos(int frames, long pixels, long measuredNanos) {
+      return 1_000_000;
+    }
+  }
+}
