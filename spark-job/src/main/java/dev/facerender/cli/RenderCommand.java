@@ -37,7 +37,9 @@ final class RenderCommand implements Callable<Integer> {
   @Option(
       names = "--mode",
       defaultValue = "error-if-exists",
-      description = "error-if-exists, overwrite or append (default: ${DEFAULT-VALUE})")
+      description =
+          "error-if-exists, overwrite, append (add new clips to a finished run) or resume"
+              + " (continue a run that stopped) (default: ${DEFAULT-VALUE})")
   String mode;
 
   @Option(

@@ -161,4 +161,49 @@ public final class Schemas {
         m.endMillis(),
         m.framesPerSecond());
   }
+
+  /** A row of {@link #ERRORS} back as the record. */
+  public static FrameError error(Row r) {
+    return new FrameError(
+        r.getString(0),
+        r.getString(1),
+        r.isNullAt(2) ? null : r.getInt(2),
+        r.getString(3),
+        r.getString(4),
+        r.getString(5));
+  }
+
+  /** A row of {@link #METRICS} back as the record. */
+  public static BatchMetrics metrics(Row r) {
+    return new BatchMetrics(
+        r.getString(0),
+        r.getString(1),
+        r.getString(2),
+        r.getString(3),
+        r.getInt(4),
+        r.getInt(5),
+        r.getLong(6),
+        r.getString(7),
+        r.getString(8),
+        r.getInt(9),
+        r.getInt(10),
+        r.getInt(11),
+        r.getInt(12),
+        r.getInt(13),
+        r.getInt(14),
+        r.getInt(15),
+        r.getInt(16),
+        r.getInt(17),
+        r.getLong(18),
+        r.getLong(19),
+        r.getLong(20),
+        r.getLong(21),
+        r.getLong(22),
+        r.getLong(23),
+        r.getLong(24),
+        r.getLong(25),
+        r.getLong(26),
+        r.getLong(27),
+        r.getDouble(28));
+  }
 }

@@ -1,47 +1,29 @@
 package dev.facerender.job;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import dev.facerender.config.FacerenderConf;
-import dev.facerender.config.OutputFormat;
-import dev.facerender.io.InputException;
-import dev.facerender.io.Schemas;
-import dev.facerender.io.Tables;
-import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.metrics.FrameError;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
-import dev.facerender.partition.AccumulatorSinks;
-import dev.facerender.partition.FrameRows;
-import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.spark.sql.DataFrameWriter;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
-/** The driver side of a render. Not serializable: it never leaves the driver. */
+/**
+ * The driver side of a render. Holds the output folder's lock for the whole run, renders wave after
+ * wave into staging, checks what each wave committed and publishes it ({@link WaveCommitter}), then
+ * checks the whole run's tables, writes the run files and, only when every check passed, the {@code
+ * _SUCCESS} markers. Any failure leaves run.json "failed" with the reason and no marker. Not
+ * serializable: it never leaves the driver.
+ */
 public final class RenderJob {
   /** Written last, only when every check passed. */
   static final String SUCCESS = "_SUCCESS";
-
-  private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
 
   private final SparkSession spark;
 
@@ -52,156 +34,112 @@ public final class RenderJob {
   /** Renders and writes {@code frames/}, {@code errors/}, {@code metrics/}, run.json, report. */
   public RunSummary run(RenderRequest request, ProgressListener progress) {
     long started = System.nanoTime();
-    String runId =
+    String attemptId =
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
+    OutputFolder out = OutputFolder.of(spark, request.out());
+    boolean existed = out.exists();
+    try (OutputLock lock = OutputLock.acquire(out, attemptId);
+        CancelOnShutdown cancel = new CancelOnShutdown(spark, out)) {
+      // A refused mode leaves the folder as it was (the lock aside, released on the way out).
+      String resumed = OutputModes.prepare(out, request.mode());
+      RunStatus status =
+          new RunStatus(out, resumed != null ? resumed : attemptId, attemptId, request.mode());
+      cancel.follow(status);
+      try {
+        return render(request, progress, out, lock, status, started);
+      } catch (RuntimeException | Error e) {
+        RuntimeException reported = RunFailures.record(out, status, e, cancel.cancelled());
+        if (!existed && !status.wroteAnything()) {
+          // Stopped before it wrote anything (bad input, a broken model): leave no folder behind.
+          lock.close();
+          out.delete(".");
+        }
+        throw reported;
+      } finally {
+        cancel.done();
+      }
+    }
+  }
+
+  private RunSummary render(
+      RenderRequest request,
+      ProgressListener progress,
+      OutputFolder out,
+      OutputLock lock,
+      RunStatus status,
+      long started) {
+    String runId = status.runId();
     int concurrentTasks = SparkTopology.concurrentTasks(spark);
     RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
-    OutputFolder out = OutputFolder.of(spark, request.out());
-    prepareOutput(out, request.mode());
+    RenderInput input = new RenderInput(spark, request);
+    settings = preflight(settings, request.conf(), input.base64Sources());
 
-    Dataset<Row> frames = Tables.read(spark, request.frames(), request.inputFormat());
-    Schemas.check("frames", request.frames(), frames.schema(), Schemas.FRAMES);
-    Dataset<Row> sources = Tables.read(spark, request.sources(), request.inputFormat());
-    Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
-    boolean base64 = sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
-    settings = preflight(settings, request.conf(), base64);
-    out.delete(SUCCESS);
-
-    long inputFrames = frames.count();
-    long clips = sources.count();
+    RunManifest manifest = new RunManifest(out, runId);
+    RunManifest.Input recorded = manifest.input();
+    InputFingerprint frames = InputFingerprint.of(spark, request.frames(), input.frames.schema());
+    InputFingerprint sources =
+        InputFingerprint.of(spark, request.sources(), input.sources.schema());
+    int waves;
+    if (recorded != null) {
+      frames.checkUnchanged("frames", recorded.frames(), out.toString());
+      sources.checkUnchanged("sources", recorded.sources(), out.toString());
+      waves = recorded.waves();
+    } else {
+      waves =
+          Waves.count(
+              input.frames.count(), FacerenderConf.get(FacerenderConf.WAVE_FRAMES, request.conf()));
+    }
+    long[] waveFrames = Waves.frameCounts(input.frames, waves);
+    long inputFrames = java.util.Arrays.stream(waveFrames).sum();
+    if (recorded == null) {
+      manifest.writeInput(new RunManifest.Input(runId, waves, inputFrames, frames, sources));
+    }
+    long clips = input.sources.count();
     int partitions =
         request.partitions() > 0
             ? request.partitions()
-            : (int) Math.max(1, Math.min(clips, 2L * spark.sparkContext().defaultParallelism()));
+            : (int)
+                Math.max(
+                    1,
+                    Math.min(
+                        (clips + waves - 1) / waves,
+                        2L * spark.sparkContext().defaultParallelism()));
 
-    Dataset<Row> stream =
-        sources
-            .select(
-                lit(true).as("is_source"),
-                col("clip_id").cast(DataTypes.StringType),
-                lit(null).cast(DataTypes.IntegerType).as("frame_index"),
-                Schemas.has(sources.schema(), "coeffs")
-                    ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
-                    : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
-                col("image").cast(DataTypes.BinaryType))
-            .unionByName(
-                frames.select(
-                    lit(false).as("is_source"),
-                    col("clip_id").cast(DataTypes.StringType),
-                    col("frame_index").cast(DataTypes.IntegerType),
-                    col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
-                    lit(null).cast(DataTypes.BinaryType).as("image")))
-            .repartition(partitions, col("clip_id"))
-            .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"));
-
-    CollectionAccumulator<FrameError> errors = spark.sparkContext().collectionAccumulator("errors");
-    CollectionAccumulator<BatchMetrics> metrics =
-        spark.sparkContext().collectionAccumulator("metrics");
     LongAccumulator done = spark.sparkContext().longAccumulator("frames done");
-    progress.start(inputFrames, done);
+    WaveRunner runner =
+        new WaveRunner(spark, settings, out, input.stream(), waves, partitions, done);
+    WaveCommitter committer =
+        new WaveCommitter(spark, out, lock, manifest, status, request.mode().equals("append"));
     long renderStart = System.nanoTime();
     RssSampler rss = new RssSampler();
     try {
-      DataFrameWriter<Row> writer =
-          stream
-              .mapPartitions(
-                  new RenderPartitionFunction(
-                      settings, new AccumulatorSinks(errors, metrics, done)),
-                  Encoders.row(FrameRows.OUTPUT))
-              .write()
-              .mode(request.mode().equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
-              // Frames are large: smaller row groups keep each writer's buffer, and the peak
-              // memory of long partitions, bounded.
-              .option("parquet.block.size", FRAME_ROW_GROUP_BYTES);
-      if (settings.format() != OutputFormat.RAW) {
-        // PNG and JPEG bytes do not compress further: compressing them again cost 2-13% of
-        // end-to-end frames/s (docs/performance.md). Raw pixels keep Spark's codec.
-        writer = writer.option("compression", "uncompressed");
+      committer.start(waves, waveFrames, done);
+      progress.start(inputFrames, done);
+      for (int wave = 0; wave < waves; wave++) {
+        if (!committer.isCommitted(wave)) {
+          String staging = Staging.wave(status.attemptId(), wave);
+          runner.render(wave, staging);
+          committer.commit(wave, staging, runner.moves(staging), waveFrames[wave]);
+        }
       }
-      writer.parquet(out.child("frames"));
     } finally {
       progress.stop();
       rss.close();
     }
     long renderWall = System.nanoTime() - renderStart;
-
-    List<FrameError> errorRows = new ArrayList<>(errors.value());
-    errorRows.sort(
-        Comparator.comparing(FrameError::clipId, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(
-                FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
-    List<BatchMetrics> batches = new ArrayList<>(metrics.value());
-    batches.sort(
-        Comparator.comparingInt(BatchMetrics::partition).thenComparingLong(BatchMetrics::batchSeq));
-    write(
-        errorRows.stream().map(Schemas::row).toList(),
-        Schemas.ERRORS,
-        out.child("errors"),
-        request.mode());
-    write(
-        batches.stream().map(Schemas::row).toList(),
-        Schemas.METRICS,
-        out.child("metrics"),
-        request.mode());
-
-    long rendered = batches.stream().mapToLong(BatchMetrics::frames).sum();
-    long frameErrors = errorRows.stream().filter(FrameError::isFrame).count();
-    Map<String, String> effective = new TreeMap<>(request.conf());
-    RunSummary summary =
-        new RunSummary(
-            runId,
-            out.toString(),
-            spark.sparkContext().master(),
-            effective,
-            inputFrames,
-            rendered,
-            frameErrors,
-            renderWall,
-            System.nanoTime() - started,
-            rss.peakBytes(),
-            batches,
-            errorRows);
-    String failure = null;
-    if (rendered + frameErrors != inputFrames) {
-      failure =
-          "Accounting broke: "
-              + inputFrames
-              + " input frames but "
-              + rendered
-              + " rendered + "
-              + frameErrors
-              + " rejected. Output in "
-              + out
-              + " is not trustworthy.";
-    }
-    double errorRate = inputFrames == 0 ? 0 : frameErrors / (double) inputFrames;
-    if (failure == null && errorRate > settings.maxErrorRate()) {
-      FrameError first = errorRows.stream().filter(FrameError::isFrame).findFirst().orElseThrow();
-      failure =
-          String.format(
-              "%d of %d input frames (%.2f%%) were rejected, above --max-error-rate %.2f%%;"
-                  + " first: %s %s. See %s",
-              frameErrors,
-              inputFrames,
-              100 * errorRate,
-              100 * settings.maxErrorRate(),
-              first.code(),
-              first.message(),
-              out.child("errors"));
-    }
-    RunFiles.write(summary, settings, out, spark, failure);
-    if (failure != null) {
-      // Readers wait on _SUCCESS markers: a failed run must not leave one anywhere.
-      for (String table : List.of("frames", "errors", "metrics")) {
-        out.delete(table + "/" + SUCCESS);
-      }
-      throw new RunFailedException(
-          failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");
-    }
-    out.write(SUCCESS, (runId + "\n").getBytes(StandardCharsets.UTF_8));
-    return summary;
+    return RunCheck.finish(
+        spark,
+        out,
+        lock,
+        status,
+        settings,
+        new TreeMap<>(request.conf()),
+        inputFrames,
+        renderWall,
+        started,
+        rss.peakBytes());
   }
 
   /**
@@ -226,34 +164,12 @@ public final class RenderJob {
     return settings.forExecutors(model.executorSpec(), enhancer, base64Sources);
   }
 
-  private static void prepareOutput(OutputFolder out, String mode) {
-    if (!out.exists()) {
-      return;
+  /** The markers readers wait on: each table's, then the folder's. */
+  static void markSuccess(OutputFolder out, String runId) {
+    byte[] marker = (runId + "\n").getBytes(StandardCharsets.UTF_8);
+    for (String table : WaveRunner.TABLES) {
+      out.writeAtomically(table + "/" + SUCCESS, marker);
     }
-    switch (mode) {
-      case "error-if-exists" -> {
-        if (!out.isEmpty()) {
-          throw new InputException(
-              "Output folder "
-                  + out
-                  + " already exists and is not empty: choose another --out, or pass --mode"
-                  + " overwrite or --mode append");
-        }
-      }
-      case "overwrite" -> out.deleteAll();
-      default -> {
-        // append keeps what is there
-      }
-    }
-  }
-
-  private void write(
-      List<Row> rows, org.apache.spark.sql.types.StructType schema, String path, String mode) {
-    spark
-        .createDataFrame(rows, schema)
-        .coalesce(1)
-        .write()
-        .mode(mode.equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
-        .parquet(path);
+    out.writeAtomically(SUCCESS, marker);
   }
 }

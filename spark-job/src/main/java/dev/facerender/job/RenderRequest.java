@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * One render: where the tables are, where the output goes, how to treat an existing output ({@code
- * error-if-exists}, {@code overwrite} or {@code append}) and the {@code spark.facerender.*}
- * settings.
+ * error-if-exists}, {@code overwrite}, {@code append} or {@code resume}) and the {@code
+ * spark.facerender.*} settings.
  */
 public record RenderRequest(
     String frames,
@@ -23,9 +23,9 @@ public record RenderRequest(
     requireNonNull(out, "out is null");
     requireNonNull(mode, "mode is null");
     conf = Map.copyOf(conf);
-    if (!mode.equals("error-if-exists") && !mode.equals("overwrite") && !mode.equals("append")) {
+    if (!OutputModes.MODES.contains(mode)) {
       throw new IllegalArgumentException(
-          "--mode must be error-if-exists, overwrite or append, got '" + mode + "'");
+          "--mode must be error-if-exists, overwrite, append or resume, got '" + mode + "'");
     }
   }
 }

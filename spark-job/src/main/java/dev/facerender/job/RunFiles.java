@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
-/** Writes run.json, metrics.json (for readers without Parquet) and report.html. */
+/**
+ * Writes a finished run's report.html, metrics.json (for readers without Parquet) and, last,
+ * run.json, each atomically.
+ */
 final class RunFiles {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -26,17 +29,18 @@ final class RunFiles {
       RenderSettings settings,
       OutputFolder out,
       SparkSession spark,
-      String failure) {
+      String failure,
+      RunStatus status) {
     try {
       long reportStart = System.nanoTime();
       String report = HtmlReport.render(summary, spark);
       long reportNanos = System.nanoTime() - reportStart;
-      Map<String, Object> run = new LinkedHashMap<>();
-      run.put("run_id", summary.runId());
+      Map<String, Object> run = new LinkedHashMap<>(status.head());
       run.put("status", failure == null ? "succeeded" : "failed");
       if (failure != null) {
         run.put("failure", failure);
       }
+      run.put("waves", status.waves());
       run.put("master", summary.master());
       run.put("settings", settings);
       run.put("conf", summary.settings());
@@ -59,9 +63,10 @@ final class RunFiles {
       timings.put("encode_seconds", sum(summary.batches(), BatchMetrics::encodeNanos) / 1e9);
       timings.put("report_seconds", reportNanos / 1e9);
       run.put("timings", timings);
-      out.write("run.json", JSON.writeValueAsBytes(run));
-      out.write("metrics.json", JSON.writeValueAsBytes(summary.batches()));
-      out.write("report.html", report.getBytes(StandardCharsets.UTF_8));
+      // run.json last: its status is the run's word on everything written before it.
+      out.writeAtomically("report.html", report.getBytes(StandardCharsets.UTF_8));
+      out.writeAtomically("metrics.json", JSON.writeValueAsBytes(summary.batches()));
+      out.writeAtomically(RunStatus.FILE, JSON.writeValueAsBytes(run));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

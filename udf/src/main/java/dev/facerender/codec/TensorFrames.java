@@ -52,6 +52,25 @@ public final class TensorFrames {
     return out;
   }
 
+  /**
+   * Which frames of {@code frames} ({@code [N,...]} float) hold a NaN or an infinity. One sum per
+   * frame: NaN and infinities survive a sum, and frames in [0,1] cannot overflow it, so the check
+   * costs one read of the batch and N floats to the host; quantizing would silently turn NaN into
+   * 0, a black pixel.
+   */
+  public static boolean[] nonFinite(Tensor frames) {
+    int n = Math.toIntExact(frames.size(0));
+    Tensor sums = frames.flatten(1, -1).sum(1);
+    Tensor host = (sums.is_cpu() ? sums : sums.cpu()).contiguous();
+    float[] values = new float[n];
+    host.data_ptr_float().get(values);
+    boolean[] bad = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      bad[i] = !Float.isFinite(values[i]);
+    }
+    return bad;
+  }
+
   private static Tensor quantize(Tensor frames, boolean bgr) {
     Tensor quantized =
         frames

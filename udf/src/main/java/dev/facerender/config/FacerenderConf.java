@@ -188,6 +188,17 @@ public final class FacerenderConf {
           Double::valueOf,
           r -> r >= 0 && r <= 1,
           "in [0, 1]");
+  public static final ConfigKey<Integer> WAVE_FRAMES =
+      key(
+          "waveFrames",
+          "--wave-frames",
+          "Input frames per wave: each wave of clips is committed on its own, so --mode resume"
+              + " after a crash renders again at most the waves that were not committed",
+          "int",
+          "100000",
+          Integer::valueOf,
+          n -> n >= 1,
+          ">= 1");
 
   public static final ConfigKey<Integer> WINDOW_RADIUS =
       key(
@@ -265,6 +276,7 @@ public final class FacerenderConf {
           INJECT_TASK_FAILURE,
           GROW_AFTER,
           MAX_ERROR_RATE,
+          WAVE_FRAMES,
           WINDOW_RADIUS,
           ENHANCER,
           MODEL_ROOTS,

@@ -6,15 +6,12 @@ import dev.facerender.device.Device;
 /**
  * One model per (spec, device) per JVM, shared by every task of an executor: loading a model costs
  * far more than a batch. Loading runs outside any map lock, so loading one model never stalls tasks
- * that want another. Models stay loaded for the life of the executor and are closed at JVM exit (or
- * by {@link #closeAll}).
+ * that want another. Models stay loaded for the life of the executor. They are not closed at JVM
+ * exit: tasks may still run while shutdown hooks do (Ctrl-C), and the process's exit frees their
+ * memory anyway; {@link #closeAll} is for tests.
  */
 public final class ModelCache {
   private static final Memo<Key, AutoCloseable> MODELS = new Memo<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ModelCache::closeAll, "facerender-models"));
-  }
 
   private ModelCache() {}
 

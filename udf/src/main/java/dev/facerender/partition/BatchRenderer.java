@@ -4,9 +4,11 @@ import dev.facerender.codec.TensorFrames;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceLocks;
+import dev.facerender.metrics.FrameError;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
@@ -22,6 +24,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * they are in, so a split retry cannot change the output. Every tensor lives in a scope per call.
  */
 final class BatchRenderer {
+  /** Error code of a frame the model (or enhancer) rendered as NaN or infinity. */
+  static final String NON_FINITE_OUTPUT = "NON_FINITE_OUTPUT";
+
   private final FrameModel model;
   private final FrameEnhancer enhancer;
   private final Device device;
@@ -64,8 +69,34 @@ final class BatchRenderer {
     return new RenderedBatch(
         frames,
         pixels,
+        nonFiniteErrors(frames, pixels),
         device.batchNanos(frames.size(), pixelCount, System.nanoTime() - start),
         peak);
+  }
+
+  /** An error row for each frame whose pixels were dropped for NaN or infinite output. */
+  private List<FrameError> nonFiniteErrors(List<PendingFrame> frames, List<byte[]> pixels) {
+    List<FrameError> errors = new ArrayList<>();
+    for (int i = 0; i < frames.size(); i++) {
+      if (pixels.get(i) == null) {
+        PendingFrame frame = frames.get(i);
+        String stage = enhancer == null ? model.spec() : model.spec() + " then " + enhancer.spec();
+        errors.add(
+            new FrameError(
+                settings.runId(),
+                frame.clipId(),
+                frame.frameIndex(),
+                "render",
+                NON_FINITE_OUTPUT,
+                "model "
+                    + stage
+                    + " returned NaN or infinite values for this frame (in a batch of "
+                    + frames.size()
+                    + "); the frame was not written. Check the model's numerics (it passed the"
+                    + " driver's 2-frame check) or lower --batch-size"));
+      }
+    }
+    return errors;
   }
 
   /** A calibration run: {@code size} copies of {@code sample}, not encoded, not injected. */
@@ -115,7 +146,15 @@ final class BatchRenderer {
           out = enhancer.enhance(out);
           checkOutput(out, n, h, w, enhancer.spec());
         }
-        return TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
+        boolean[] nonFinite = TensorFrames.nonFinite(out);
+        List<byte[]> bytes = TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
+        for (int i = 0; i < n; i++) {
+          if (nonFinite[i]) {
+            // Quantized NaN is 0: a black frame that would pass for a rendered one.
+            bytes.set(i, null);
+          }
+        }
+        return bytes;
       } finally {
         device.afterBatch();
       }

@@ -242,6 +242,7 @@ final class PartitionRenderer implements Iterator<Row> {
     long peak = -1;
     int frames = 0;
     for (RenderedBatch piece : rendered.pieces()) {
+      piece.errors().forEach(sinks::error);
       renderNanos += piece.renderNanos();
       peak = Math.max(peak, piece.peakBytes());
       java.util.List<byte[]> encoded = encoder.encode(piece.frames(), piece.pixels());

@@ -1,5 +1,8 @@
 package dev.facerender.partition;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.facerender.metrics.FrameError;
 import java.util.List;
 
 /**
@@ -7,4 +10,14 @@ import java.util.List;
  * error), not yet encoded, and what rendering cost.
  */
 record RenderedBatch(
-    List<PendingFrame> frames, List<byte[]> pixels, long renderNanos, long peakBytes) {}
+    List<PendingFrame> frames,
+    List<byte[]> pixels,
+    List<FrameError> errors,
+    long renderNanos,
+    long peakBytes) {
+  RenderedBatch {
+    requireNonNull(frames, "frames is null");
+    requireNonNull(pixels, "pixels is null");
+    errors = List.copyOf(errors);
+  }
+}

@@ -94,6 +94,6 @@ final class RetryingRender {
                 + "): lower the resolution or free the device"));
     List<byte[]> none = new ArrayList<>();
     none.add(null);
-    return new RenderedBatch(piece.frames(), none, 0, -1);
+    return new RenderedBatch(piece.frames(), none, List.of(), 0, -1);
   }
 }

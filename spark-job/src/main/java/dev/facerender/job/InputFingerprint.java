@@ -1,0 +1,86 @@
+package dev.facerender.job;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.facerender.io.InputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What a resumed run must find unchanged in one input table: its files (path under the table and
+ * size; hidden files such as {@code _SUCCESS} and {@code .crc} excluded) and its schema.
+ */
+record InputFingerprint(String path, Map<String, Long> files, String schema) {
+  InputFingerprint {
+    requireNonNull(path, "path is null");
+    files = Map.copyOf(files);
+    requireNonNull(schema, "schema is null");
+  }
+
+  static InputFingerprint of(SparkSession spark, String path, StructType schema) {
+    try {
+      Path root = new Path(path);
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path qualified = fs.makeQualified(root);
+      Map<String, Long> files = new TreeMap<>();
+      RemoteIterator<LocatedFileStatus> listing = fs.listFiles(qualified, true);
+      String prefix = qualified.toUri().getPath();
+      while (listing.hasNext()) {
+        LocatedFileStatus file = listing.next();
+        String name = file.getPath().getName();
+        if (name.startsWith("_") || name.startsWith(".")) {
+          continue;
+        }
+        String relative = file.getPath().toUri().getPath().substring(prefix.length());
+        files.put(relative.isEmpty() ? name : relative, file.getLen());
+      }
+      return new InputFingerprint(path, files, schema.simpleString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Throws an {@link InputException} naming what changed since {@code before}. */
+  void checkUnchanged(String table, InputFingerprint before, String out) {
+    List<String> changes = new ArrayList<>();
+    if (!schema.equals(before.schema)) {
+      changes.add("schema was " + before.schema + ", is " + schema);
+    }
+    before.files.forEach(
+        (file, size) -> {
+          Long now = files.get(file);
+          if (now == null) {
+            changes.add(file + " is gone");
+          } else if (!now.equals(size)) {
+            changes.add(file + " was " + size + " bytes, is " + now);
+          }
+        });
+    files.keySet().stream()
+        .filter(file -> !before.files.containsKey(file))
+        .forEach(file -> changes.add(file + " is new"));
+    if (!changes.isEmpty()) {
+      int shown = Math.min(5, changes.size());
+      throw new InputException(
+          "Cannot resume into "
+              + out
+              + ": the "
+              + table
+              + " table "
+              + path
+              + " changed since the run started ("
+              + String.join("; ", changes.subList(0, shown))
+              + (changes.size() > shown ? "; " + (changes.size() - shown) + " more" : "")
+              + "). Resume needs the same input: restore it, or start over with --mode overwrite.");
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.facerender.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.facerender.io.Schemas;
+import dev.facerender.io.Tables;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/** The two input tables, checked, and the one stream of sources and frames tasks read. */
+final class RenderInput {
+  final Dataset<Row> frames;
+  final Dataset<Row> sources;
+
+  RenderInput(SparkSession spark, RenderRequest request) {
+    frames = Tables.read(spark, request.frames(), request.inputFormat());
+    Schemas.check("frames", request.frames(), frames.schema(), Schemas.FRAMES);
+    sources = Tables.read(spark, request.sources(), request.inputFormat());
+    Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
+  }
+
+  /** Whether source images are base64 text (JSON Lines) rather than bytes. */
+  boolean base64Sources() {
+    return sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
+  }
+
+  /** Sources and frames as rows of {@code FrameRows.INPUT}, not yet partitioned. */
+  Dataset<Row> stream() {
+    return sources
+        .select(
+            lit(true).as("is_source"),
+            col("clip_id").cast(DataTypes.StringType),
+            lit(null).cast(DataTypes.IntegerType).as("frame_index"),
+            Schemas.has(sources.schema(), "coeffs")
+                ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
+                : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
+            col("image").cast(DataTypes.BinaryType))
+        .unionByName(
+            frames.select(
+                lit(false).as("is_source"),
+                col("clip_id").cast(DataTypes.StringType),
+                col("frame_index").cast(DataTypes.IntegerType),
+                col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
+                lit(null).cast(DataTypes.BinaryType).as("image")));
+  }
+}

@@ -1,0 +1,103 @@
+package dev.facerender.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.facerender.io.Schemas;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.partition.RenderSettings;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The end of a run: reads back what its tables hold, decides whether it succeeded (every input
+ * frame exactly once, error rate within bounds), writes the run files and, on success only, the
+ * {@code _SUCCESS} markers.
+ */
+final class RunCheck {
+  /** Error rows the report shows; errors/ has them all. */
+  static final int ERROR_SAMPLE = 1000;
+
+  private RunCheck() {}
+
+  static RunSummary finish(
+      SparkSession spark,
+      OutputFolder out,
+      OutputLock lock,
+      RunStatus status,
+      RenderSettings settings,
+      Map<String, String> conf,
+      long inputFrames,
+      long renderWall,
+      long started,
+      long peakRss) {
+    String runId = status.runId();
+    CommittedCounts counts =
+        CommittedCounts.read(spark, out.child("frames"), out.child("errors"), runId);
+    List<BatchMetrics> batches =
+        spark
+            .read()
+            .schema(Schemas.METRICS)
+            .parquet(out.child("metrics"))
+            .where(col("run_id").equalTo(runId))
+            .orderBy("start_millis", "partition", "batch_seq")
+            .collectAsList()
+            .stream()
+            .map(Schemas::metrics)
+            .toList();
+    List<FrameError> errors =
+        spark
+            .read()
+            .schema(Schemas.ERRORS)
+            .parquet(out.child("errors"))
+            .where(col("run_id").equalTo(runId))
+            .orderBy(col("clip_id").asc_nulls_first(), col("frame_index").asc_nulls_first())
+            .limit(ERROR_SAMPLE)
+            .collectAsList()
+            .stream()
+            .map(Schemas::error)
+            .toList();
+    RunSummary summary =
+        new RunSummary(
+            runId,
+            out.toString(),
+            spark.sparkContext().master(),
+            conf,
+            inputFrames,
+            counts.frameRows(),
+            counts.errorFrames(),
+            renderWall,
+            System.nanoTime() - started,
+            peakRss,
+            batches,
+            errors);
+    String failure = counts.problem(inputFrames, out.toString());
+    if (failure != null) {
+      failure = "Exactly-once check failed: " + failure + ". The output is not trustworthy.";
+    }
+    double errorRate = inputFrames == 0 ? 0 : counts.errorFrames() / (double) inputFrames;
+    if (failure == null && errorRate > settings.maxErrorRate()) {
+      FrameError first = errors.stream().filter(FrameError::isFrame).findFirst().orElseThrow();
+      failure =
+          String.format(
+              "%d of %d input frames (%.2f%%) were rejected, above --max-error-rate %.2f%%;"
+                  + " first: %s %s. See %s",
+              counts.errorFrames(),
+              inputFrames,
+              100 * errorRate,
+              100 * settings.maxErrorRate(),
+              first.code(),
+              first.message(),
+              out.child("errors"));
+    }
+    lock.check();
+    RunFiles.write(summary, settings, out, spark, failure, status);
+    if (failure != null) {
+      throw new RunFailedException(
+          failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");
+    }
+    RenderJob.markSuccess(out, runId);
+    return summary;
+  }
+}

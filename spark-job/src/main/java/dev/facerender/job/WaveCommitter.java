@@ -1,0 +1,126 @@
+package dev.facerender.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Publishes waves: reads back what a wave staged, refuses it unless every input frame of the wave
+ * is there exactly once (and, when appending, none is already in the output), checks the lock, then
+ * commits it through the {@link RunManifest} and says so in run.json.
+ */
+final class WaveCommitter {
+  private static final StructType KEYS =
+      new StructType()
+          .add("clip_id", DataTypes.StringType)
+          .add("frame_index", DataTypes.IntegerType);
+
+  private final SparkSession spark;
+  private final OutputFolder out;
+  private final OutputLock lock;
+  private final RunManifest manifest;
+  private final RunStatus status;
+  private final boolean append;
+  private Map<Integer, RunManifest.Wave> committed;
+
+  WaveCommitter(
+      SparkSession spark,
+      OutputFolder out,
+      OutputLock lock,
+      RunManifest manifest,
+      RunStatus status,
+      boolean append) {
+    this.spark = spark;
+    this.out = out;
+    this.lock = lock;
+    this.manifest = manifest;
+    this.status = status;
+    this.append = append;
+  }
+
+  /** Reads which waves an earlier attempt committed and writes run.json as "running". */
+  void start(int waves, long[] waveFrames, LongAccumulator done) {
+    committed = manifest.waves();
+    long skippedFrames = 0;
+    for (RunManifest.Wave wave : committed.values()) {
+      skippedFrames += waveFrames[wave.wave()];
+    }
+    done.add(skippedFrames);
+    Map<String, Object> progress = status.waves();
+    progress.put("total", waves);
+    progress.put("committed", committed.size());
+    progress.put("committed_before_this_attempt", committed.size());
+    progress.put("frames_committed_before_this_attempt", skippedFrames);
+    progress.put("frames_rendered_this_attempt", 0L);
+    OutputModes.removeDebris(out);
+    status.running();
+  }
+
+  boolean isCommitted(int wave) {
+    return committed.containsKey(wave);
+  }
+
+  /**
+   * Checks and commits wave {@code wave}, staged in {@code staging}, of {@code expected} frames.
+   */
+  void commit(int wave, String staging, List<RunManifest.Move> moves, long expected) {
+    CommittedCounts counts =
+        CommittedCounts.read(
+            spark, out.child(staging + "/frames"), out.child(staging + "/errors"), status.runId());
+    String problem = counts.problem(expected, "wave " + wave);
+    if (problem != null) {
+      throw new RunFailedException(
+          "Exactly-once check failed: " + problem + ". The wave was not published.");
+    }
+    if (append && out.exists("frames")) {
+      long overlap = overlap(out.child(staging + "/frames"), out.child("frames"));
+      if (overlap > 0) {
+        throw new RunFailedException(
+            overlap
+                + " frames of wave "
+                + wave
+                + " are already in "
+                + out.child("frames")
+                + " (same clip_id and frame_index): appending them would duplicate frames. The"
+                + " wave was not published; --mode append adds only new clips.");
+      }
+    }
+    lock.check();
+    RunManifest.Wave record =
+        new RunManifest.Wave(
+            wave,
+            counts.clips(),
+            counts.frameRows(),
+            counts.errorRows(),
+            counts.errorFrames(),
+            moves);
+    manifest.commit(record);
+    out.delete(staging);
+    committed.put(wave, record);
+    Map<String, Object> progress = status.waves();
+    progress.put("committed", committed.size());
+    progress.merge(
+        "frames_rendered_this_attempt", counts.frameRows(), (a, b) -> (Long) a + (Long) b);
+    status.running();
+  }
+
+  private long overlap(String staged, String existing) {
+    Dataset<Row> mine = spark.read().schema(KEYS).parquet(staged);
+    Dataset<Row> theirs = spark.read().schema(KEYS).parquet(existing);
+    return mine.join(
+            theirs,
+            mine.col("clip_id")
+                .equalTo(theirs.col("clip_id"))
+                .and(mine.col("frame_index").equalTo(theirs.col("frame_index"))),
+            "left_semi")
+        .select(col("clip_id"))
+        .count();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.facerender.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.facerender.config.OutputFormat;
+import dev.facerender.io.Schemas;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.partition.AccumulatorSinks;
+import dev.facerender.partition.FrameRows;
+import dev.facerender.partition.RenderPartitionFunction;
+import dev.facerender.partition.RenderSettings;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Renders one wave into its staging folder ({@code frames/}, {@code errors/}, {@code metrics/}
+ * under {@code _staging/<attempt>/wave-NNNNN}), through Spark's commit protocol; nothing there is
+ * output until {@link RunManifest#commit} moves it.
+ */
+final class WaveRunner {
+  private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
+  static final List<String> TABLES = List.of("frames", "errors", "metrics");
+
+  private final SparkSession spark;
+  private final RenderSettings settings;
+  private final OutputFolder out;
+  private final Dataset<Row> stream;
+  private final int waves;
+  private final int partitions;
+  private final LongAccumulator done;
+
+  WaveRunner(
+      SparkSession spark,
+      RenderSettings settings,
+      OutputFolder out,
+      Dataset<Row> stream,
+      int waves,
+      int partitions,
+      LongAccumulator done) {
+    this.spark = spark;
+    this.settings = settings;
+    this.out = out;
+    this.stream = stream;
+    this.waves = waves;
+    this.partitions = partitions;
+    this.done = done;
+  }
+
+  /** Renders wave {@code wave} into {@code staging} (relative to the output folder). */
+  void render(int wave, String staging) {
+    CollectionAccumulator<FrameError> errors = spark.sparkContext().collectionAccumulator("errors");
+    CollectionAccumulator<BatchMetrics> metrics =
+        spark.sparkContext().collectionAccumulator("metrics");
+    DataFrameWriter<Row> writer =
+        stream
+            .where(Waves.of(waves).equalTo(wave))
+            .repartition(partitions, col("clip_id"))
+            .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"))
+            .mapPartitions(
+                new RenderPartitionFunction(settings, new AccumulatorSinks(errors, metrics, done)),
+                Encoders.row(FrameRows.OUTPUT))
+            .write()
+            .mode(SaveMode.ErrorIfExists)
+            // Frames are large: smaller row groups keep each writer's buffer, and the peak
+            // memory of long partitions, bounded.
+            .option("parquet.block.size", FRAME_ROW_GROUP_BYTES);
+    if (settings.format() != OutputFormat.RAW) {
+      // PNG and JPEG bytes do not compress further: compressing them again cost 2-13% of
+      // end-to-end frames/s (docs/performance.md). Raw pixels keep Spark's codec.
+      writer = writer.option("compression", "uncompressed");
+    }
+    writer.parquet(out.child(staging + "/frames"));
+    write(errors.value().stream().map(Schemas::row).toList(), Schemas.ERRORS, staging + "/errors");
+    write(
+        metrics.value().stream().map(Schemas::row).toList(), Schemas.METRICS, staging + "/metrics");
+  }
+
+  /** The staged data files of {@code staging} and the table paths a commit moves them to. */
+  List<RunManifest.Move> moves(String staging) {
+    List<RunManifest.Move> moves = new ArrayList<>();
+    for (String table : TABLES) {
+      for (String name : out.list(staging + "/" + table)) {
+        if (!name.startsWith("_") && !name.startsWith(".")) {
+          moves.add(new RunManifest.Move(staging + "/" + table + "/" + name, table + "/" + name));
+        }
+      }
+    }
+    return moves;
+  }
+
+  private void write(List<Row> rows, StructType schema, String relative) {
+    spark
+        .createDataFrame(rows, schema)
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.ErrorIfExists)
+        .parquet(out.child(relative));
+  }
+}

@@ -1,0 +1,48 @@
+package dev.facerender.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * A run cut into waves of clips: a clip belongs to wave {@code pmod(hash(clip_id), waves)}, Spark's
+ * Murmur3 hash, the same on every machine and version, so a resumed run puts every clip in the wave
+ * it had (the wave count is kept in the run's manifest). A clip's source and frames always share a
+ * wave, and the driver never holds a list of clips.
+ */
+final class Waves {
+  private Waves() {}
+
+  /**
+   * How many waves {@code inputFrames} make at about {@code waveFrames} frames each (at least 1).
+   */
+  static int count(long inputFrames, long waveFrames) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(inputFrames, waveFrames)));
+  }
+
+  /** The wave of each row's {@code clip_id}. */
+  static Column of(int waves) {
+    return pmod(hash(col("clip_id").cast(DataTypes.StringType)), lit(waves));
+  }
+
+  /** Input frames per wave, in one pass over the frames table. */
+  static long[] frameCounts(Dataset<Row> frames, int waves) {
+    long[] counts = new long[waves];
+    List<Row> rows = frames.groupBy(of(waves).as("wave")).count().collectAsList();
+    for (Row row : rows) {
+      counts[row.getInt(0)] = row.getLong(1);
+    }
+    return counts;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+}
