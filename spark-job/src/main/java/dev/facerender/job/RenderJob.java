@@ -124,6 +124,7 @@ public final class RenderJob {
           committer.commit(wave, staging, runner.moves(staging), waveFrames[wave]);
         }
       }
+      out.delete(Staging.ROOT);
     } finally {
       progress.stop();
       rss.close();

@@ -134,7 +134,9 @@ class OutputHonestyTest {
         .allSatisfy(
             r -> {
               assertThat(r.<String>getAs("error_code")).isEqualTo("NON_FINITE_OUTPUT");
-              assertThat(r.<String>getAs("message")).contains("nan-in-big-batches.pt").contains("NaN");
+              assertThat(r.<String>getAs("message"))
+                  .contains("nan-in-big-batches.pt")
+                  .contains("NaN");
             });
     List<Row> written = LocalSpark.frames(spark, out);
     assertThat(written).hasSize(32 - nan.size());

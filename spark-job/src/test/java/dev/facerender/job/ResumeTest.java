@@ -1,0 +1,163 @@
+package dev.facerender.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facerender.io.InputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A driver killed outright (SIGKILL) mid-run: append refuses to mix in its partial output, resume
+ * finishes it with every frame exactly once and the pixels of an uninterrupted run, rendering only
+ * the waves that were not committed; appending the same input again is refused.
+ */
+class ResumeTest {
+  private static final int CLIPS = 12;
+  private static final int FRAMES = 8;
+  private static final Map<String, String> CONF =
+      Map.of(
+          "spark.facerender.batchSize", "4",
+          "spark.facerender.waveFrames", Integer.toString(FRAMES),
+          "spark.facerender.pipelineDepth", "0");
+
+  private static SparkSession spark;
+  @TempDir static Path dir;
+  private static Path input;
+
+  @BeforeAll
+  static void start() {
+    spark = LocalSpark.start("local[2]");
+    input = LocalSpark.demo(spark, dir, CLIPS, FRAMES, 48);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void aKilledDriverIsResumedExactlyOnceWithCleanPixelsAndAppendNeverDuplicates() throws Exception {
+    Path clean = dir.resolve("clean");
+    LocalSpark.render(spark, input, clean, CONF);
+    Map<String, byte[]> cleanImages = images(clean);
+    assertThat(cleanImages).hasSize(CLIPS * FRAMES);
+
+    Path out = dir.resolve("killed");
+    Process child =
+        ChildRender.start(
+            dir.resolve("child.log"),
+            List.of(
+                "render",
+                "--frames",
+                input.resolve("frames").toString(),
+                "--sources",
+                input.resolve("sources").toString(),
+                "--out",
+                out.toString(),
+                "--master",
+                "local[2]",
+                "--batch-size",
+                "4",
+                "--wave-frames",
+                Integer.toString(FRAMES),
+                "--pipeline-depth",
+                "0"));
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (committedWaves(out) < 3 && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(child.isAlive())
+        .as("the child was still rendering: %s", Files.readString(dir.resolve("child.log")))
+        .isTrue();
+    child.destroyForcibly().waitFor();
+    int before = committedWaves(out);
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+
+    assertThatThrownBy(() -> render(out, "append"))
+        .isInstanceOf(InputException.class)
+        .hasMessageContaining("did not finish")
+        .hasMessageContaining("--mode resume");
+    assertThat(framesOf(out)).doesNotHaveDuplicates();
+
+    RunSummary resumed = render(out, "resume");
+
+    Map<String, byte[]> images = images(out);
+    assertThat(images).containsOnlyKeys(cleanImages.keySet());
+    images.forEach((key, png) -> assertThat(png).as(key).isEqualTo(cleanImages.get(key)));
+    assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
+    JsonNode waves = new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("waves");
+    assertThat(waves.path("committed_before_this_attempt").asInt()).isEqualTo(before);
+    long earlier = waves.path("frames_committed_before_this_attempt").asLong();
+    assertThat(earlier).isPositive().isLessThan(CLIPS * FRAMES);
+    assertThat(waves.path("frames_rendered_this_attempt").asLong())
+        .isEqualTo(CLIPS * FRAMES - earlier);
+    // Every batch either attempt committed is in metrics/: each frame was rendered once.
+    List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
+    assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("frames")).sum())
+        .isEqualTo(CLIPS * FRAMES);
+    assertThat(out.resolve(Staging.ROOT)).doesNotExist();
+    assertThat(out.resolve(OutputLock.NAME)).doesNotExist();
+    assertThat(out.resolve("_SUCCESS")).exists();
+
+    assertThatThrownBy(() -> render(out, "append"))
+        .isInstanceOf(RunFailedException.class)
+        .hasMessageContaining("already in");
+    assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
+  }
+
+  private static RunSummary render(Path out, String mode) {
+    return new RenderJob(spark)
+        .run(
+            new RenderRequest(
+                input.resolve("frames").toString(),
+                input.resolve("sources").toString(),
+                out.toString(),
+                null,
+                mode,
+                0,
+                CONF),
+            ProgressListener.NONE);
+  }
+
+  private static int committedWaves(Path out) throws Exception {
+    Path runs = out.resolve(RunManifest.RUNS);
+    if (!Files.isDirectory(runs)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(runs)) {
+      return (int)
+          files.filter(p -> p.getFileName().toString().matches("wave-\\d+\\.json")).count();
+    }
+  }
+
+  private static List<String> framesOf(Path out) {
+    return LocalSpark.frames(spark, out).stream()
+        .map(r -> r.getAs("clip_id") + "#" + r.getAs("frame_index"))
+        .toList();
+  }
+
+  private static Map<String, byte[]> images(Path out) {
+    Map<String, byte[]> images = new HashMap<>();
+    for (Row frame : LocalSpark.frames(spark, out)) {
+      byte[] previous =
+          images.put(
+              frame.getAs("clip_id") + "#" + frame.getAs("frame_index"), frame.getAs("image"));
+      assertThat(previous).as("duplicate frame").isNull();
+    }
+    return images;
+  }
+}
