@@ -69,14 +69,11 @@ public final class RenderJob {
     settings = preflight(settings, request.conf(), base64);
     out.delete(SUCCESS);
 
-    long inputFrames = frames.count();
-    long clips = sources.count();
-    int partitions =
-        request.partitions() > 0
-            ? request.partitions()
-            : (int) Math.max(1, Math.min(clips, 2L * spark.sparkContext().defaultParallelism()));
+    // One pass counts every clip's frames: the total for accounting, the counts for balance.
+    ClipPartitions.Plan plan = ClipPartitions.plan(spark, frames, request.partitions());
+    long inputFrames = plan.inputFrames();
 
-    Dataset<Row> stream =
+    Dataset<Row> unioned =
         sources
             .select(
                 lit(true).as("is_source"),
@@ -92,8 +89,9 @@ public final class RenderJob {
                     col("clip_id").cast(DataTypes.StringType),
                     col("frame_index").cast(DataTypes.IntegerType),
                     col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
-                    lit(null).cast(DataTypes.BinaryType).as("image")))
-            .repartition(partitions, col("clip_id"))
+                    lit(null).cast(DataTypes.BinaryType).as("image")));
+    Dataset<Row> stream =
+        ClipPartitions.repartition(spark, unioned, plan)
             .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"));
 
     CollectionAccumulator<FrameError> errors = spark.sparkContext().collectionAccumulator("errors");
