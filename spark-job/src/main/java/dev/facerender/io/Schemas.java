@@ -56,6 +56,8 @@ public final class Schemas {
           .add("peak_bytes", DataTypes.LongType, false)
           .add("per_frame_bytes", DataTypes.LongType, false)
           .add("fixed_bytes", DataTypes.LongType, false)
+          .add("calibration_source", DataTypes.StringType, false)
+          .add("calibration_nanos", DataTypes.LongType, false)
           .add("decode_nanos", DataTypes.LongType, false)
           .add("render_nanos", DataTypes.LongType, false)
           .add("encode_nanos", DataTypes.LongType, false)
@@ -154,6 +156,8 @@ public final class Schemas {
         m.peakBytes(),
         m.perFrameBytes(),
         m.fixedBytes(),
+        m.calibrationSource(),
+        m.calibrationNanos(),
         m.decodeNanos(),
         m.renderNanos(),
         m.encodeNanos(),

@@ -2,6 +2,10 @@ package dev.facerender.job;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,10 +32,22 @@ public final class ClipPartitions {
 
   static final String PARTITION_KEY = "partition_key";
 
-  /** The frames of each clip, the total, and the partition each clip goes to. */
-  public record Plan(long inputFrames, int partitions, Map<String, Integer> partitionOf) {
+  /** One clip's frame rows and the range of their indexes (null when none has one). */
+  public record ClipFrames(long frames, Integer first, Integer last) {}
+
+  /** The total, the partition each clip goes to, and each clip's frames. */
+  public record Plan(
+      long inputFrames,
+      int partitions,
+      Map<String, Integer> partitionOf,
+      Map<String, ClipFrames> clips) {
     public Plan {
       partitionOf = Map.copyOf(partitionOf);
+      clips = Map.copyOf(clips);
+    }
+
+    Plan(long inputFrames, int partitions, Map<String, Integer> partitionOf) {
+      this(inputFrames, partitions, partitionOf, Map.of());
     }
 
     /** Frames per partition under this plan. */
@@ -50,12 +66,22 @@ public final class ClipPartitions {
    */
   public static Plan plan(SparkSession spark, Dataset<Row> frames, int requested) {
     Map<String, Long> counts = new java.util.HashMap<>();
+    Map<String, ClipFrames> clips = new java.util.HashMap<>();
     long total = 0;
     for (Row row :
-        frames.groupBy(col("clip_id").cast(DataTypes.StringType)).count().collectAsList()) {
+        frames
+            .groupBy(col("clip_id").cast(DataTypes.StringType))
+            .agg(count(lit(1)), min("frame_index"), max("frame_index"))
+            .collectAsList()) {
       total += row.getLong(1);
       if (!row.isNullAt(0)) {
         counts.put(row.getString(0), row.getLong(1));
+        clips.put(
+            row.getString(0),
+            new ClipFrames(
+                row.getLong(1),
+                row.isNullAt(2) ? null : ((Number) row.get(2)).intValue(),
+                row.isNullAt(3) ? null : ((Number) row.get(3)).intValue()));
       }
     }
     int partitions =
@@ -64,7 +90,7 @@ public final class ClipPartitions {
             : (int)
                 Math.max(
                     1, Math.min(counts.size(), 2L * spark.sparkContext().defaultParallelism()));
-    return new Plan(total, partitions, assign(counts, partitions));
+    return new Plan(total, partitions, assign(counts, partitions), clips);
   }
 
   /** Longest clip first onto the least loaded partition; ties by clip id, so plans repeat. */

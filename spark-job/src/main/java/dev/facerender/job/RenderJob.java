@@ -10,6 +10,7 @@ import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelPreflight;
@@ -18,6 +19,7 @@ import dev.facerender.partition.AccumulatorSinks;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderSettings;
+import dev.facerender.report.ReportSample;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,6 +100,8 @@ public final class RenderJob {
     CollectionAccumulator<BatchMetrics> metrics =
         spark.sparkContext().collectionAccumulator("metrics");
     LongAccumulator done = spark.sparkContext().longAccumulator("frames done");
+    CollectionAccumulator<SampledFrame> samples =
+        spark.sparkContext().collectionAccumulator("report sample");
     progress.start(inputFrames, done);
     long renderStart = System.nanoTime();
     RssSampler rss = new RssSampler();
@@ -106,7 +110,9 @@ public final class RenderJob {
           stream
               .mapPartitions(
                   new RenderPartitionFunction(
-                      settings, new AccumulatorSinks(errors, metrics, done)),
+                      settings,
+                      new AccumulatorSinks(
+                          errors, metrics, done, ReportSample.choose(plan), samples)),
                   Encoders.row(FrameRows.OUTPUT))
               .write()
               .mode(request.mode().equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
@@ -160,7 +166,8 @@ public final class RenderJob {
             System.nanoTime() - started,
             rss.peakBytes(),
             batches,
-            errorRows);
+            errorRows,
+            samples.value());
     String failure = null;
     if (rendered + frameErrors != inputFrames) {
       failure =
