@@ -54,6 +54,7 @@ public final class RenderJob {
   /** Renders and writes {@code frames/}, {@code errors/}, {@code metrics/}, run.json, report. */
   public RunSummary run(RenderRequest request, ProgressListener progress) {
     long started = System.nanoTime();
+    Phases phases = new Phases();
     String runId =
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
@@ -68,12 +69,15 @@ public final class RenderJob {
     Dataset<Row> sources = Tables.read(spark, request.sources(), request.inputFormat());
     Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
     boolean base64 = sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
+    phases.end("read_input");
     settings = preflight(settings, request.conf(), base64);
+    phases.end("preflight");
     out.delete(SUCCESS);
 
     // One pass counts every clip's frames: the total for accounting, the counts for balance.
     ClipPartitions.Plan plan = ClipPartitions.plan(spark, frames, request.partitions());
     long inputFrames = plan.inputFrames();
+    phases.end("count_and_plan");
 
     Dataset<Row> unioned =
         sources
@@ -130,6 +134,7 @@ public final class RenderJob {
       rss.close();
     }
     long renderWall = System.nanoTime() - renderStart;
+    phases.end("render_job");
 
     List<FrameError> errorRows = new ArrayList<>(errors.value());
     errorRows.sort(
@@ -196,7 +201,8 @@ public final class RenderJob {
               first.message(),
               out.child("errors"));
     }
-    RunFiles.write(summary, settings, out, spark, failure);
+    phases.end("errors_and_metrics_tables");
+    RunFiles.write(summary, settings, out, spark, failure, phases);
     if (failure != null) {
       // Readers wait on _SUCCESS markers: a failed run must not leave one anywhere.
       for (String table : List.of("frames", "errors", "metrics")) {

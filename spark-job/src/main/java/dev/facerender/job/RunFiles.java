@@ -26,11 +26,13 @@ final class RunFiles {
       RenderSettings settings,
       OutputFolder out,
       SparkSession spark,
-      String failure) {
+      String failure,
+      Phases phases) {
     try {
       long reportStart = System.nanoTime();
       String report = HtmlReport.render(summary);
       long reportNanos = System.nanoTime() - reportStart;
+      phases.end("report");
       Map<String, Object> run = new LinkedHashMap<>();
       run.put("run_id", summary.runId());
       run.put("status", failure == null ? "succeeded" : "failed");
@@ -59,6 +61,7 @@ final class RunFiles {
       timings.put("encode_seconds", sum(summary.batches(), BatchMetrics::encodeNanos) / 1e9);
       timings.put("report_seconds", reportNanos / 1e9);
       run.put("timings", timings);
+      run.put("phases", phases.ordered());
       run.put("calibration", calibration(summary.batches()));
       out.write("run.json", JSON.writeValueAsBytes(run));
       out.write("metrics.json", JSON.writeValueAsBytes(summary.batches()));

@@ -8,6 +8,7 @@ import dev.facerender.batch.Calibrator;
 import dev.facerender.concurrent.Memo;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
+import dev.facerender.device.DeviceKind;
 import dev.facerender.device.DeviceLocks;
 import dev.facerender.model.BuiltinModels;
 import java.util.concurrent.locks.Lock;
@@ -111,6 +112,16 @@ final class BatchPlanner {
   }
 
   /**
+   * What kind of device measured: the CPU by its cores (its memory figure is a share of what is
+   * free now, which changes from run to run), a GPU by its capacity.
+   */
+  private String deviceClass() {
+    return device.kind() == DeviceKind.CPU
+        ? "cores=" + Runtime.getRuntime().availableProcessors()
+        : "GiB=" + (device.totalBytes() >> 30);
+  }
+
+  /**
    * What a kept calibration must match besides the executor's key: the model's code, the device's
    * size, the threads and task slots that share its cores, and the libtorch build.
    */
@@ -120,7 +131,7 @@ final class BatchPlanner {
         key,
         BuiltinModels.sourceDigest(settings.model()),
         BuiltinModels.sourceDigest(settings.enhancer()),
-        Long.toString(device.totalBytes()),
+        deviceClass(),
         "threads=" + settings.effectiveTorchThreads(),
         "tasks=" + settings.concurrentTasks(),
         "libtorch=" + Tensor.class.getPackage().getImplementationVersion());
