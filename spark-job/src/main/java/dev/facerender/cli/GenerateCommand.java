@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = "Write a synthetic dataset: DIR/frames and DIR/sources in Parquet.")
+    description = "Write a synthetic dataset: DIR/frames and DIR/sources (Parquet or JSON Lines).")
 final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder")
   String out;
@@ -21,6 +21,12 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(
+      names = "--format",
+      defaultValue = "parquet",
+      description = "parquet or jsonl (images as base64 text) (default: ${DEFAULT-VALUE})")
+  String format;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -28,7 +34,7 @@ final class GenerateCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.start();
     try {
       DemoDataset.Written written =
-          DemoDataset.generate(spark, out, shape.clips, shape.frames, shape.size, seed);
+          DemoDataset.generate(spark, out, shape.clips, shape.frames, shape.size, seed, format);
       System.out.printf(
           "Wrote %d clips, %d frames to %s/frames and %s/sources%n",
           written.clips(), written.frames(), out, out);

@@ -10,7 +10,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import scala.jdk.javaapi.CollectionConverters;
 
-/** Writes a synthetic frame dataset: {@code DIR/frames} and {@code DIR/sources} in Parquet. */
+/** Writes a synthetic frame dataset: {@code DIR/frames} and {@code DIR/sources}. */
 public final class DemoDataset {
   private DemoDataset() {}
 
@@ -19,6 +19,18 @@ public final class DemoDataset {
 
   public static Written generate(
       SparkSession spark, String dir, int clips, int frames, int size, long seed) {
+    return generate(spark, dir, clips, frames, size, seed, "parquet");
+  }
+
+  /**
+   * As above, in {@code format}: {@code parquet}, or {@code jsonl} (JSON Lines, images as base64
+   * text), the form scripts without a Parquet reader can read.
+   */
+  public static Written generate(
+      SparkSession spark, String dir, int clips, int frames, int size, long seed, String format) {
+    if (!format.equals("parquet") && !format.equals("jsonl")) {
+      throw new InputException("generate writes parquet or jsonl, not '" + format + "'");
+    }
     if (clips < 1 || frames < 1 || size < 16) {
       throw new InputException(
           "generate needs --clips >= 1, --frames >= 1 and --size >= 16, got "
@@ -39,7 +51,8 @@ public final class DemoDataset {
             Encoders.row(Schemas.SOURCES))
         .write()
         .mode(SaveMode.ErrorIfExists)
-        .parquet(dir + "/sources");
+        .format(format.equals("jsonl") ? "json" : "parquet")
+        .save(dir + "/sources");
     spark
         .range(0, (long) clips * frames, 1, partitions)
         .map(
@@ -59,7 +72,8 @@ public final class DemoDataset {
             Encoders.row(Schemas.FRAMES))
         .write()
         .mode(SaveMode.ErrorIfExists)
-        .parquet(dir + "/frames");
+        .format(format.equals("jsonl") ? "json" : "parquet")
+        .save(dir + "/frames");
     return new Written(clips, (long) clips * frames);
   }
 

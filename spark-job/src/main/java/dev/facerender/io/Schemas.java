@@ -56,6 +56,8 @@ public final class Schemas {
           .add("peak_bytes", DataTypes.LongType, false)
           .add("per_frame_bytes", DataTypes.LongType, false)
           .add("fixed_bytes", DataTypes.LongType, false)
+          .add("calibration_source", DataTypes.StringType, false)
+          .add("calibration_nanos", DataTypes.LongType, false)
           .add("decode_nanos", DataTypes.LongType, false)
           .add("render_nanos", DataTypes.LongType, false)
           .add("encode_nanos", DataTypes.LongType, false)
@@ -154,6 +156,8 @@ public final class Schemas {
         m.peakBytes(),
         m.perFrameBytes(),
         m.fixedBytes(),
+        m.calibrationSource(),
+        m.calibrationNanos(),
         m.decodeNanos(),
         m.renderNanos(),
         m.encodeNanos(),
@@ -176,34 +180,36 @@ public final class Schemas {
   /** A row of {@link #METRICS} back as the record. */
   public static BatchMetrics metrics(Row r) {
     return new BatchMetrics(
-        r.getString(0),
-        r.getString(1),
-        r.getString(2),
-        r.getString(3),
-        r.getInt(4),
-        r.getInt(5),
-        r.getLong(6),
-        r.getString(7),
-        r.getString(8),
-        r.getInt(9),
-        r.getInt(10),
-        r.getInt(11),
-        r.getInt(12),
-        r.getInt(13),
-        r.getInt(14),
-        r.getInt(15),
-        r.getInt(16),
-        r.getInt(17),
-        r.getLong(18),
-        r.getLong(19),
-        r.getLong(20),
-        r.getLong(21),
-        r.getLong(22),
-        r.getLong(23),
-        r.getLong(24),
-        r.getLong(25),
-        r.getLong(26),
-        r.getLong(27),
-        r.getDouble(28));
+        r.getAs("run_id"),
+        r.getAs("stage"),
+        r.getAs("executor"),
+        r.getAs("host"),
+        r.<Integer>getAs("partition"),
+        r.<Integer>getAs("attempt"),
+        r.<Long>getAs("batch_seq"),
+        r.getAs("device"),
+        r.getAs("level"),
+        r.<Integer>getAs("frame_width"),
+        r.<Integer>getAs("frame_height"),
+        r.<Integer>getAs("planned_batch"),
+        r.<Integer>getAs("ceiling"),
+        r.<Integer>getAs("actual_batch"),
+        r.<Integer>getAs("frames"),
+        r.<Integer>getAs("errors"),
+        r.<Integer>getAs("ooms"),
+        r.<Integer>getAs("splits"),
+        r.<Long>getAs("free_bytes"),
+        r.<Long>getAs("total_bytes"),
+        r.<Long>getAs("peak_bytes"),
+        r.<Long>getAs("per_frame_bytes"),
+        r.<Long>getAs("fixed_bytes"),
+        r.getAs("calibration_source"),
+        r.<Long>getAs("calibration_nanos"),
+        r.<Long>getAs("decode_nanos"),
+        r.<Long>getAs("render_nanos"),
+        r.<Long>getAs("encode_nanos"),
+        r.<Long>getAs("start_millis"),
+        r.<Long>getAs("end_millis"),
+        r.<Double>getAs("frames_per_second"));
   }
 }

@@ -1,17 +1,20 @@
 package dev.facerender.job;
 
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.metrics.SampledFrame;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
 import dev.facerender.partition.RenderSettings;
+import dev.facerender.report.ReportSample;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -34,6 +37,7 @@ public final class RenderJob {
   /** Renders and writes {@code frames/}, {@code errors/}, {@code metrics/}, run.json, report. */
   public RunSummary run(RenderRequest request, ProgressListener progress) {
     long started = System.nanoTime();
+    Phases phases = new Phases();
     String attemptId =
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
@@ -48,7 +52,7 @@ public final class RenderJob {
           new RunStatus(out, resumed != null ? resumed : attemptId, attemptId, request.mode());
       cancel.follow(status);
       try {
-        return render(request, progress, out, lock, status, started);
+        return render(request, progress, out, lock, status, started, phases);
       } catch (RuntimeException | Error e) {
         RuntimeException reported = RunFailures.record(out, status, e, cancel.cancelled());
         if (!existed && !status.wroteAnything()) {
@@ -69,18 +73,23 @@ public final class RenderJob {
       OutputFolder out,
       OutputLock lock,
       RunStatus status,
-      long started) {
+      long started,
+      Phases phases) {
     String runId = status.runId();
     int concurrentTasks = SparkTopology.concurrentTasks(spark);
     RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
     RenderInput input = new RenderInput(spark, request);
+    phases.end("read_input");
     settings = preflight(settings, request.conf(), input.base64Sources());
+    phases.end("preflight");
 
     RunManifest manifest = new RunManifest(out, runId);
     RunManifest.Input recorded = manifest.input();
     InputFingerprint frames = InputFingerprint.of(spark, request.frames(), input.frames.schema());
     InputFingerprint sources =
         InputFingerprint.of(spark, request.sources(), input.sources.schema());
+    // One pass over the frames: the total, each wave's share, each wave's balance, the sample.
+    ClipCounts counts = ClipCounts.of(input.frames);
     int waves;
     if (recorded != null) {
       frames.checkUnchanged("frames", recorded.frames(), out.toString());
@@ -89,27 +98,30 @@ public final class RenderJob {
     } else {
       waves =
           Waves.count(
-              input.frames.count(), FacerenderConf.get(FacerenderConf.WAVE_FRAMES, request.conf()));
+              counts.total(), FacerenderConf.get(FacerenderConf.WAVE_FRAMES, request.conf()));
     }
-    long[] waveFrames = Waves.frameCounts(input.frames, waves);
-    long inputFrames = java.util.Arrays.stream(waveFrames).sum();
+    long[] waveFrames = counts.waveFrames(waves);
+    long inputFrames = counts.total();
     if (recorded == null) {
       manifest.writeInput(new RunManifest.Input(runId, waves, inputFrames, frames, sources));
     }
-    long clips = input.sources.count();
-    int partitions =
-        request.partitions() > 0
-            ? request.partitions()
-            : (int)
-                Math.max(
-                    1,
-                    Math.min(
-                        (clips + waves - 1) / waves,
-                        2L * spark.sparkContext().defaultParallelism()));
+    phases.end("count_and_plan");
 
     LongAccumulator done = spark.sparkContext().longAccumulator("frames done");
+    CollectionAccumulator<SampledFrame> samples =
+        spark.sparkContext().collectionAccumulator("report sample");
     WaveRunner runner =
-        new WaveRunner(spark, settings, out, input.stream(), waves, partitions, done);
+        new WaveRunner(
+            spark,
+            settings,
+            out,
+            input.stream(),
+            counts,
+            waves,
+            request.partitions(),
+            done,
+            ReportSample.choose(counts.clips()),
+            samples);
     WaveCommitter committer =
         new WaveCommitter(spark, out, lock, manifest, status, request.mode().equals("append"));
     long renderStart = System.nanoTime();
@@ -130,6 +142,7 @@ public final class RenderJob {
       rss.close();
     }
     long renderWall = System.nanoTime() - renderStart;
+    phases.end("render_waves");
     return RunCheck.finish(
         spark,
         out,
@@ -140,7 +153,9 @@ public final class RenderJob {
         inputFrames,
         renderWall,
         started,
-        rss.peakBytes());
+        rss.peakBytes(),
+        samples.value(),
+        phases);
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.facerender.io.Schemas;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.RenderSettings;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,9 @@ final class RunCheck {
       long inputFrames,
       long renderWall,
       long started,
-      long peakRss) {
+      long peakRss,
+      List<SampledFrame> samples,
+      Phases phases) {
     String runId = status.runId();
     CommittedCounts counts =
         CommittedCounts.read(spark, out.child("frames"), out.child("errors"), runId);
@@ -71,7 +74,8 @@ final class RunCheck {
             System.nanoTime() - started,
             peakRss,
             batches,
-            errors);
+            errors,
+            samples);
     String failure = counts.problem(inputFrames, out.toString());
     if (failure != null) {
       failure = "Exactly-once check failed: " + failure + ". The output is not trustworthy.";
@@ -92,7 +96,8 @@ final class RunCheck {
               out.child("errors"));
     }
     lock.check();
-    RunFiles.write(summary, settings, out, spark, failure, status);
+    phases.end("check_tables");
+    RunFiles.write(summary, settings, out, spark, failure, status, phases);
     if (failure != null) {
       throw new RunFailedException(
           failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");

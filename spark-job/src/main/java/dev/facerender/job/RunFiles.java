@@ -30,11 +30,13 @@ final class RunFiles {
       OutputFolder out,
       SparkSession spark,
       String failure,
-      RunStatus status) {
+      RunStatus status,
+      Phases phases) {
     try {
       long reportStart = System.nanoTime();
-      String report = HtmlReport.render(summary, spark);
+      String report = HtmlReport.render(summary);
       long reportNanos = System.nanoTime() - reportStart;
+      phases.end("report");
       Map<String, Object> run = new LinkedHashMap<>(status.head());
       run.put("status", failure == null ? "succeeded" : "failed");
       if (failure != null) {
@@ -63,6 +65,8 @@ final class RunFiles {
       timings.put("encode_seconds", sum(summary.batches(), BatchMetrics::encodeNanos) / 1e9);
       timings.put("report_seconds", reportNanos / 1e9);
       run.put("timings", timings);
+      run.put("phases", phases.ordered());
+      run.put("calibration", calibration(summary.batches()));
       // run.json last: its status is the run's word on everything written before it.
       out.writeAtomically("report.html", report.getBytes(StandardCharsets.UTF_8));
       out.writeAtomically("metrics.json", JSON.writeValueAsBytes(summary.batches()));
@@ -70,6 +74,37 @@ final class RunFiles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * How each task's plans were calibrated: plans measured in this run (and what that cost), plans
+   * taken from the calibration cache or from an earlier task of the executor, fixed batches.
+   */
+  private static Map<String, Object> calibration(List<BatchMetrics> batches) {
+    Map<String, BatchMetrics> plans = new LinkedHashMap<>();
+    for (BatchMetrics b : batches) {
+      plans.putIfAbsent(
+          b.executor()
+              + "/"
+              + b.partition()
+              + "/"
+              + b.attempt()
+              + "/"
+              + b.frameWidth()
+              + "x"
+              + b.frameHeight(),
+          b);
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    for (String source : List.of("measured", "cached", "none")) {
+      result.put(
+          source + "_plans",
+          plans.values().stream().filter(b -> b.calibrationSource().equals(source)).count());
+    }
+    result.put(
+        "measuring_seconds",
+        sum(List.copyOf(plans.values()), BatchMetrics::calibrationNanos) / 1e9);
+    return result;
   }
 
   private static long sum(

@@ -2,12 +2,14 @@ package dev.facerender.job;
 
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a render did: counts, timings, the peak resident memory of the driver JVM (the executor too
- * in local mode; -1 when unknown), the batches and the rejected rows.
+ * in local mode; -1 when unknown), the batches, the rejected rows and the frames sampled for the
+ * report.
  */
 public record RunSummary(
     String runId,
@@ -21,8 +23,10 @@ public record RunSummary(
     long totalWallNanos,
     long peakRssBytes,
     List<BatchMetrics> batches,
-    List<FrameError> errors) {
+    List<FrameError> errors,
+    List<SampledFrame> samples) {
   public RunSummary {
+    samples = List.copyOf(samples);
     settings = Map.copyOf(settings);
     batches = List.copyOf(batches);
     errors = List.copyOf(errors);

@@ -6,12 +6,15 @@ import dev.facerender.config.OutputFormat;
 import dev.facerender.io.Schemas;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.AccumulatorSinks;
 import dev.facerender.partition.FrameRows;
+import dev.facerender.partition.FrameSample;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -35,25 +38,47 @@ final class WaveRunner {
   private final RenderSettings settings;
   private final OutputFolder out;
   private final Dataset<Row> stream;
+  private final ClipCounts counts;
   private final int waves;
-  private final int partitions;
+  private final int requestedPartitions;
   private final LongAccumulator done;
+  private final FrameSample sample;
+  private final CollectionAccumulator<SampledFrame> samples;
 
   WaveRunner(
       SparkSession spark,
       RenderSettings settings,
       OutputFolder out,
       Dataset<Row> stream,
+      ClipCounts counts,
       int waves,
-      int partitions,
-      LongAccumulator done) {
+      int requestedPartitions,
+      LongAccumulator done,
+      FrameSample sample,
+      CollectionAccumulator<SampledFrame> samples) {
     this.spark = spark;
     this.settings = settings;
     this.out = out;
     this.stream = stream;
+    this.counts = counts;
     this.waves = waves;
-    this.partitions = partitions;
+    this.requestedPartitions = requestedPartitions;
     this.done = done;
+    this.sample = sample;
+    this.samples = samples;
+  }
+
+  /** The wave's rows, spread over partitions by their clips' frame counts (see ClipPartitions). */
+  private Dataset<Row> partitioned(int wave) {
+    Dataset<Row> rows = stream.where(Waves.of(waves).equalTo(wave));
+    Map<String, Long> clips = counts.wave(wave, waves);
+    int parallelism = spark.sparkContext().defaultParallelism();
+    ClipPartitions.Plan plan = ClipPartitions.plan(clips, requestedPartitions, parallelism);
+    return plan == null
+        ? rows.repartition(
+            ClipPartitions.hashedPartitions(clips.size(), requestedPartitions, parallelism),
+            col("clip_id"))
+        : ClipPartitions.repartition(spark, rows, plan);
   }
 
   /** Renders wave {@code wave} into {@code staging} (relative to the output folder). */
@@ -62,12 +87,11 @@ final class WaveRunner {
     CollectionAccumulator<BatchMetrics> metrics =
         spark.sparkContext().collectionAccumulator("metrics");
     DataFrameWriter<Row> writer =
-        stream
-            .where(Waves.of(waves).equalTo(wave))
-            .repartition(partitions, col("clip_id"))
+        partitioned(wave)
             .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"))
             .mapPartitions(
-                new RenderPartitionFunction(settings, new AccumulatorSinks(errors, metrics, done)),
+                new RenderPartitionFunction(
+                    settings, new AccumulatorSinks(errors, metrics, done, sample, samples)),
                 Encoders.row(FrameRows.OUTPUT))
             .write()
             .mode(SaveMode.ErrorIfExists)

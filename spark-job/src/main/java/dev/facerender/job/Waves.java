@@ -5,10 +5,7 @@ import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
-import java.util.List;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -30,16 +27,6 @@ final class Waves {
   /** The wave of each row's {@code clip_id}. */
   static Column of(int waves) {
     return pmod(hash(col("clip_id").cast(DataTypes.StringType)), lit(waves));
-  }
-
-  /** Input frames per wave, in one pass over the frames table. */
-  static long[] frameCounts(Dataset<Row> frames, int waves) {
-    long[] counts = new long[waves];
-    List<Row> rows = frames.groupBy(of(waves).as("wave")).count().collectAsList();
-    for (Row row : rows) {
-      counts[row.getInt(0)] = row.getLong(1);
-    }
-    return counts;
   }
 
   private static long ceilDiv(long a, long b) {

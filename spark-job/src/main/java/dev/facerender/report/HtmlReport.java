@@ -1,33 +1,24 @@
 package dev.facerender.report;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-
 import dev.facerender.job.RunSummary;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import java.util.TreeMap;
 
 /**
  * A self-contained HTML report of a render: totals, charts, sample frames, an animated preview,
  * batches and errors. Every picture is a data: URI, so the file opens offline and can be mailed.
  */
 public final class HtmlReport {
-  private static final int SAMPLE_CLIPS = 4;
-  private static final int SHEET_COLUMNS = 6;
+  private static final int SHEET_COLUMNS = ReportSample.SHEET_COLUMNS;
   private static final int THUMBNAIL = 128;
-  private static final int PREVIEW_FRAMES = 48;
   private static final int PREVIEW_SIDE = 128;
   // 25 frames/s, the rate SadTalker writes its videos at.
   private static final int PREVIEW_DELAY_MILLIS = 40;
@@ -44,7 +35,7 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
-  public static String render(RunSummary run, SparkSession spark) {
+  public static String render(RunSummary run) {
     StringBuilder html = new StringBuilder();
     html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<title>Facerender run ")
@@ -70,7 +61,7 @@ public final class HtmlReport {
     row(html, "model-only frames/s per task", fmt("%.1f", run.renderOnlyFramesPerSecond()));
     html.append("</table>");
     charts(html, run.batches());
-    frames(html, run, spark);
+    frames(html, run);
     batches(html, run.batches());
     errors(html, run.errors());
     html.append(MARK_LOADED).append("</body></html>\n");
@@ -109,53 +100,39 @@ public final class HtmlReport {
         "Frames per second by batch size: bigger is not always faster.");
   }
 
-  private static void frames(StringBuilder html, RunSummary run, SparkSession spark) {
+  private static void frames(StringBuilder html, RunSummary run) {
     html.append("<h2>Frames</h2>");
-    if (run.renderedFrames() == 0) {
+    if (run.renderedFrames() == 0 || run.samples().isEmpty()) {
       html.append("<p>No frame was rendered.</p>");
       return;
     }
     try {
-      Dataset<Row> frames =
-          spark.read().parquet(run.out() + "/frames").where(col("run_id").equalTo(run.runId()));
-      List<Row> clips =
-          frames
-              .groupBy("clip_id")
-              .agg(min("frame_index"), max("frame_index"))
-              .orderBy("clip_id")
-              .limit(SAMPLE_CLIPS)
-              .collectAsList();
-      String previewClip = clips.get(0).getString(0);
-      int previewEnd = clips.get(0).getInt(1) + PREVIEW_FRAMES;
-      // One query for the sheet and the preview: each Spark job costs a good part of a second.
-      Column preview = col("clip_id").equalTo(previewClip).and(col("frame_index").lt(previewEnd));
-      Map<String, List<Integer>> sheet = new HashMap<>();
-      Column wanted = preview;
-      for (Row clip : clips) {
-        List<Integer> indexes = spread(clip.getInt(1), clip.getInt(2));
-        sheet.put(clip.getString(0), indexes);
-        wanted =
-            wanted.or(
-                col("clip_id")
-                    .equalTo(clip.getString(0))
-                    .and(col("frame_index").isin(indexes.toArray())));
+      List<SampledFrame> sampled = new ArrayList<>(run.samples());
+      sampled.sort(
+          Comparator.comparing(SampledFrame::clipId).thenComparingInt(SampledFrame::frameIndex));
+      Map<String, List<Integer>> sheet = new TreeMap<>();
+      for (SampledFrame f : sampled) {
+        sheet.computeIfAbsent(f.clipId(), c -> new ArrayList<>()).add(f.frameIndex());
       }
+      String previewClip = sampled.get(0).clipId();
+      int previewEnd = sampled.get(0).frameIndex() + ReportSample.PREVIEW_FRAMES;
       List<FrameImages.Tile> tiles = new ArrayList<>();
       List<BufferedImage> clipFrames = new ArrayList<>();
-      for (Row r :
-          frames
-              .where(wanted)
-              .orderBy("clip_id", "frame_index")
-              .select("clip_id", "frame_index", "format", "width", "height", "image")
-              .collectAsList()) {
-        String clip = r.getString(0);
-        int index = r.getInt(1);
-        BufferedImage image =
-            FrameImages.decode(r.getString(2), r.getInt(3), r.getInt(4), (byte[]) r.get(5));
-        if (sheet.get(clip).contains(index)) {
-          tiles.add(new FrameImages.Tile(clip + " #" + index, image));
+      for (Map.Entry<String, List<Integer>> clip : sheet.entrySet()) {
+        List<Integer> indexes = clip.getValue();
+        clip.setValue(ReportSample.sheet(indexes.get(0), indexes.get(indexes.size() - 1)));
+      }
+      for (SampledFrame f : sampled) {
+        boolean onSheet = sheet.get(f.clipId()).contains(f.frameIndex());
+        boolean inPreview = f.clipId().equals(previewClip) && f.frameIndex() < previewEnd;
+        if (!onSheet && !inPreview) {
+          continue;
         }
-        if (clip.equals(previewClip) && index < previewEnd) {
+        BufferedImage image = FrameImages.decode(f.format(), f.width(), f.height(), f.image());
+        if (onSheet) {
+          tiles.add(new FrameImages.Tile(f.clipId() + " #" + f.frameIndex(), image));
+        }
+        if (inPreview) {
           clipFrames.add(image);
         }
       }
@@ -164,7 +141,9 @@ public final class HtmlReport {
           "contact-sheet",
           "image/png",
           FrameImages.contactSheet(tiles, SHEET_COLUMNS, THUMBNAIL),
-          "Frames spread evenly over each of the first " + clips.size() + " clips.");
+          "Frames spread evenly over each of the first "
+              + sheet.size()
+              + " clips (a sample chosen before the render; all frames are in frames/).");
       figure(
           html,
           "preview",
@@ -177,15 +156,6 @@ public final class HtmlReport {
           .append(escape(String.valueOf(e.getMessage())))
           .append("</p>");
     }
-  }
-
-  /** Up to {@link #SHEET_COLUMNS} frame indexes spread evenly from first to last. */
-  static List<Integer> spread(int first, int last) {
-    TreeSet<Integer> picked = new TreeSet<>();
-    for (int k = 0; k < SHEET_COLUMNS; k++) {
-      picked.add(first + (int) Math.round(k * (last - first) / (double) (SHEET_COLUMNS - 1)));
-    }
-    return new ArrayList<>(picked);
   }
 
   private static void figure(

@@ -85,6 +85,8 @@ class RunChartsTest {
         1L << 20,
         1L << 18,
         0,
+        "cached",
+        0,
         1_000_000,
         20_000_000L * size,
         5_000_000L * size,

@@ -6,10 +6,11 @@ import java.util.List;
 
 /**
  * Measures a model on a device at growing batch sizes (1, 2, 4, ...) on real inputs: peak device
- * bytes and frames/s at each. It stops at the level cap, when the next size would not fit the
- * memory seen so far, after an OOM, or once speed fell twice in a row. Memory is fit as fixed +
- * per-frame bytes from the two largest sizes (costs grow faster than linearly on real devices, so
- * the marginal cost at the top is the safe slope).
+ * bytes and frames/s at each (best of several timed runs after an untimed one). It stops at the
+ * level cap, when the time budget is spent, when the next size would not fit the memory seen so
+ * far, after an OOM, or once speed fell twice in a row. Memory is fit as fixed + per-frame bytes
+ * from the two largest sizes (costs grow faster than linearly on real devices, so the marginal cost
+ * at the top is the safe slope).
  */
 public final class Calibrator {
   /** Runs one batch of {@code size} real frames; returns its peak bytes (-1 unknown) and time. */
@@ -22,6 +23,9 @@ public final class Calibrator {
 
   private static final int REPEATS = 2;
 
+  /** Small batches are timed over at least this many frames: one call is too noisy a sample. */
+  private static final int MIN_TIMED_FRAMES = 8;
+
   private Calibrator() {}
 
   /**
@@ -30,6 +34,16 @@ public final class Calibrator {
    */
   public static Calibration calibrate(
       Probe probe, int maxBatch, long memoryBudget, long estimatedPerFrame) {
+    return calibrate(probe, maxBatch, memoryBudget, estimatedPerFrame, Long.MAX_VALUE);
+  }
+
+  /**
+   * As above, growing the batch only while less than {@code budgetNanos} were spent: a bound on
+   * what calibration costs when it must run (batch 1 is always measured).
+   */
+  public static Calibration calibrate(
+      Probe probe, int maxBatch, long memoryBudget, long estimatedPerFrame, long budgetNanos) {
+    long start = System.nanoTime();
     List<ThroughputPoint> points = new ArrayList<>();
     int smallestOom = 0;
     int falls = 0;
@@ -38,7 +52,10 @@ public final class Calibrator {
       long best = Long.MAX_VALUE;
       long peak = -1;
       try {
-        for (int i = 0; i < REPEATS; i++) {
+        // TorchScript specializes its graph to each new input shape on the first calls: timing
+        // those would make the speed curve, and so the chosen batch, change from run to run.
+        probe.run(size);
+        for (int i = 0; i < REPEATS || i * size < MIN_TIMED_FRAMES; i++) {
           Measurement m = probe.run(size);
           best = Math.min(best, m.nanos());
           peak = Math.max(peak, m.peakBytes());
@@ -62,7 +79,7 @@ public final class Calibrator {
         break;
       }
       long[] fit = fit(points, estimatedPerFrame);
-      if (fit[0] + fit[1] * size * 2L > memoryBudget) {
+      if (fit[0] + fit[1] * size * 2L > memoryBudget || System.nanoTime() - start > budgetNanos) {
         break;
       }
     }

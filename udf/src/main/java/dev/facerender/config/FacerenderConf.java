@@ -256,6 +256,29 @@ public final class FacerenderConf {
           n -> n >= 0 && n <= 16,
           "in [0, 16]");
 
+  public static final ConfigKey<String> CALIBRATION_CACHE =
+      key(
+          "calibrationCache",
+          "--calibration-cache",
+          "Folder where executors keep calibrations between runs (per model, device, frame size,"
+              + " threads, libtorch version); none calibrates every run",
+          "string",
+          "~/.cache/facerender/calibration",
+          Function.identity(),
+          s -> !s.isBlank(),
+          "a folder or none");
+  public static final ConfigKey<Double> CALIBRATION_SECONDS =
+      key(
+          "calibrationSeconds",
+          "--calibration-seconds",
+          "Time budget of a calibration that must run: larger batches are tried only while less"
+              + " was spent",
+          "double",
+          "3",
+          Double::valueOf,
+          s -> s > 0,
+          "> 0");
+
   public static final List<ConfigKey<?>> ALL =
       List.of(
           MODEL,
@@ -281,7 +304,9 @@ public final class FacerenderConf {
           ENHANCER,
           MODEL_ROOTS,
           MAX_ABS_COEFF,
-          PIPELINE_DEPTH);
+          PIPELINE_DEPTH,
+          CALIBRATION_CACHE,
+          CALIBRATION_SECONDS);
 
   private FacerenderConf() {}
 

@@ -92,6 +92,28 @@ public final class BuiltinModels {
             new SimpleSelf(type));
   }
 
+  /**
+   * A digest of a built-in's code (its TorchScript source), so that what was measured for one
+   * version of a built-in is never taken for another; empty for other specs.
+   */
+  public static String sourceDigest(String spec) {
+    String name =
+        WARP.equals(spec)
+            ? "warp.torchscript"
+            : SHARPEN.equals(spec) ? "sharpen.torchscript" : null;
+    if (name == null) {
+      return "";
+    }
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(resource(name).getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
   private static String resource(String name) {
     try (InputStream in = BuiltinModels.class.getResourceAsStream(name)) {
       if (in == null) {

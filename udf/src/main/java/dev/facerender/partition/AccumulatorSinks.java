@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 import java.io.Serializable;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -16,14 +17,38 @@ public final class AccumulatorSinks implements TaskSinks, Serializable {
   private final CollectionAccumulator<FrameError> errors;
   private final CollectionAccumulator<BatchMetrics> metrics;
   private final LongAccumulator done;
+  private final FrameSample sample;
+  private final CollectionAccumulator<SampledFrame> samples;
 
   public AccumulatorSinks(
       CollectionAccumulator<FrameError> errors,
       CollectionAccumulator<BatchMetrics> metrics,
       LongAccumulator done) {
+    this(errors, metrics, done, FrameSample.NONE, null);
+  }
+
+  /** Also sends back the frames {@code sample} names, into {@code samples}. */
+  public AccumulatorSinks(
+      CollectionAccumulator<FrameError> errors,
+      CollectionAccumulator<BatchMetrics> metrics,
+      LongAccumulator done,
+      FrameSample sample,
+      CollectionAccumulator<SampledFrame> samples) {
     this.errors = errors;
     this.metrics = metrics;
     this.done = done;
+    this.sample = sample;
+    this.samples = samples;
+  }
+
+  @Override
+  public boolean wantsSample(String clipId, int frameIndex) {
+    return samples != null && sample.wants(clipId, frameIndex);
+  }
+
+  @Override
+  public void sample(SampledFrame frame) {
+    samples.add(frame);
   }
 
   @Override

@@ -3,12 +3,16 @@ package dev.facerender.partition;
 import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
+import dev.facerender.batch.CalibrationStore;
 import dev.facerender.batch.Calibrator;
 import dev.facerender.concurrent.Memo;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
+import dev.facerender.device.DeviceKind;
 import dev.facerender.device.DeviceLocks;
+import dev.facerender.model.BuiltinModels;
 import java.util.concurrent.locks.Lock;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * Plans a task's batches for one frame size: calibrates the model (and enhancer) on the device once
@@ -23,13 +27,24 @@ final class BatchPlanner {
    */
   static final double HEAP_SHARE = 0.4;
 
-  /** What planning decided, with what it was decided from. */
-  record Planned(BatchPlan plan, Calibration calibration, long freeBytes, long totalBytes) {}
+  /**
+   * What planning decided, with what it was decided from; {@code calibrationSource} says where the
+   * calibration came from ({@code measured}, {@code cached} or {@code none}) and {@code
+   * calibrationNanos} what measuring it cost this task.
+   */
+  record Planned(
+      BatchPlan plan,
+      Calibration calibration,
+      long freeBytes,
+      long totalBytes,
+      String calibrationSource,
+      long calibrationNanos) {}
 
   private final RenderSettings settings;
   private final Device device;
   private final long taskId;
   private final long heapBytes;
+  private final CalibrationStore store;
 
   /** {@code heapBytes}: the JVM's maximum heap ({@link Runtime#maxMemory}). */
   BatchPlanner(RenderSettings settings, Device device, long taskId, long heapBytes) {
@@ -37,6 +52,7 @@ final class BatchPlanner {
     this.device = device;
     this.taskId = taskId;
     this.heapBytes = heapBytes;
+    this.store = CalibrationStore.at(settings.calibrationCache());
   }
 
   Planned plan(BatchRenderer renderer, PendingFrame sample) {
@@ -48,7 +64,7 @@ final class BatchPlanner {
           heap.bound(
               new BatchPlan(
                   settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size"));
-      return new Planned(fixed, null, free, device.totalBytes());
+      return new Planned(fixed, null, free, device.totalBytes(), "none", 0);
     }
     int cap = Math.min(settings.effectiveMaxBatch(), heap.frames());
     String key =
@@ -60,7 +76,24 @@ final class BatchPlanner {
             sample.source().width() + "x" + sample.source().height(),
             Integer.toString(cap),
             Integer.toString(sample.coeffs().length));
-    Calibration calibration = CALIBRATIONS.get(key, k -> calibrate(renderer, sample, cap, free));
+    String[] source = {"cached"};
+    long start = System.nanoTime();
+    Calibration calibration =
+        CALIBRATIONS.get(
+            key,
+            k -> {
+              String stored = storeKey(k);
+              return store
+                  .load(stored)
+                  .orElseGet(
+                      () -> {
+                        source[0] = "measured";
+                        Calibration measured = calibrate(renderer, sample, cap, free);
+                        store.save(stored, measured);
+                        return measured;
+                      });
+            });
+    long calibrationNanos = source[0].equals("measured") ? System.nanoTime() - start : 0;
     BatchSizer.Input input =
         new BatchSizer.Input(
             free,
@@ -75,7 +108,37 @@ final class BatchPlanner {
             heap);
     BatchPlan plan = BatchSizer.plan(input);
     budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
-    return new Planned(plan, calibration, free, device.totalBytes());
+    return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);
+  }
+
+  /**
+   * What kind of device measured: the CPU by its cores (its memory figure is a share of what is
+   * free now, which changes from run to run), a GPU by its capacity.
+   */
+  private String deviceClass() {
+    return device.kind() == DeviceKind.CPU
+        ? "cores=" + Runtime.getRuntime().availableProcessors()
+        : "GiB=" + (device.totalBytes() >> 30);
+  }
+
+  /**
+   * What a kept calibration must match besides the executor's key: the model's code, the device's
+   * size, the threads and task slots that share its cores, and the libtorch build.
+   */
+  private String storeKey(String key) {
+    return String.join(
+        "|",
+        key,
+        BuiltinModels.sourceDigest(settings.model()),
+        BuiltinModels.sourceDigest(settings.enhancer()),
+        deviceClass(),
+        "threads=" + settings.effectiveTorchThreads(),
+        "tasks=" + settings.concurrentTasks(),
+        "libtorch=" + Tensor.class.getPackage().getImplementationVersion());
+  }
+
+  static void forgetCalibrations() {
+    CALIBRATIONS.drain();
   }
 
   void release() {
@@ -97,7 +160,12 @@ final class BatchPlanner {
     Lock exclusive = DeviceLocks.of(device).writeLock();
     exclusive.lock();
     try {
-      return measure(renderer, sample, cap, (long) (free * settings.effectiveMemoryFraction()));
+      return measure(
+          renderer,
+          sample,
+          cap,
+          (long) (free * settings.effectiveMemoryFraction()),
+          (long) (settings.calibrationSeconds() * 1e9));
     } finally {
       exclusive.unlock();
     }
@@ -105,6 +173,12 @@ final class BatchPlanner {
 
   /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
   static Calibration measure(BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
+    return measure(renderer, sample, cap, budget, Long.MAX_VALUE);
+  }
+
+  /** As above, growing the batch only within {@code budgetNanos} of calibration time. */
+  static Calibration measure(
+      BatchRenderer renderer, PendingFrame sample, int cap, long budget, long budgetNanos) {
     long pixels = (long) sample.source().width() * sample.source().height();
     return Calibrator.calibrate(
         size -> {
@@ -113,7 +187,8 @@ final class BatchPlanner {
         },
         cap,
         budget,
-        estimatedBytesPerFrame(pixels));
+        estimatedBytesPerFrame(pixels),
+        budgetNanos);
   }
 
   /**

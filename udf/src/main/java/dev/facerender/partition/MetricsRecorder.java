@@ -53,6 +53,8 @@ final class MetricsRecorder {
         peakBytes,
         planned.calibration() == null ? -1 : planned.calibration().perFrameBytes(),
         planned.calibration() == null ? -1 : planned.calibration().fixedBytes(),
+        planned.calibrationSource(),
+        planned.calibrationNanos(),
         batch.decodeNanos(),
         renderNanos,
         encodeNanos,

@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import dev.facerender.device.Device;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Torch;
@@ -253,6 +254,16 @@ final class PartitionRenderer implements Iterator<Row> {
         }
         PendingFrame frame = piece.frames().get(i);
         frames++;
+        if (sinks.wantsSample(frame.clipId(), frame.frameIndex())) {
+          sinks.sample(
+              new SampledFrame(
+                  frame.clipId(),
+                  frame.frameIndex(),
+                  frame.source().width(),
+                  frame.source().height(),
+                  settings.format().id(),
+                  image));
+        }
         ready.add(
             RowFactory.create(
                 frame.clipId(),

@@ -39,7 +39,9 @@ public record RenderSettings(
     double maxAbsCoeff,
     boolean base64Sources,
     int pipelineDepth,
-    int concurrentTasks)
+    int concurrentTasks,
+    String calibrationCache,
+    double calibrationSeconds)
     implements Serializable {
 
   public RenderSettings {
@@ -48,6 +50,7 @@ public record RenderSettings(
     requireNonNull(level, "level is null");
     requireNonNull(format, "format is null");
     requireNonNull(enhancer, "enhancer is null");
+    requireNonNull(calibrationCache, "calibrationCache is null");
     if (concurrentTasks < 1) {
       throw new IllegalArgumentException("concurrentTasks must be >= 1, got " + concurrentTasks);
     }
@@ -82,7 +85,9 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.MAX_ABS_COEFF, values),
         false,
         FacerenderConf.get(FacerenderConf.PIPELINE_DEPTH, values),
-        concurrentTasks);
+        concurrentTasks,
+        FacerenderConf.get(FacerenderConf.CALIBRATION_CACHE, values),
+        FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values));
   }
 
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
@@ -126,7 +131,9 @@ public record RenderSettings(
         maxAbsCoeff,
         base64,
         pipelineDepth,
-        concurrentTasks);
+        concurrentTasks,
+        calibrationCache,
+        calibrationSeconds);
   }
 
   /** The memory share sizing uses: the override when set, else the level's. */

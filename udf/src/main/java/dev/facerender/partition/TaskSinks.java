@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
 
 /** Where a task reports what is not a frame row. */
 public interface TaskSinks {
@@ -11,4 +12,11 @@ public interface TaskSinks {
 
   /** Frames finished (rendered or rejected), for progress reporting. */
   default void progress(long frames) {}
+
+  /** Whether the driver wants frame {@code frameIndex} of {@code clipId} back (report sample). */
+  default boolean wantsSample(String clipId, int frameIndex) {
+    return false;
+  }
+
+  default void sample(SampledFrame frame) {}
 }
