@@ -115,6 +115,7 @@ final class BatchRenderer {
           out = enhancer.enhance(out);
           checkOutput(out, n, h, w, enhancer.spec());
         }
+        device.checkBatch(n, pixels);
         return TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
       } finally {
         device.afterBatch();

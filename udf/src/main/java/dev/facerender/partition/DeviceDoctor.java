@@ -52,7 +52,11 @@ public final class DeviceDoctor {
       RenderSettings settings, RgbImage sample, Map<String, ResourceInformation> resources) {
     int threads = Torch.configureThreads(settings.effectiveTorchThreads());
     Device device =
-        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
+        Devices.forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            resources);
     long free = DeviceBudget.of(device).capacity();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());
@@ -135,7 +139,11 @@ public final class DeviceDoctor {
       throws InterruptedException {
     Torch.configureThreads(settings.effectiveTorchThreads());
     Device device =
-        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
+        Devices.forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            resources);
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());
