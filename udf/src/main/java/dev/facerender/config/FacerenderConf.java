@@ -12,7 +12,9 @@ public final class FacerenderConf {
       key(
           "model",
           "--model",
-          "Renderer: builtin:warp or a TorchScript file (local path or file:)",
+          "Renderer: builtin:warp, builtin:sadtalker-arch[?width=W] (SadTalker's renderer,"
+              + " architecture only, random weights, for sizing and benchmarks; real weights via"
+              + " docs/sadtalker-export.md) or a TorchScript file (local path or file:)",
           "string",
           "builtin:warp",
           Function.identity(),
