@@ -8,6 +8,7 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.config.DataSize;
 import dev.facerender.device.Devices;
 import dev.facerender.io.DemoFaces;
+import dev.facerender.model.SadTalkerCost;
 import dev.facerender.partition.DeviceDoctor;
 import dev.facerender.partition.RenderSettings;
 import java.util.Locale;
@@ -69,6 +70,25 @@ final class DoctorCommand implements Callable<Integer> {
     System.out.printf(
         "memory: %s free of %s%n",
         DataSize.format(report.freeBytes()), DataSize.format(report.totalBytes()));
+    System.out.printf(
+        Locale.ROOT,
+        "model %s: %,d parameters%s%s%n",
+        report.model(),
+        report.parameters(),
+        report.gflopsPerFrame() < 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", %.1f GFLOPs per frame at %dx%d (SadTalker's renderer: %,d parameters, %.1f"
+                    + " GFLOPs per frame, counted from its modules)",
+                report.gflopsPerFrame(),
+                report.frameWidth(),
+                report.frameHeight(),
+                SadTalkerCost.parameters(1.0),
+                2.0
+                    * SadTalkerCost.macsPerFrame(1.0, report.frameHeight(), report.frameWidth())
+                    / 1e9),
+        report.modelNote().isEmpty() ? "" : "\n  " + report.modelNote());
     System.out.printf(
         "model %s at %dx%d: fixed %s + %s per frame (%s)%n",
         report.model(),

@@ -12,7 +12,9 @@ public final class FacerenderConf {
       key(
           "model",
           "--model",
-          "Renderer: builtin:warp or a TorchScript file (local path or file:)",
+          "Renderer: builtin:warp, builtin:sadtalker-arch[?width=W] (SadTalker's renderer,"
+              + " architecture only, random weights, for sizing and benchmarks; real weights via"
+              + " docs/sadtalker-export.md) or a TorchScript file (local path or file:)",
           "string",
           "builtin:warp",
           Function.identity(),
@@ -128,6 +130,18 @@ public final class FacerenderConf {
           Double::valueOf,
           f -> f > 0 && f <= 1,
           "in (0, 1]");
+  public static final ConfigKey<Long> CPU_MEMORY =
+      key(
+          "cpuMemory",
+          "--cpu-memory",
+          "On CPU, a fixed memory budget (e.g. 3GiB) in place of --cpu-memory-fraction: a batch whose"
+              + " measured peak passes it fails with the CPU allocator's out-of-memory error and is"
+              + " split and retried; 0 = off",
+          "size",
+          "0",
+          DataSize::parse,
+          n -> n >= 0,
+          ">= 0");
   public static final ConfigKey<Double> INJECT_OOM_RATE =
       key(
           "injectOomRate",
@@ -293,6 +307,7 @@ public final class FacerenderConf {
           COEFF_COUNT,
           SIMULATE_GPU,
           CPU_MEMORY_FRACTION,
+          CPU_MEMORY,
           INJECT_OOM_RATE,
           INJECT_OOM_ABOVE,
           SEED,

@@ -1,5 +1,6 @@
 package dev.facerender.device;
 
+import dev.facerender.config.DataSize;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,20 +8,72 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * libtorch's CPU. Its "device memory" is a budget: a share of the machine's available memory. Peaks
- * are read from the kernel's resident-set high-water mark, which can be reset per batch through
- * {@code /proc/self/clear_refs}; where it cannot, peaks are unknown (-1).
+ * libtorch's CPU. Its "device memory" is a budget: a share of the machine's available memory, or a
+ * fixed size ({@code --cpu-memory}). Peaks are read from the kernel's resident-set high-water mark,
+ * which can be reset per batch through {@code /proc/self/clear_refs}; where it cannot, peaks are
+ * unknown (-1).
+ *
+ * <p>A fixed budget binds like a device's memory: a batch whose measured peak passed it, or whose
+ * peak the batches measured so far predict to pass it, fails with the message libtorch's CPU
+ * allocator gives when memory runs out, so the split-retry path handles it as any OOM. The check
+ * comes after the batch for a size not seen yet: the CPU allocator itself has no limit to fail
+ * against, so the first over-budget batch of a size costs its compute, not the memory.
  */
 public final class CpuDevice implements Device {
   private static final Path MEMINFO = Path.of("/proc/meminfo");
   private static final Path STATUS = Path.of("/proc/self/status");
   private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
-  private final long totalBytes;
+  private final long budgetBytes;
+  private volatile long totalBytes;
   private final ThreadLocal<Long> baseline = new ThreadLocal<>();
+  private final PeakHistory history = new PeakHistory();
 
   public CpuDevice(double memoryFraction) {
-    this.totalBytes = (long) (availableMemory() * memoryFraction);
+    this(memoryFraction, 0);
+  }
+
+  /** {@code budgetBytes > 0} fixes the budget and enforces it; else a share of available memory. */
+  public CpuDevice(double memoryFraction, long budgetBytes) {
+    this.budgetBytes = budgetBytes;
+    this.totalBytes = budgetBytes > 0 ? budgetBytes : (long) (availableMemory() * memoryFraction);
+  }
+
+  /** Lowers an enforced budget, as another tenant taking memory would; tests and benchmarks. */
+  public void lowerBudget(long bytes) {
+    if (budgetBytes <= 0) {
+      throw new IllegalStateException("the CPU has no fixed budget (--cpu-memory) to lower");
+    }
+    totalBytes = Math.min(totalBytes, bytes);
+  }
+
+  @Override
+  public void beforeBatch(int frames, long pixels) {
+    long predicted = history.predict(frames, pixels);
+    if (budgetBytes > 0 && predicted > totalBytes) {
+      throw outOfMemory(predicted, "the peaks measured so far predict");
+    }
+  }
+
+  @Override
+  public void checkBatch(int frames, long pixels) {
+    long peak = peakBytes();
+    if (peak < 0) {
+      return;
+    }
+    history.record(frames, pixels, peak);
+    if (budgetBytes > 0 && peak > totalBytes) {
+      throw outOfMemory(peak, "the batch's measured peak was");
+    }
+  }
+
+  private RuntimeException outOfMemory(long bytes, String how) {
+    // The marker OutOfMemoryErrors recognises: libtorch's own CPU out-of-memory message.
+    return new RuntimeException(
+        String.format(
+            "DefaultCPUAllocator: can't allocate memory: you tried to allocate %d bytes (%s %s"
+                + " against the CPU budget of %s, --cpu-memory)",
+            bytes, how, DataSize.format(bytes), DataSize.format(totalBytes)));
   }
 
   @Override

@@ -44,6 +44,13 @@ public interface Device {
   default void afterBatch() {}
 
   /**
+   * Called when a batch's tensors are computed, before they are read back; may throw an
+   * out-of-memory error when the batch's measured peak passed the device's budget (a CPU with a
+   * fixed budget). The batch's results are then dropped and it is split like any OOM.
+   */
+  default void checkBatch(int frames, long pixels) {}
+
+  /**
    * The time a batch took on this device, from the measured wall time. Simulated devices return
    * their model's time: the CPU's speed curve says nothing about a GPU's.
    */

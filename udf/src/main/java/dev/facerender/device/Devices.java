@@ -21,7 +21,10 @@ public final class Devices {
    * when {@code simulateGpuBytes > 0}; the CPU when no GPU was assigned or no CUDA runtime loads.
    */
   public static Device forTask(
-      long simulateGpuBytes, double cpuMemoryFraction, Map<String, ResourceInformation> resources) {
+      long simulateGpuBytes,
+      double cpuMemoryFraction,
+      long cpuMemoryBytes,
+      Map<String, ResourceInformation> resources) {
     int gpu = assignedGpu(resources);
     if (simulateGpuBytes > 0) {
       int index = Math.max(gpu, 0);
@@ -33,7 +36,8 @@ public final class Devices {
       return DEVICES.computeIfAbsent("cuda:" + gpu, k -> new CudaDevice(gpu));
     }
     return DEVICES.computeIfAbsent(
-        "cpu:" + cpuMemoryFraction, k -> new CpuDevice(cpuMemoryFraction));
+        "cpu:" + cpuMemoryFraction + ":" + cpuMemoryBytes,
+        k -> new CpuDevice(cpuMemoryFraction, cpuMemoryBytes));
   }
 
   /** Resources naming GPU {@code index} as Spark would give them to a task; empty for -1. */

@@ -21,6 +21,20 @@ public final class BuiltinModels {
   public static final String WARP = PREFIX + "warp";
   public static final String SHARPEN = PREFIX + "sharpen";
 
+  /**
+   * SadTalker's face renderer, architecture only: random weights from a fixed seed, for sizing and
+   * benchmarks (real weights come through docs/sadtalker-export.md). {@code ?width=W} (0 < W <= 1)
+   * scales its channels: 1 (the default) is SadTalker's size, 0.125 renders in seconds.
+   */
+  public static final String SADTALKER_ARCH = PREFIX + "sadtalker-arch";
+
+  /** What every listing says about {@link #SADTALKER_ARCH}. */
+  public static final String SADTALKER_ARCH_NOTE =
+      "architecture only, random weights, for sizing and benchmarks; real weights via"
+          + " docs/sadtalker-export.md";
+
+  private static final String WIDTH_OPTION = "?width=";
+
   /** Coefficients per frame that {@code builtin:warp} reads: 64 expression, 3 rotation, 3 shift. */
   public static final int WARP_COEFFS = 70;
 
@@ -48,11 +62,52 @@ public final class BuiltinModels {
 
   /** Compiles a built-in renderer; the caller owns the returned module. */
   public static JitModule compile(String spec) {
-    if (!WARP.equals(spec)) {
-      throw new ModelException(
-          "Unknown built-in model '" + spec + "': the built-in renderer is " + WARP);
+    if (WARP.equals(spec)) {
+      return warp();
     }
-    return warp();
+    if (spec.startsWith(SADTALKER_ARCH)) {
+      return SadTalkerArch.build(sadTalkerWidth(spec));
+    }
+    throw new ModelException(
+        "Unknown built-in model '"
+            + spec
+            + "': the built-in renderers are "
+            + WARP
+            + " and "
+            + SADTALKER_ARCH
+            + "[?width=W] ("
+            + SADTALKER_ARCH_NOTE
+            + ")");
+  }
+
+  /** The channel width {@code builtin:sadtalker-arch[?width=W]} asks for (1 when absent). */
+  public static double sadTalkerWidth(String spec) {
+    String rest = spec.substring(SADTALKER_ARCH.length());
+    if (rest.isEmpty()) {
+      return 1.0;
+    }
+    if (rest.startsWith(WIDTH_OPTION)) {
+      try {
+        return Double.parseDouble(rest.substring(WIDTH_OPTION.length()));
+      } catch (NumberFormatException e) {
+        // reported below with the expected form
+      }
+    }
+    throw new ModelException(
+        "Model spec '"
+            + spec
+            + "': expected "
+            + SADTALKER_ARCH
+            + " or "
+            + SADTALKER_ARCH
+            + "?width=W with 0 < W <= 1, e.g. "
+            + SADTALKER_ARCH
+            + "?width=0.125");
+  }
+
+  /** Whether {@code spec} names the SadTalker-architecture built-in, at any width. */
+  public static boolean isSadTalkerArch(String spec) {
+    return spec.equals(SADTALKER_ARCH) || spec.startsWith(SADTALKER_ARCH + "?");
   }
 
   /** Compiles a built-in enhancer; the caller owns the returned module. */
@@ -100,7 +155,9 @@ public final class BuiltinModels {
     String name =
         WARP.equals(spec)
             ? "warp.torchscript"
-            : SHARPEN.equals(spec) ? "sharpen.torchscript" : null;
+            : SHARPEN.equals(spec)
+                ? "sharpen.torchscript"
+                : spec.startsWith(SADTALKER_ARCH) ? "sadtalker_arch.py" : null;
     if (name == null) {
       return "";
     }
@@ -114,7 +171,7 @@ public final class BuiltinModels {
     }
   }
 
-  private static String resource(String name) {
+  static String resource(String name) {
     try (InputStream in = BuiltinModels.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("Missing model resource " + name);

@@ -31,6 +31,9 @@ public interface FrameModel extends AutoCloseable {
   /** The encoded source ({@code [1,...]}), passed to {@link #forward} in place of the image. */
   Tensor encodeSource(Tensor source);
 
+  /** Elements of the model's parameters (weights, biases, norm affines; buffers not counted). */
+  long parameterCount();
+
   @Override
   void close();
 }

@@ -12,7 +12,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * run before any task starts, with what is wrong and how to fix it.
  */
 public final class ModelPreflight {
-  private static final int SIZE = 64;
+  // 128: the smallest frame builtin:sadtalker-arch takes (its hourglasses halve it seven times).
+  private static final int SIZE = 128;
   private static final int FRAMES = 2;
 
   private ModelPreflight() {}

@@ -21,6 +21,22 @@ final class TorchScriptMethods {
     }
   }
 
+  /** Elements of every parameter of the module and its submodules (buffers not counted). */
+  static long parameterCount(JitModule module) {
+    long count = 0;
+    try (org.bytedeco.pytorch.parameter_list parameters = module.parameters(true);
+        org.bytedeco.pytorch.parameter_iterator end = parameters.end()) {
+      for (org.bytedeco.pytorch.parameter_iterator it = parameters.begin();
+          it.notEquals(end);
+          it = it.increment()) {
+        try (Tensor parameter = it.access()) {
+          count += parameter.numel();
+        }
+      }
+    }
+    return count;
+  }
+
   static boolean has(JitModule module, String name) {
     try (MethodOptional method = module.find_method(name)) {
       return method.has_value();

@@ -95,6 +95,12 @@ public final class TorchScriptModel implements FrameModel {
     }
   }
 
+  @Override
+  public long parameterCount() {
+    checkOpen();
+    return TorchScriptMethods.parameterCount(module);
+  }
+
   private void checkOpen() {
     if (closed.get()) {
       throw new IllegalStateException("Model " + spec + " is closed");

@@ -146,6 +146,7 @@ final class BatchRenderer {
           out = enhancer.enhance(out);
           checkOutput(out, n, h, w, enhancer.spec());
         }
+        device.checkBatch(n, pixels);
         boolean[] nonFinite = TensorFrames.nonFinite(out);
         List<byte[]> bytes = TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
         for (int i = 0; i < n; i++) {

@@ -8,9 +8,11 @@ import dev.facerender.codec.RgbImage;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.Devices;
+import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
+import dev.facerender.model.SadTalkerCost;
 import dev.facerender.model.Torch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +39,9 @@ public final class DeviceDoctor {
       long totalBytes,
       int torchThreads,
       String model,
+      long parameters,
+      double gflopsPerFrame,
+      String modelNote,
       int frameWidth,
       int frameHeight,
       Calibration calibration,
@@ -52,7 +57,11 @@ public final class DeviceDoctor {
       RenderSettings settings, RgbImage sample, Map<String, ResourceInformation> resources) {
     int threads = Torch.configureThreads(settings.effectiveTorchThreads());
     Device device =
-        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
+        Devices.forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            resources);
     long free = DeviceBudget.of(device).capacity();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());
@@ -106,11 +115,23 @@ public final class DeviceDoctor {
           device.totalBytes(),
           threads,
           settings.model(),
+          model.parameterCount(),
+          gflopsPerFrame(settings.model(), sample),
+          BuiltinModels.isSadTalkerArch(settings.model()) ? BuiltinModels.SADTALKER_ARCH_NOTE : "",
           sample.width(),
           sample.height(),
           calibration,
           levels);
     }
+  }
+
+  /** Analytic GFLOPs per frame (2 x multiply-adds) where the model's are known, else -1. */
+  static double gflopsPerFrame(String spec, RgbImage sample) {
+    if (!BuiltinModels.isSadTalkerArch(spec)) {
+      return -1;
+    }
+    double width = BuiltinModels.sadTalkerWidth(spec);
+    return 2.0 * SadTalkerCost.macsPerFrame(width, sample.height(), sample.width()) / 1e9;
   }
 
   /** Frames per second of one measurement: how many frames, on how many threads, how long. */
@@ -135,7 +156,11 @@ public final class DeviceDoctor {
       throws InterruptedException {
     Torch.configureThreads(settings.effectiveTorchThreads());
     Device device =
-        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
+        Devices.forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            resources);
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());

@@ -37,7 +37,11 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     Map<String, ResourceInformation> resources =
         context == null ? Map.of() : context.resourcesJMap();
     Device device =
-        Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
+        Devices.forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            resources);
     FrameModel model = ModelCache.get(settings.model(), device);
     FrameEnhancer enhancer =
         settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;

@@ -66,6 +66,11 @@ class PartitionLifetimeTest {
     }
 
     @Override
+    public long parameterCount() {
+      return 0;
+    }
+
+    @Override
     public void close() {}
   }
 
