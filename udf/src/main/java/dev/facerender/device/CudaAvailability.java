@@ -1,5 +1,6 @@
 package dev.facerender.device;
 
+import dev.facerender.natives.TorchNatives;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -119,6 +120,7 @@ public final class CudaAvailability {
     public int torchDevices() {
       Integer known = torchDevices;
       if (known == null) {
+        TorchNatives.load();
         known = torch.cuda_is_available() ? Math.max(0, torch.cuda_device_count()) : 0;
         torchDevices = known;
       }

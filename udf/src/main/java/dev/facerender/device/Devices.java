@@ -1,5 +1,6 @@
 package dev.facerender.device;
 
+import dev.facerender.natives.TorchNatives;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.resource.ResourceInformation;
@@ -32,6 +33,7 @@ public final class Devices {
       double cpuMemoryFraction,
       Map<String, ResourceInformation> resources,
       CudaAvailability cuda) {
+    TorchNatives.load();
     int gpu = assignedGpu(resources);
     if (simulateGpuBytes > 0) {
       int index = Math.max(gpu, 0);

@@ -1,5 +1,6 @@
 package dev.facerender.model;
 
+import dev.facerender.natives.TorchNatives;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
@@ -29,6 +30,7 @@ public final class Models {
    * then moved. The caller owns it.
    */
   public static FrameModel load(String spec, String torchDevice) {
+    TorchNatives.load();
     if (BuiltinModels.isBuiltin(spec)) {
       return new TorchScriptModel(spec, BuiltinModels.compile(spec), torchDevice);
     }
@@ -43,6 +45,7 @@ public final class Models {
 
   /** Loads an enhancer onto {@code torchDevice}; the caller owns it. */
   public static FrameEnhancer loadEnhancer(String spec, String torchDevice) {
+    TorchNatives.load();
     if (BuiltinModels.isBuiltin(spec)) {
       return new FrameEnhancer(spec, BuiltinModels.compileEnhancer(spec), torchDevice);
     }
