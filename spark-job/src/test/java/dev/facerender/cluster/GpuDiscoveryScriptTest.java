@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,15 @@ class GpuDiscoveryScriptTest {
   }
 
   private Result discover(String path) throws IOException, InterruptedException {
+    return discover(path, Map.of());
+  }
+
+  private Result discover(String path, Map<String, String> env)
+      throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder("/bin/bash", SCRIPT.toString());
+    builder.environment().remove("CUDA_VISIBLE_DEVICES");
+    builder.environment().remove("CUDA_DEVICE_ORDER");
+    builder.environment().putAll(env);
     builder.environment().put("PATH", path);
     Path out = bin.resolve("stdout");
     Path err = bin.resolve("stderr");
@@ -52,6 +61,22 @@ class GpuDiscoveryScriptTest {
 
   private Result discoverWithFake() throws IOException, InterruptedException {
     return discover(bin + ":/usr/bin:/bin");
+  }
+
+  private Result discoverWithFake(Map<String, String> env)
+      throws IOException, InterruptedException {
+    return discover(bin + ":/usr/bin:/bin", env);
+  }
+
+  /** nvidia-smi as the driver ships it: every GPU of the machine, CUDA_VISIBLE_DEVICES ignored. */
+  private void fourGpus() throws IOException {
+    fakeNvidiaSmi(
+        "[ \"$*\" = \"--query-gpu=index --format=csv,noheader\" ] || exit 64\n"
+            + "printf '0\\n1\\n2\\n3\\n'");
+  }
+
+  private static List<String> addresses(Result result) {
+    return List.of(ResourceInformation.parseJson(result.stdout()).addresses());
   }
 
   @Test
@@ -70,6 +95,74 @@ class GpuDiscoveryScriptTest {
     assertThat(List.of(parsed.addresses())).containsExactly("0", "1");
     assertThat(Devices.forTask(16L << 30, 0.5, 0L, Map.of("gpu", parsed)).id())
         .isEqualTo("sim-gpu:0");
+  }
+
+  @Test
+  void cudaVisibleDevicesAreRenumberedFromZeroAsCudaDoes() throws Exception {
+    fourGpus();
+
+    Result result =
+        discoverWithFake(Map.of("CUDA_VISIBLE_DEVICES", "2,3", "CUDA_DEVICE_ORDER", "PCI_BUS_ID"));
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(addresses(result)).containsExactly("0", "1");
+    assertThat(result.stderr()).isEmpty();
+  }
+
+  @Test
+  void cudaShowsTheVisibleDevicesOnlyUpToTheFirstThatNamesNoGpu() throws Exception {
+    fourGpus();
+
+    Result result =
+        discoverWithFake(
+            Map.of("CUDA_VISIBLE_DEVICES", "3,GPU-8f2a,9,1", "CUDA_DEVICE_ORDER", "PCI_BUS_ID"));
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(addresses(result)).containsExactly("0", "1");
+    assertThat(result.stderr()).contains("entry '9' names no GPU nvidia-smi lists (0 1 2 3)");
+  }
+
+  @Test
+  void cudaVisibleDevicesThatHideEveryGpuIsAnError() throws Exception {
+    fourGpus();
+
+    for (String hidden : List.of("", "-1", "7")) {
+      Result result =
+          discoverWithFake(
+              Map.of("CUDA_VISIBLE_DEVICES", hidden, "CUDA_DEVICE_ORDER", "PCI_BUS_ID"));
+
+      assertThat(result.exitCode()).as("CUDA_VISIBLE_DEVICES='%s'", hidden).isNotZero();
+      assertThat(result.stdout()).isEmpty();
+      assertThat(result.stderr()).contains("leaves CUDA no GPU");
+    }
+  }
+
+  @Test
+  void visibleIndicesWithoutPciOrderAreFlagged() throws Exception {
+    fourGpus();
+
+    Result result = discoverWithFake(Map.of("CUDA_VISIBLE_DEVICES", "1"));
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(addresses(result)).containsExactly("0");
+    assertThat(result.stderr()).contains("not PCI_BUS_ID");
+  }
+
+  @Test
+  void theGpuTemplateSetsPciOrderForExecutorsAndDrivers() throws IOException {
+    Map<String, String> conf = new HashMap<>();
+    for (String line :
+        Files.readAllLines(SCRIPT.resolveSibling("spark-defaults.gpu-cluster.conf"))) {
+      String[] kv = line.strip().split("\\s+", 2);
+      if (kv.length == 2 && !kv[0].startsWith("#")) {
+        conf.put(kv[0], kv[1]);
+      }
+    }
+    assertThat(conf)
+        .containsEntry("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID")
+        .containsEntry("spark.yarn.appMasterEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID")
+        .containsEntry("spark.kubernetes.driverEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+    assertThat(Files.readString(repoRoot().resolve("facerender"))).contains("CUDA_DEVICE_ORDER");
   }
 
   @Test

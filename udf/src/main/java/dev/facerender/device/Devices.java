@@ -1,5 +1,6 @@
 package dev.facerender.device;
 
+import dev.facerender.natives.TorchNatives;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.resource.ResourceInformation;
@@ -18,13 +19,29 @@ public final class Devices {
 
   /**
    * The device for a task: the GPU whose address Spark assigned (resource {@code gpu}), simulated
-   * when {@code simulateGpuBytes > 0}; the CPU when no GPU was assigned or no CUDA runtime loads.
+   * when {@code simulateGpuBytes > 0}; the CPU when no GPU was assigned. A GPU this process's
+   * libtorch cannot use is an error that says why, not a silent CPU render.
    */
   public static Device forTask(
       long simulateGpuBytes,
       double cpuMemoryFraction,
       long cpuMemoryBytes,
       Map<String, ResourceInformation> resources) {
+    return forTask(
+        simulateGpuBytes,
+        cpuMemoryFraction,
+        cpuMemoryBytes,
+        resources,
+        CudaAvailability.ofThisProcess());
+  }
+
+  static Device forTask(
+      long simulateGpuBytes,
+      double cpuMemoryFraction,
+      long cpuMemoryBytes,
+      Map<String, ResourceInformation> resources,
+      CudaAvailability cuda) {
+    TorchNatives.load();
     int gpu = assignedGpu(resources);
     if (simulateGpuBytes > 0) {
       int index = Math.max(gpu, 0);
@@ -32,7 +49,8 @@ public final class Devices {
           "sim-gpu:" + index + ":" + simulateGpuBytes,
           k -> new SimulatedGpu(index, simulateGpuBytes));
     }
-    if (gpu >= 0 && cudaRuntimeLoads()) {
+    if (gpu >= 0) {
+      cuda.require(gpu);
       return DEVICES.computeIfAbsent("cuda:" + gpu, k -> new CudaDevice(gpu));
     }
     return DEVICES.computeIfAbsent(
@@ -67,7 +85,10 @@ public final class Devices {
     }
   }
 
-  /** Whether the CUDA runtime loads here; probed once per JVM, one log line when it does not. */
+  /**
+   * Whether the CUDA runtime loads here (reported by the doctor; rendering on a GPU needs more, see
+   * {@link CudaAvailability}); probed once per JVM, one log line when it does not.
+   */
   public static boolean cudaRuntimeLoads() {
     Boolean known = cudaRuntime;
     if (known != null) {
@@ -85,12 +106,12 @@ public final class Devices {
     try (IntPointer count = new IntPointer(1)) {
       int status = cudart.cudaGetDeviceCount(count);
       if (status != 0 || count.get() == 0) {
-        LOG.warn("No usable CUDA device (cudaGetDeviceCount status {}): rendering on CPU", status);
+        LOG.info("No usable CUDA device (cudaGetDeviceCount status {})", status);
         return false;
       }
       return true;
     } catch (LinkageError e) {
-      LOG.warn("No CUDA runtime on this machine ({}): rendering on CPU", e.getMessage());
+      LOG.info("No CUDA runtime on this machine ({})", e.getMessage());
       return false;
     }
   }

@@ -1,5 +1,6 @@
 package dev.facerender.model;
 
+import dev.facerender.natives.TorchNatives;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -62,6 +63,7 @@ public final class BuiltinModels {
 
   /** Compiles a built-in renderer; the caller owns the returned module. */
   public static JitModule compile(String spec) {
+    TorchNatives.load();
     if (WARP.equals(spec)) {
       return warp();
     }
@@ -112,6 +114,7 @@ public final class BuiltinModels {
 
   /** Compiles a built-in enhancer; the caller owns the returned module. */
   public static JitModule compileEnhancer(String spec) {
+    TorchNatives.load();
     if (!SHARPEN.equals(spec)) {
       throw new ModelException(
           "Unknown built-in enhancer '" + spec + "': the built-in enhancer is " + SHARPEN);

@@ -1,9 +1,12 @@
 package dev.facerender.model;
 
+import dev.facerender.natives.TorchNatives;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
 import org.apache.spark.SparkFiles;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.global.torch;
 
@@ -22,8 +25,12 @@ public final class Models {
     return load(spec, "cpu");
   }
 
-  /** Loads a renderer onto {@code torchDevice} ({@code cpu} or {@code cuda:N}); caller owns it. */
+  /**
+   * Loads a renderer onto {@code torchDevice} ({@code cpu} or {@code cuda:N}): read onto the CPU,
+   * then moved. The caller owns it.
+   */
   public static FrameModel load(String spec, String torchDevice) {
+    TorchNatives.load();
     if (BuiltinModels.isBuiltin(spec)) {
       return new TorchScriptModel(spec, BuiltinModels.compile(spec), torchDevice);
     }
@@ -38,6 +45,7 @@ public final class Models {
 
   /** Loads an enhancer onto {@code torchDevice}; the caller owns it. */
   public static FrameEnhancer loadEnhancer(String spec, String torchDevice) {
+    TorchNatives.load();
     if (BuiltinModels.isBuiltin(spec)) {
       return new FrameEnhancer(spec, BuiltinModels.compileEnhancer(spec), torchDevice);
     }
@@ -64,8 +72,12 @@ public final class Models {
               + " torch.jit.save, or a builtin: name");
     }
     JitModule module;
-    try {
-      module = torch.load(path.toString());
+    // Tensors load onto the CPU whatever device they were saved from (a module saved on cuda:1
+    // would otherwise need cuda:1 here, and fail on the driver's CPU); placing them is the model
+    // wrapper's job.
+    try (Device cpu = new Device("cpu");
+        DeviceOptional mapLocation = new DeviceOptional(cpu)) {
+      module = torch.load(path.toString(), mapLocation, true);
     } catch (RuntimeException e) {
       throw new ModelException(
           what

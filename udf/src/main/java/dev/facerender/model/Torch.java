@@ -1,5 +1,6 @@
 package dev.facerender.model;
 
+import dev.facerender.natives.TorchNatives;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.pytorch.global.torch;
 
@@ -17,6 +18,7 @@ public final class Torch {
     if (threads < 1) {
       throw new IllegalArgumentException("torch threads must be >= 1, got " + threads);
     }
+    TorchNatives.load();
     if (CONFIGURED_THREADS.compareAndSet(0, threads)) {
       torch.set_num_threads(threads);
     }
