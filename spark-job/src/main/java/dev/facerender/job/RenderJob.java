@@ -56,8 +56,9 @@ public final class RenderJob {
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
-    int concurrentTasks = SparkTopology.concurrentTasks(spark);
-    RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
+    SparkTopology.Slots slots = SparkTopology.slots(spark);
+    RenderSettings settings =
+        RenderSettings.from(runId, request.conf(), slots.concurrentTasks(), slots.tasksPerDevice());
     OutputFolder out = OutputFolder.of(spark, request.out());
     prepareOutput(out, request.mode());
 

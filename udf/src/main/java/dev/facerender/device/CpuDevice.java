@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * libtorch's CPU. Its "device memory" is a budget: a share of the machine's available memory. Peaks
- * are read from the kernel's resident-set high-water mark, which can be reset per batch through
- * {@code /proc/self/clear_refs}; where it cannot, peaks are unknown (-1).
+ * are read from the kernel's resident-set high-water mark, which can be reset through {@code
+ * /proc/self/clear_refs}; where it cannot, peaks are unknown (-1). Both are process-wide, as a GPU
+ * allocator's are device-wide: {@link BatchPeaks} makes them a batch's own.
  */
 public final class CpuDevice implements Device {
   private static final Path MEMINFO = Path.of("/proc/meminfo");
@@ -17,7 +18,7 @@ public final class CpuDevice implements Device {
   private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
   private final long totalBytes;
-  private final ThreadLocal<Long> baseline = new ThreadLocal<>();
+  private volatile boolean peakKnown;
 
   public CpuDevice(double memoryFraction) {
     this.totalBytes = (long) (availableMemory() * memoryFraction);
@@ -48,24 +49,32 @@ public final class CpuDevice implements Device {
     return Math.min(totalBytes, availableMemory());
   }
 
+  /** The process's resident set: libtorch's CPU tensors, the heap and everything else. */
+  @Override
+  public long allocatedBytes() {
+    return statusBytes("VmRSS:");
+  }
+
+  /** libtorch's CPU allocator caches nothing: reserved is allocated. */
+  @Override
+  public long reservedBytes() {
+    return allocatedBytes();
+  }
+
+  /** Resets the kernel's high-water mark of the resident set ({@code clear_refs} value 5). */
   @Override
   public void resetPeak() {
     try {
       Files.writeString(CLEAR_REFS, "5");
-      baseline.set(statusBytes("VmRSS:"));
+      peakKnown = true;
     } catch (IOException | RuntimeException e) {
-      baseline.remove();
+      peakKnown = false;
     }
   }
 
   @Override
-  public long peakBytes() {
-    Long base = baseline.get();
-    if (base == null || base < 0) {
-      return -1;
-    }
-    long peak = statusBytes("VmHWM:");
-    return peak < 0 ? -1 : Math.max(0, peak - base);
+  public long peakAllocatedBytes() {
+    return peakKnown ? statusBytes("VmHWM:") : -1;
   }
 
   @Override

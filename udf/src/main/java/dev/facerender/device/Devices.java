@@ -1,5 +1,6 @@
 package dev.facerender.device;
 
+import dev.facerender.device.sim.SimulatedGpu;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.resource.ResourceInformation;
@@ -27,7 +28,7 @@ public final class Devices {
       int index = Math.max(gpu, 0);
       return DEVICES.computeIfAbsent(
           "sim-gpu:" + index + ":" + simulateGpuBytes,
-          k -> new SimulatedGpu(index, simulateGpuBytes));
+          k -> new SimulatedGpu("sim-gpu:" + index, index, SimulatedGpu.Spec.of(simulateGpuBytes)));
     }
     if (gpu >= 0 && cudaRuntimeLoads()) {
       return DEVICES.computeIfAbsent("cuda:" + gpu, k -> new CudaDevice(gpu));

@@ -12,7 +12,8 @@ import java.util.concurrent.locks.Lock;
 
 /**
  * Plans a task's batches for one frame size: calibrates the model (and enhancer) on the device once
- * per executor, then sizes from the device budget and the heap, and leases what it planned.
+ * per executor, then sizes from the device's plannable bytes (free plus this JVM's cache), the
+ * other tasks' leases, the tasks sharing the device and the heap, and leases what it planned.
  */
 final class BatchPlanner {
   private static final Memo<String, Calibration> CALIBRATIONS = new Memo<>();
@@ -40,15 +41,13 @@ final class BatchPlanner {
   }
 
   Planned plan(BatchRenderer renderer, PendingFrame sample) {
-    DeviceBudget budget = DeviceBudget.of(device);
-    long free = budget.capacity();
     BatchSizer.HeapLimit heap = heapLimit(sample);
     if (settings.batchSize() > 0) {
       BatchPlan fixed =
           heap.bound(
               new BatchPlan(
                   settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size"));
-      return new Planned(fixed, null, free, device.totalBytes());
+      return new Planned(fixed, null, device.plannableBytes(), device.totalBytes());
     }
     int cap = Math.min(settings.effectiveMaxBatch(), heap.frames());
     String key =
@@ -60,22 +59,33 @@ final class BatchPlanner {
             sample.source().width() + "x" + sample.source().height(),
             Integer.toString(cap),
             Integer.toString(sample.coeffs().length));
-    Calibration calibration = CALIBRATIONS.get(key, k -> calibrate(renderer, sample, cap, free));
-    BatchSizer.Input input =
-        new BatchSizer.Input(
-            free,
-            device.totalBytes(),
-            budget.heldByOthers(taskId),
-            settings.concurrentTasks(),
-            settings.effectiveMemoryFraction(),
-            calibration.perFrameBytes(),
-            calibration.fixedBytes(),
-            calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
-            calibration.points(),
-            heap);
-    BatchPlan plan = BatchSizer.plan(input);
-    budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
-    return new Planned(plan, calibration, free, device.totalBytes());
+    Calibration calibration = CALIBRATIONS.get(key, k -> calibrate(renderer, sample, cap));
+    DeviceBudget budget = DeviceBudget.of(device);
+    // Planned with the device at rest: no batch of this JVM runs, so what its tasks use between
+    // batches sits in the allocator's cache, counted in plannable bytes; the others' leases say
+    // how much of that is theirs. Weights and other live tensors are in neither: counted once.
+    Lock exclusive = DeviceLocks.of(device).writeLock();
+    exclusive.lock();
+    try {
+      long free = device.plannableBytes();
+      BatchSizer.Input input =
+          new BatchSizer.Input(
+              free,
+              device.totalBytes(),
+              budget.heldByOthers(taskId),
+              settings.tasksPerDevice(),
+              settings.effectiveMemoryFraction(),
+              calibration.perFrameBytes(),
+              calibration.fixedBytes(),
+              calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
+              calibration.points(),
+              heap);
+      BatchPlan plan = BatchSizer.plan(input);
+      budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
+      return new Planned(plan, calibration, free, device.totalBytes());
+    } finally {
+      exclusive.unlock();
+    }
   }
 
   void release() {
@@ -93,11 +103,16 @@ final class BatchPlanner {
     return new BatchSizer.HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
   }
 
-  private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap, long free) {
+  /**
+   * Calibrates alone on the device: the write lock keeps every other batch of this JVM off it, so
+   * the peaks are this model's alone (measured against what was allocated before each run).
+   */
+  private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap) {
     Lock exclusive = DeviceLocks.of(device).writeLock();
     exclusive.lock();
     try {
-      return measure(renderer, sample, cap, (long) (free * settings.effectiveMemoryFraction()));
+      long budget = device.plannableBytes() - DeviceBudget.of(device).heldByOthers(taskId);
+      return measure(renderer, sample, cap, (long) (budget * settings.effectiveMemoryFraction()));
     } finally {
       exclusive.unlock();
     }
@@ -106,14 +121,21 @@ final class BatchPlanner {
   /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
   static Calibration measure(BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
     long pixels = (long) sample.source().width() * sample.source().height();
-    return Calibrator.calibrate(
-        size -> {
-          long[] run = renderer.calibrationRun(sample, size);
-          return new Calibrator.Measurement(run[0], run[1]);
-        },
-        cap,
-        budget,
-        estimatedBytesPerFrame(pixels));
+    try {
+      return Calibrator.calibrate(
+          size -> {
+            // Each size starts from a cache of whole free segments, as a fresh device would: the
+            // growing sizes would otherwise carve each other's segments. Calibration runs alone.
+            renderer.emptyCache();
+            long[] run = renderer.calibrationRun(sample, size);
+            return new Calibrator.Measurement(run[0], run[1]);
+          },
+          cap,
+          budget,
+          estimatedBytesPerFrame(pixels));
+    } finally {
+      renderer.emptyCache();
+    }
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.facerender.batch.Calibration;
 import dev.facerender.batch.Level;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.device.Device;
-import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.Devices;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
@@ -53,13 +52,15 @@ public final class DeviceDoctor {
     int threads = Torch.configureThreads(settings.effectiveTorchThreads());
     Device device =
         Devices.forTask(settings.simulateGpuBytes(), settings.cpuMemoryFraction(), resources);
-    long free = DeviceBudget.of(device).capacity();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());
         FrameEnhancer enhancer =
             settings.hasEnhancer()
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
                 : null) {
+      device.modelLoaded(settings.model());
+      // After the weights: they are resident, not free (and not in any batch's peak either).
+      long free = device.plannableBytes();
       ClipSource source =
           new ClipSource(
               "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
@@ -91,7 +92,7 @@ public final class DeviceDoctor {
                     free,
                     device.totalBytes(),
                     0,
-                    settings.concurrentTasks(),
+                    settings.tasksPerDevice(),
                     level.memoryFraction(),
                     calibration.perFrameBytes(),
                     calibration.fixedBytes(),
@@ -143,6 +144,7 @@ public final class DeviceDoctor {
             settings.hasEnhancer()
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
                 : null) {
+      device.modelLoaded(settings.model());
       BatchRenderer renderer =
           new BatchRenderer(model, enhancer, device, settings, BatchFaults.NONE);
       List<ClipSource> sources = new ArrayList<>();
