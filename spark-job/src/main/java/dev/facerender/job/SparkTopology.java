@@ -36,16 +36,17 @@ public final class SparkTopology {
   public static Slots slots(SparkSession spark) {
     SparkConf conf = spark.sparkContext().getConf();
     String master = spark.sparkContext().master();
-    // In local mode the driver is the executor: its GPUs are the ones tasks get.
-    String gpusKey =
-        master.startsWith("local")
-            ? "spark.driver.resource.gpu.amount"
-            : "spark.executor.resource.gpu.amount";
+    // In local mode the driver is the executor: Spark wants executor resources declared for the
+    // task amount, and the driver's GPUs are the ones its tasks see.
+    String gpus = conf.get("spark.executor.resource.gpu.amount", "");
+    if (gpus.isBlank() && master.startsWith("local")) {
+      gpus = conf.get("spark.driver.resource.gpu.amount", "");
+    }
     return slots(
         master,
         conf.get("spark.executor.cores", ""),
         conf.get("spark.task.cpus", "1"),
-        conf.get(gpusKey, ""),
+        gpus,
         conf.get("spark.task.resource.gpu.amount", ""),
         Runtime.getRuntime().availableProcessors());
   }
