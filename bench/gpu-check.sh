@@ -32,7 +32,7 @@ device_conf=()
 doctor_device=(--gpu 0)
 java_extra=()
 if [[ -n "$simulate" ]]; then
-  device_conf=(--conf "spark.facerender.simulateGpu=$simulate")
+  device_conf=(--simulate-gpu "$simulate")
   doctor_device=()
 else
   java_extra=(-Dorg.bytedeco.javacpp.platform.extension=-gpu)
@@ -57,7 +57,7 @@ render() { # NAME MASTER EXTRA...
 render demo-high 'local[1]' --level high
 render forced-oom 'local[1]' --batch-size 100000
 render four-tasks 'local[4]' --level high
-cli benchmark --json --out "$out/benchmark" --clips 2 --frames 48 --size 256 --rounds 1 \
+cli benchmark --json --out "$out/benchmark" --clips 2 --frames 48 --size 256 --rounds 1 --level high \
   --master 'local[1]' "${gpu_conf[@]}" "${device_conf[@]}" >"$out/benchmark.json"
 
 /usr/bin/python3 - "$out" "$simulate" "$(( $(date +%s) - start ))" <<'PY'
@@ -79,12 +79,12 @@ doctor = json.load(open(f"{out}/doctor.json"))
 checks["doctor"] = {"device": doctor.get("device"), "ok": bool(doctor.get("levels"))}
 demo = run("demo-high")
 d = demo.get("totals", demo)
-checks["demo_high"] = {"ooms": d.get("ooms"), "rendered": d.get("renderedFrames"),
-                       "ok": d.get("ooms") == 0 and d.get("renderedFrames") == 480}
+checks["demo_high"] = {"ooms": d.get("ooms"), "rendered": d.get("rendered_frames"),
+                       "ok": d.get("ooms") == 0 and d.get("rendered_frames") == 480}
 oom = run("forced-oom")
 t = oom.get("totals", oom)
-checks["forced_oom"] = {"ooms": t.get("ooms"), "splits": t.get("splits"), "rendered": t.get("renderedFrames"),
-                        "ok": (t.get("ooms") or 0) > 0 and t.get("renderedFrames") == 480}
+checks["forced_oom"] = {"ooms": t.get("ooms"), "splits": t.get("splits"), "rendered": t.get("rendered_frames"),
+                        "ok": (t.get("ooms") or 0) > 0 and t.get("rendered_frames") == 480}
 shares = []
 for m in metrics("four-tasks"):
     free, fixed, per, planned = (get(m, "freeBytes", "free_bytes"), get(m, "fixedBytes", "fixed_bytes"),
