@@ -8,7 +8,7 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.config.FacerenderConf;
-import dev.facerender.device.SimulatedGpu;
+import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.job.ProgressListener;
@@ -91,8 +91,10 @@ public final class Benchmark {
       throws IOException, InterruptedException {
     Path out = request.out();
     Files.createDirectories(out);
-    int tasks = SparkTopology.concurrentTasks(spark);
-    RenderSettings settings = RenderSettings.from("benchmark", request.conf(), tasks);
+    SparkTopology.Slots slots = SparkTopology.slots(spark);
+    int tasks = slots.concurrentTasks();
+    RenderSettings settings =
+        RenderSettings.from("benchmark", request.conf(), tasks, slots.tasksPerDevice());
     RgbImage sample = decode(DemoFaces.png(1, 0, request.size()));
 
     // The driver's GPU when the session was started with one (spark.driver.resource.gpu.*), so
@@ -165,10 +167,10 @@ public final class Benchmark {
               RenderSettings.from("benchmark", request.conf(), 1), sample, resources);
       // The level's cap bounds both: the sizer is judged on memory, not on the cap.
       largest =
-          Math.min(
-              settings.effectiveMaxBatch(),
-              SimulatedGpu.largestFit(
-                  settings.simulateGpuBytes(), (long) sample.width() * sample.height()));
+          SimulatedGpu.largestFit(
+              SimulatedGpu.Spec.of(settings.simulateGpuBytes()),
+              (long) sample.width() * sample.height(),
+              settings.effectiveMaxBatch());
       accuracy = alone.levels().get(settings.level().id()).batch() / (double) largest;
     }
     Result result =

@@ -76,8 +76,9 @@ public final class RenderJob {
       long started,
       Phases phases) {
     String runId = status.runId();
-    int concurrentTasks = SparkTopology.concurrentTasks(spark);
-    RenderSettings settings = RenderSettings.from(runId, request.conf(), concurrentTasks);
+    SparkTopology.Slots slots = SparkTopology.slots(spark);
+    RenderSettings settings =
+        RenderSettings.from(runId, request.conf(), slots.concurrentTasks(), slots.tasksPerDevice());
     RenderInput input = new RenderInput(spark, request);
     phases.end("read_input");
     settings = preflight(settings, request.conf(), input.base64Sources());

@@ -2,7 +2,7 @@ package dev.facerender.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facerender.device.SimulatedGpu;
+import dev.facerender.device.sim.SimulatedGpu;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,7 @@ class SimulatedGpuTest {
 
     assertThat(run.ooms()).isZero();
     assertThat(run.renderedFrames()).isEqualTo(96);
-    int largest = SimulatedGpu.largestFit(8L << 30, 256 * 256);
+    int largest = SimulatedGpu.largestFit(SimulatedGpu.Spec.of(8L << 30), 256 * 256, 256);
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
     for (Row batch : metrics) {
       int planned = batch.getAs("planned_batch");

@@ -13,6 +13,9 @@ import java.util.List;
  * which can be reset per batch through {@code /proc/self/clear_refs}; where it cannot, peaks are
  * unknown (-1).
  *
+ * <p>Both are process-wide, as a GPU allocator's are device-wide: {@link BatchPeaks} makes them a
+ * batch's own.
+ *
  * <p>A fixed budget binds like a device's memory: a batch whose measured peak passed it, or whose
  * peak the batches measured so far predict to pass it, fails with the message libtorch's CPU
  * allocator gives when memory runs out, so the split-retry path handles it as any OOM. The check
@@ -26,7 +29,7 @@ public final class CpuDevice implements Device {
 
   private final long budgetBytes;
   private volatile long totalBytes;
-  private final ThreadLocal<Long> baseline = new ThreadLocal<>();
+  private volatile boolean peakKnown;
   private final PeakHistory history = new PeakHistory();
 
   public CpuDevice(double memoryFraction) {
@@ -56,8 +59,7 @@ public final class CpuDevice implements Device {
   }
 
   @Override
-  public void checkBatch(int frames, long pixels) {
-    long peak = peakBytes();
+  public void checkBatch(int frames, long pixels, long peak) {
     if (peak < 0) {
       return;
     }
@@ -101,24 +103,32 @@ public final class CpuDevice implements Device {
     return Math.min(totalBytes, availableMemory());
   }
 
+  /** The process's resident set: libtorch's CPU tensors, the heap and everything else. */
+  @Override
+  public long allocatedBytes() {
+    return statusBytes("VmRSS:");
+  }
+
+  /** libtorch's CPU allocator caches nothing: reserved is allocated. */
+  @Override
+  public long reservedBytes() {
+    return allocatedBytes();
+  }
+
+  /** Resets the kernel's high-water mark of the resident set ({@code clear_refs} value 5). */
   @Override
   public void resetPeak() {
     try {
       Files.writeString(CLEAR_REFS, "5");
-      baseline.set(statusBytes("VmRSS:"));
+      peakKnown = true;
     } catch (IOException | RuntimeException e) {
-      baseline.remove();
+      peakKnown = false;
     }
   }
 
   @Override
-  public long peakBytes() {
-    Long base = baseline.get();
-    if (base == null || base < 0) {
-      return -1;
-    }
-    long peak = statusBytes("VmHWM:");
-    return peak < 0 ? -1 : Math.max(0, peak - base);
+  public long peakAllocatedBytes() {
+    return peakKnown ? statusBytes("VmHWM:") : -1;
   }
 
   @Override

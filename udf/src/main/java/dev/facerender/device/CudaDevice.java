@@ -7,9 +7,10 @@ import org.bytedeco.pytorch.cuda.DeviceStats;
 import org.bytedeco.pytorch.global.torch_cuda;
 
 /**
- * A CUDA GPU, read through the CUDA presets ({@code cudaMemGetInfo}) and libtorch's caching
- * allocator (peak statistics, empty cache). Only constructed after {@link Devices} found a working
- * CUDA runtime.
+ * A CUDA GPU, read through the CUDA presets ({@code cudaMemGetInfo}: free bytes of the device) and
+ * libtorch's caching allocator ({@code c10::cuda::CUDACachingAllocator}'s device stats: allocated
+ * and reserved bytes, their peak, reset and empty cache). Only constructed after {@link Devices}
+ * found a working CUDA runtime.
  */
 final class CudaDevice implements Device {
   private final int index;
@@ -47,10 +48,17 @@ final class CudaDevice implements Device {
 
   @Override
   public long freeBytes() {
-    // Memory libtorch caches but does not use is free for our purposes.
-    DeviceStats stats = allocator().getDeviceStats((byte) index);
-    long cachedUnused = stats.reserved_bytes().current() - stats.allocated_bytes().current();
-    return memInfo()[0] + Math.max(0, cachedUnused);
+    return memInfo()[0];
+  }
+
+  @Override
+  public long allocatedBytes() {
+    return stats().allocated_bytes().current();
+  }
+
+  @Override
+  public long reservedBytes() {
+    return stats().reserved_bytes().current();
   }
 
   @Override
@@ -59,8 +67,8 @@ final class CudaDevice implements Device {
   }
 
   @Override
-  public long peakBytes() {
-    return allocator().getDeviceStats((byte) index).allocated_bytes().peak();
+  public long peakAllocatedBytes() {
+    return stats().allocated_bytes().peak();
   }
 
   @Override
@@ -77,6 +85,11 @@ final class CudaDevice implements Device {
         return new long[] {free.get(), total.get()};
       }
     }
+  }
+
+  /** The allocator's statistics; the first element of each stat array is the aggregate. */
+  private DeviceStats stats() {
+    return allocator().getDeviceStats((byte) index);
   }
 
   private static CUDAAllocator allocator() {

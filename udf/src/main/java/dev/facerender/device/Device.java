@@ -1,8 +1,11 @@
 package dev.facerender.device;
 
 /**
- * A device as the sizer and the renderer see it: its memory now, its peak memory since the last
- * reset, and hooks around each batch. Shared by the tasks of an executor; thread-safe.
+ * A device as the sizer and the renderer see it, in the caching allocator's terms: what is free on
+ * the device now, what this JVM's tensors occupy (allocated) and what its allocator holds from the
+ * device (reserved: allocated plus cached), the allocator's peak, and hooks around each batch.
+ * Shared by the tasks of an executor; thread-safe. Peaks are device-wide, as libtorch keeps them:
+ * {@link BatchPeaks} turns them into one batch's own.
  */
 public interface Device {
   /** Stable id, e.g. {@code cpu}, {@code cuda:1} or {@code sim-gpu:0}. */
@@ -23,17 +26,40 @@ public interface Device {
 
   long totalBytes();
 
-  /** Bytes free right now. */
+  /**
+   * Bytes free on the device right now, outside every process's use ({@code cudaMemGetInfo}): what
+   * this JVM's allocator caches is not in it.
+   */
   long freeBytes();
 
-  /** Starts a peak-memory measurement for the calling thread's next batch. */
+  /** Bytes this JVM's live tensors occupy on the device now. */
+  long allocatedBytes();
+
+  /** Bytes this JVM's allocator holds from the device: allocated plus cached, never less. */
+  long reservedBytes();
+
+  /** Starts a new peak: the allocator's peak of allocated bytes drops to what is allocated now. */
   void resetPeak();
 
-  /** Peak bytes the batch since {@link #resetPeak} needed, or -1 when unknown. */
-  long peakBytes();
+  /** The allocator's peak of allocated bytes since {@link #resetPeak}, or -1 when unknown. */
+  long peakAllocatedBytes();
 
-  /** Frees cached device memory (before a retry after an OOM). */
+  /** Returns cached, unused device memory to the device (before a retry after an OOM). */
   void emptyCache();
+
+  /**
+   * What this JVM could give a batch now: the device's free bytes plus what its allocator caches
+   * without using. Weights and other live tensors are in neither, so they are counted once.
+   */
+  default long plannableBytes() {
+    return freeBytes() + Math.max(0, reservedBytes() - allocatedBytes());
+  }
+
+  /**
+   * Called once a model ({@code spec}) was loaded onto this device. Real devices see the weights in
+   * their allocator already; a simulated one places its modelled weights here.
+   */
+  default void modelLoaded(String spec) {}
 
   /**
    * Called right before a batch of {@code frames} frames of {@code pixels} pixels each runs; may
@@ -44,11 +70,11 @@ public interface Device {
   default void afterBatch() {}
 
   /**
-   * Called when a batch's tensors are computed, before they are read back; may throw an
-   * out-of-memory error when the batch's measured peak passed the device's budget (a CPU with a
-   * fixed budget). The batch's results are then dropped and it is split like any OOM.
+   * Called when a batch is done with its own peak ({@code peakBytes}, -1 unknown); may throw an
+   * out-of-memory error when that peak passed the device's budget (a CPU with a fixed budget). The
+   * batch's results are then dropped and it is split like any OOM.
    */
-  default void checkBatch(int frames, long pixels) {}
+  default void checkBatch(int frames, long pixels, long peakBytes) {}
 
   /**
    * The time a batch took on this device, from the measured wall time. Simulated devices return

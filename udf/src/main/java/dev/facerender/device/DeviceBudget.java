@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The bytes the tasks of one executor hold on one device. A task leases what it planned for and
- * sizes against what the others hold, so tasks sharing a GPU (task GPU amount below 1) never plan
- * more than the device has between them.
+ * What the tasks of one executor have claimed on one device. A task leases what it planned for (its
+ * batch's bytes beyond the weights) and sizes against the device's plannable bytes minus the
+ * others' leases, so tasks sharing a GPU never plan more than it has between them.
  */
 public final class DeviceBudget {
   private static final Map<String, DeviceBudget> BUDGETS = new ConcurrentHashMap<>();
@@ -15,23 +15,11 @@ public final class DeviceBudget {
   /** Guarded by {@code this}. */
   private final Map<Long, Long> leases = new HashMap<>();
 
-  private final long capacity;
+  private DeviceBudget() {}
 
-  private DeviceBudget(long capacity) {
-    this.capacity = capacity;
-  }
-
-  /**
-   * The budget of {@code device} in this JVM. Its capacity is the device's free memory when the
-   * executor first used it: what other processes hold then is out of bounds; what this executor's
-   * own tasks hold later is tracked by their leases, not read back from the device.
-   */
+  /** The leases on {@code device} in this JVM. */
   public static DeviceBudget of(Device device) {
-    return BUDGETS.computeIfAbsent(device.id(), id -> new DeviceBudget(device.freeBytes()));
-  }
-
-  public long capacity() {
-    return capacity;
+    return BUDGETS.computeIfAbsent(device.id(), id -> new DeviceBudget());
   }
 
   /** Bytes leased by every task but {@code taskId}. */

@@ -1,5 +1,6 @@
 package dev.facerender.device;
 
+import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.natives.TorchNatives;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,7 @@ public final class Devices {
       int index = Math.max(gpu, 0);
       return DEVICES.computeIfAbsent(
           "sim-gpu:" + index + ":" + simulateGpuBytes,
-          k -> new SimulatedGpu(index, simulateGpuBytes));
+          k -> new SimulatedGpu("sim-gpu:" + index, index, SimulatedGpu.Spec.of(simulateGpuBytes)));
     }
     if (gpu >= 0) {
       cuda.require(gpu);

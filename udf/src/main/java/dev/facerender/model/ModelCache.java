@@ -22,7 +22,11 @@ public final class ModelCache {
     return (FrameModel)
         MODELS.get(
             new Key("model", spec, device.id()),
-            key -> Models.load(key.spec(), device.torchDevice()));
+            key -> {
+              FrameModel model = Models.load(key.spec(), device.torchDevice());
+              device.modelLoaded(key.spec());
+              return model;
+            });
   }
 
   /** The enhancer for {@code spec} on {@code device}, loaded onto it on first use. */

@@ -16,7 +16,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Plans a task's batches for one frame size: calibrates the model (and enhancer) on the device once
- * per executor, then sizes from the device budget and the heap, and leases what it planned.
+ * per executor, then sizes from the device's plannable bytes (free plus this JVM's cache), the
+ * other tasks' leases, the tasks sharing the device and the heap, and leases what it planned.
  */
 final class BatchPlanner {
   private static final Memo<String, Calibration> CALIBRATIONS = new Memo<>();
@@ -52,19 +53,20 @@ final class BatchPlanner {
     this.device = device;
     this.taskId = taskId;
     this.heapBytes = heapBytes;
-    this.store = CalibrationStore.at(settings.calibrationCache());
+    // A simulated GPU is a model of a device: measuring it again is cheap and always current.
+    this.store =
+        CalibrationStore.at(
+            device.kind() == DeviceKind.SIMULATED_GPU ? "none" : settings.calibrationCache());
   }
 
   Planned plan(BatchRenderer renderer, PendingFrame sample) {
-    DeviceBudget budget = DeviceBudget.of(device);
-    long free = budget.capacity();
     BatchSizer.HeapLimit heap = heapLimit(sample);
     if (settings.batchSize() > 0) {
       BatchPlan fixed =
           heap.bound(
               new BatchPlan(
                   settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size"));
-      return new Planned(fixed, null, free, device.totalBytes(), "none", 0);
+      return new Planned(fixed, null, device.plannableBytes(), device.totalBytes(), "none", 0);
     }
     int cap = Math.min(settings.effectiveMaxBatch(), heap.frames());
     String key =
@@ -88,27 +90,38 @@ final class BatchPlanner {
                   .orElseGet(
                       () -> {
                         source[0] = "measured";
-                        Calibration measured = calibrate(renderer, sample, cap, free);
+                        Calibration measured = calibrate(renderer, sample, cap);
                         store.save(stored, measured);
                         return measured;
                       });
             });
     long calibrationNanos = source[0].equals("measured") ? System.nanoTime() - start : 0;
-    BatchSizer.Input input =
-        new BatchSizer.Input(
-            free,
-            device.totalBytes(),
-            budget.heldByOthers(taskId),
-            settings.concurrentTasks(),
-            settings.effectiveMemoryFraction(),
-            calibration.perFrameBytes(),
-            calibration.fixedBytes(),
-            calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
-            calibration.points(),
-            heap);
-    BatchPlan plan = BatchSizer.plan(input);
-    budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
-    return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);
+    DeviceBudget budget = DeviceBudget.of(device);
+    // Planned with the device at rest: no batch of this JVM runs, so what its tasks use between
+    // batches sits in the allocator's cache, counted in plannable bytes; the others' leases say
+    // how much of that is theirs. Weights and other live tensors are in neither: counted once.
+    Lock exclusive = DeviceLocks.of(device).writeLock();
+    exclusive.lock();
+    try {
+      long free = device.plannableBytes();
+      BatchSizer.Input input =
+          new BatchSizer.Input(
+              free,
+              device.totalBytes(),
+              budget.heldByOthers(taskId),
+              settings.tasksPerDevice(),
+              settings.effectiveMemoryFraction(),
+              calibration.perFrameBytes(),
+              calibration.fixedBytes(),
+              calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
+              calibration.points(),
+              heap);
+      BatchPlan plan = BatchSizer.plan(input);
+      budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
+      return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);
+    } finally {
+      exclusive.unlock();
+    }
   }
 
   /**
@@ -156,15 +169,20 @@ final class BatchPlanner {
     return new BatchSizer.HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
   }
 
-  private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap, long free) {
+  /**
+   * Calibrates alone on the device: the write lock keeps every other batch of this JVM off it, so
+   * the peaks are this model's alone (measured against what was allocated before each run).
+   */
+  private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap) {
     Lock exclusive = DeviceLocks.of(device).writeLock();
     exclusive.lock();
     try {
+      long budget = device.plannableBytes() - DeviceBudget.of(device).heldByOthers(taskId);
       return measure(
           renderer,
           sample,
           cap,
-          (long) (free * settings.effectiveMemoryFraction()),
+          (long) (budget * settings.effectiveMemoryFraction()),
           (long) (settings.calibrationSeconds() * 1e9));
     } finally {
       exclusive.unlock();
@@ -180,15 +198,22 @@ final class BatchPlanner {
   static Calibration measure(
       BatchRenderer renderer, PendingFrame sample, int cap, long budget, long budgetNanos) {
     long pixels = (long) sample.source().width() * sample.source().height();
-    return Calibrator.calibrate(
-        size -> {
-          long[] run = renderer.calibrationRun(sample, size);
-          return new Calibrator.Measurement(run[0], run[1]);
-        },
-        cap,
-        budget,
-        estimatedBytesPerFrame(pixels),
-        budgetNanos);
+    try {
+      return Calibrator.calibrate(
+          size -> {
+            // Each size starts from a cache of whole free segments, as a fresh device would: the
+            // growing sizes would otherwise carve each other's segments. Calibration runs alone.
+            renderer.emptyCache();
+            long[] run = renderer.calibrationRun(sample, size);
+            return new Calibrator.Measurement(run[0], run[1]);
+          },
+          cap,
+          budget,
+          estimatedBytesPerFrame(pixels),
+          budgetNanos);
+    } finally {
+      renderer.emptyCache();
+    }
   }
 
   /**

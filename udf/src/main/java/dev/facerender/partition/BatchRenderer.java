@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import dev.facerender.codec.TensorFrames;
 import dev.facerender.config.OutputFormat;
+import dev.facerender.device.BatchPeaks;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceLocks;
 import dev.facerender.metrics.FrameError;
@@ -51,13 +52,11 @@ final class BatchRenderer {
   RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
     long start = System.nanoTime();
-    List<byte[]> pixels;
-    long peak;
+    Pixels pixels;
     Lock shared = DeviceLocks.of(device).readLock();
     shared.lock();
     try {
       pixels = renderPixels(frames, true);
-      peak = device.peakBytes();
     } catch (OutOfMemoryError e) {
       // The batch's own arrays failed and are garbage now: split-retry halves it like a device OOM.
       throw new JavaHeapExhausted(frames.size(), e);
@@ -68,10 +67,10 @@ final class BatchRenderer {
     long pixelCount = (long) first.source().width() * first.source().height();
     return new RenderedBatch(
         frames,
-        pixels,
-        nonFiniteErrors(frames, pixels),
+        pixels.frames(),
+        nonFiniteErrors(frames, pixels.frames()),
         device.batchNanos(frames.size(), pixelCount, System.nanoTime() - start),
-        peak);
+        pixels.peakBytes());
   }
 
   /** An error row for each frame whose pixels were dropped for NaN or infinite output. */
@@ -103,10 +102,15 @@ final class BatchRenderer {
   long[] calibrationRun(PendingFrame sample, int size) {
     List<PendingFrame> frames = java.util.Collections.nCopies(size, sample);
     long start = System.nanoTime();
-    renderPixels(frames, false);
+    Pixels pixels = renderPixels(frames, false);
     long elapsed = System.nanoTime() - start;
     long pixelCount = (long) sample.source().width() * sample.source().height();
-    return new long[] {device.peakBytes(), device.batchNanos(size, pixelCount, elapsed)};
+    return new long[] {pixels.peakBytes(), device.batchNanos(size, pixelCount, elapsed)};
+  }
+
+  /** Returns the device's wholly free cached segments to it. */
+  void emptyCache() {
+    device.emptyCache();
   }
 
   /** The JVM heap could not hold a batch: an OOM split-retry handles like a device's. */
@@ -123,14 +127,20 @@ final class BatchRenderer {
     }
   }
 
-  private List<byte[]> renderPixels(List<PendingFrame> frames, boolean inject) {
+  /** A batch's 8-bit frames and its own peak device bytes (-1 unknown). */
+  private record Pixels(List<byte[]> frames, long peakBytes) {}
+
+  private Pixels renderPixels(List<PendingFrame> frames, boolean inject) {
     int n = frames.size();
     ClipSource first = frames.get(0).source();
     int h = first.height();
     int w = first.width();
     long pixels = (long) h * w;
+    List<byte[]> rendered;
+    long peakBytes;
+    BatchPeaks peaks = BatchPeaks.of(device);
+    BatchPeaks.Window window = peaks.begin();
     try (PointerScope scope = new PointerScope()) {
-      device.resetPeak();
       device.beforeBatch(n, pixels);
       try {
         if (inject) {
@@ -146,20 +156,22 @@ final class BatchRenderer {
           out = enhancer.enhance(out);
           checkOutput(out, n, h, w, enhancer.spec());
         }
-        device.checkBatch(n, pixels);
         boolean[] nonFinite = TensorFrames.nonFinite(out);
-        List<byte[]> bytes = TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
+        rendered = TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
         for (int i = 0; i < n; i++) {
           if (nonFinite[i]) {
             // Quantized NaN is 0: a black frame that would pass for a rendered one.
-            bytes.set(i, null);
+            rendered.set(i, null);
           }
         }
-        return bytes;
       } finally {
         device.afterBatch();
       }
+    } finally {
+      peakBytes = peaks.end(window);
     }
+    device.checkBatch(n, pixels, peakBytes);
+    return new Pixels(rendered, peakBytes);
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.facerender.batch.Calibration;
 import dev.facerender.batch.Level;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.device.Device;
-import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.Devices;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameEnhancer;
@@ -62,13 +61,15 @@ public final class DeviceDoctor {
             settings.cpuMemoryFraction(),
             settings.cpuMemoryBytes(),
             resources);
-    long free = DeviceBudget.of(device).capacity();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     try (FrameModel model = Models.load(settings.model(), device.torchDevice());
         FrameEnhancer enhancer =
             settings.hasEnhancer()
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
                 : null) {
+      device.modelLoaded(settings.model());
+      // After the weights: they are resident, not free (and not in any batch's peak either).
+      long free = device.plannableBytes();
       ClipSource source =
           new ClipSource(
               "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
@@ -100,7 +101,7 @@ public final class DeviceDoctor {
                     free,
                     device.totalBytes(),
                     0,
-                    settings.concurrentTasks(),
+                    settings.tasksPerDevice(),
                     level.memoryFraction(),
                     calibration.perFrameBytes(),
                     calibration.fixedBytes(),
@@ -168,6 +169,7 @@ public final class DeviceDoctor {
             settings.hasEnhancer()
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
                 : null) {
+      device.modelLoaded(settings.model());
       BatchRenderer renderer =
           new BatchRenderer(model, enhancer, device, settings, BatchFaults.NONE);
       List<ClipSource> sources = new ArrayList<>();

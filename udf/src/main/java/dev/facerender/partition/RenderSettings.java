@@ -11,8 +11,10 @@ import java.util.TreeMap;
 
 /**
  * Everything a task needs, checked on the driver and shipped with the partition function. {@code
- * concurrentTasks} is how many tasks of one executor run at once (they share its cores and its
- * devices).
+ * concurrentTasks} is how many tasks of one executor run at once (they share its cores and heap);
+ * {@code tasksPerDevice} how many of them share one device (all of them on a CPU; {@code 1 /
+ * spark.task.resource.gpu.amount} on a GPU), the figure a task's fair share of device memory
+ * follows.
  */
 public record RenderSettings(
     String runId,
@@ -42,7 +44,8 @@ public record RenderSettings(
     int pipelineDepth,
     int concurrentTasks,
     String calibrationCache,
-    double calibrationSeconds)
+    double calibrationSeconds,
+    int tasksPerDevice)
     implements Serializable {
 
   public RenderSettings {
@@ -55,10 +58,20 @@ public record RenderSettings(
     if (concurrentTasks < 1) {
       throw new IllegalArgumentException("concurrentTasks must be >= 1, got " + concurrentTasks);
     }
+    if (tasksPerDevice < 1 || tasksPerDevice > concurrentTasks) {
+      throw new IllegalArgumentException(
+          "tasksPerDevice must be in 1.." + concurrentTasks + ", got " + tasksPerDevice);
+    }
+  }
+
+  /** Settings where every concurrent task shares one device (the CPU, a simulated GPU). */
+  public static RenderSettings from(String runId, Map<String, String> conf, int concurrentTasks) {
+    return from(runId, conf, concurrentTasks, concurrentTasks);
   }
 
   /** Settings from {@code spark.facerender.*} values (defaults for the rest), checked. */
-  public static RenderSettings from(String runId, Map<String, String> conf, int concurrentTasks) {
+  public static RenderSettings from(
+      String runId, Map<String, String> conf, int concurrentTasks, int tasksPerDevice) {
     Map<String, String> values = new TreeMap<>(conf);
     FacerenderConf.validate(values);
     return new RenderSettings(
@@ -89,7 +102,8 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.PIPELINE_DEPTH, values),
         concurrentTasks,
         FacerenderConf.get(FacerenderConf.CALIBRATION_CACHE, values),
-        FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values));
+        FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values),
+        tasksPerDevice);
   }
 
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
@@ -136,7 +150,8 @@ public record RenderSettings(
         pipelineDepth,
         concurrentTasks,
         calibrationCache,
-        calibrationSeconds);
+        calibrationSeconds,
+        tasksPerDevice);
   }
 
   /** The memory share sizing uses: the override when set, else the level's. */

@@ -2,7 +2,6 @@ package dev.facerender.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facerender.device.SimulatedGpu;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -82,27 +81,5 @@ class BatchSizerTest {
   @Test
   void aBudgetBelowOneFrameStillPlansOneFrame() {
     assertThat(BatchSizer.plan(input(1 * GIB, 0, 1, 0.5, 64, List.of())).batch()).isEqualTo(1);
-  }
-
-  @Test
-  void calibrationAgainstTheSimulatedGpuFindsItsHiddenCostsSafely() {
-    SimulatedGpu gpu = new SimulatedGpu(0, 8 * GIB);
-    long pixels = 256 * 256;
-    Calibration calibration =
-        Calibrator.calibrate(
-            size -> {
-              gpu.resetPeak();
-              gpu.beforeBatch(size, pixels);
-              gpu.afterBatch();
-              return new Calibrator.Measurement(gpu.peakBytes(), gpu.batchNanos(size, pixels, 0));
-            },
-            256,
-            gpu.freeBytes(),
-            1);
-    assertThat(calibration.measured()).isTrue();
-    // The fit is the marginal cost at the top: never below the true cost there.
-    int largest = SimulatedGpu.largestFit(8 * GIB, pixels);
-    long predicted = calibration.fixedBytes() + calibration.perFrameBytes() * largest;
-    assertThat(predicted).isGreaterThanOrEqualTo(SimulatedGpu.batchCost(largest, pixels));
   }
 }

@@ -33,6 +33,15 @@ final class Fixtures {
     return RenderSettings.from("test-run", conf, 1);
   }
 
+  /** Settings for one of {@code concurrent} tasks of an executor, {@code perDevice} per device. */
+  static RenderSettings shared(int concurrent, int perDevice, String... namesAndValues) {
+    Map<String, String> conf = new HashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      conf.put("spark.facerender." + namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return RenderSettings.from("test-run", conf, concurrent, perDevice);
+  }
+
   static TaskInfo task() {
     return new TaskInfo(0, 0, TASK_IDS.incrementAndGet(), "test-executor", "localhost");
   }
@@ -111,7 +120,7 @@ final class Fixtures {
     private final long freeBytes;
     private final long fixedBytes;
     private final long bytesPerPixel;
-    private final ThreadLocal<Long> lastBatchBytes = ThreadLocal.withInitial(() -> -1L);
+    private final AtomicLong peak = new AtomicLong(-1);
 
     PlannedDevice(String id, long freeBytes, long fixedBytes, long bytesPerPixel) {
       this.id = id;
@@ -146,13 +155,23 @@ final class Fixtures {
     }
 
     @Override
-    public void resetPeak() {
-      lastBatchBytes.set(-1L);
+    public long allocatedBytes() {
+      return 0;
     }
 
     @Override
-    public long peakBytes() {
-      return lastBatchBytes.get();
+    public long reservedBytes() {
+      return 0;
+    }
+
+    @Override
+    public void resetPeak() {
+      peak.set(0);
+    }
+
+    @Override
+    public long peakAllocatedBytes() {
+      return peak.get();
     }
 
     @Override
@@ -164,7 +183,7 @@ final class Fixtures {
       if (need > freeBytes) {
         throw new RuntimeException(OutOfMemoryErrors.cudaMessage(need, 0, freeBytes, freeBytes));
       }
-      lastBatchBytes.set(need);
+      peak.accumulateAndGet(need, Math::max);
     }
 
     /** One millisecond per batch whatever its size: bigger batches are always faster. */

@@ -1,0 +1,46 @@
+package dev.facerender.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real session with one GPU (found by a discovery script) and a task GPU amount of 0.25: the job
+ * reads four tasks on the GPU from it. Local mode accepts these settings but its scheduler offers
+ * no GPU to tasks (a job would wait forever), so the render itself is checked in GpuSharingTest.
+ */
+class GpuShareJobTest {
+  @TempDir static Path dir;
+
+  @Test
+  void aQuarterGpuAmountOfOneGpuMeansFourTasksOnIt() throws Exception {
+    Path script = dir.resolve("gpus.sh");
+    Files.writeString(script, "#!/bin/sh\necho '{\"name\":\"gpu\",\"addresses\":[\"0\"]}'\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+    if (active != null) {
+      active.stop();
+    }
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[8]")
+            .appName("facerender-gpu-share-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.resource.gpu.amount", "1")
+            .config("spark.driver.resource.gpu.discoveryScript", script.toString())
+            .config("spark.executor.resource.gpu.amount", "1")
+            .config("spark.executor.resource.gpu.discoveryScript", script.toString())
+            .config("spark.task.resource.gpu.amount", "0.25")
+            .getOrCreate();
+    try {
+      assertThat(SparkTopology.slots(spark)).isEqualTo(new SparkTopology.Slots(4, 4));
+    } finally {
+      spark.stop();
+    }
+  }
+}

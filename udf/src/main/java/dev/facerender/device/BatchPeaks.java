@@ -1,0 +1,64 @@
+package dev.facerender.device;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One batch's own peak on a device whose allocator keeps one peak for everybody (libtorch's CUDA
+ * allocator per device, the kernel's high-water mark per process): the peak during the batch minus
+ * what was allocated before it. A batch that overlapped another batch on the same device cannot
+ * tell its bytes from the other's, so its peak is unknown (-1); calibration holds the device's
+ * write lock ({@link DeviceLocks}) and therefore always measures alone. The peak is reset only when
+ * a batch starts alone, so it never cuts another batch's measurement short.
+ */
+public final class BatchPeaks {
+  private static final Map<String, BatchPeaks> PEAKS = new ConcurrentHashMap<>();
+
+  /** One batch's measurement, from {@link #begin} to {@link #end}. */
+  public static final class Window {
+    private final long allocatedBefore;
+    private boolean overlapped;
+
+    private Window(long allocatedBefore) {
+      this.allocatedBefore = allocatedBefore;
+    }
+  }
+
+  private final Device device;
+
+  /** Guarded by {@code this}. */
+  private final Set<Window> open = new HashSet<>();
+
+  private BatchPeaks(Device device) {
+    this.device = device;
+  }
+
+  public static BatchPeaks of(Device device) {
+    return PEAKS.computeIfAbsent(device.id(), id -> new BatchPeaks(device));
+  }
+
+  /** Call right before the batch allocates anything. */
+  public synchronized Window begin() {
+    Window window = new Window(device.allocatedBytes());
+    if (open.isEmpty()) {
+      device.resetPeak();
+    } else {
+      window.overlapped = true;
+      open.forEach(other -> other.overlapped = true);
+    }
+    open.add(window);
+    return window;
+  }
+
+  /** The batch's own peak bytes, or -1 when unknown (another batch overlapped it). */
+  public synchronized long end(Window window) {
+    open.remove(window);
+    long peak = device.peakAllocatedBytes();
+    if (window.overlapped || peak < 0 || window.allocatedBefore < 0) {
+      return -1;
+    }
+    return Math.max(0, peak - window.allocatedBefore);
+  }
+}

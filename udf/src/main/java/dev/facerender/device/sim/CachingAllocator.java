@@ -1,0 +1,251 @@
+package dev.facerender.device.sim;
+
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * A model of PyTorch's CUDA caching allocator ({@code c10/cuda/CUDACachingAllocator.cpp}) for one
+ * device and one stream, written from its documented behaviour, not from the sizer:
+ *
+ * <ul>
+ *   <li>Every request is rounded up to a multiple of 512 bytes ({@code kMinBlockSize}).
+ *   <li>Requests of at most 1 MiB ({@code kSmallSize}) come from the small pool, whose segments are
+ *       2 MiB ({@code kSmallBuffer}); larger ones from the large pool. A large request below 10 MiB
+ *       ({@code kMinLargeAlloc}) that finds no cached block gets a 20 MiB segment ({@code
+ *       kLargeBuffer}); from 10 MiB up the segment is the request rounded up to 2 MiB ({@code
+ *       kRoundLarge}).
+ *   <li>A request takes the smallest cached free block of its pool that fits (best fit); the rest
+ *       of the block is split off and stays cached if it is at least 512 bytes (small pool) or more
+ *       than 1 MiB (large pool), otherwise the whole block is handed out.
+ *   <li>A freed block merges with free neighbours of its own segment; segments stay reserved
+ *       (cached) until {@link #emptyCache} returns the wholly free ones to the device.
+ *   <li>When {@code cudaMalloc} fails the allocator returns its wholly free cached segments to the
+ *       device and tries once more (with the default, unlimited {@code max_split_size} there is no
+ *       cheaper partial release); then it raises "CUDA out of memory".
+ * </ul>
+ *
+ * Sources: the constants and their comments in {@code c10/core/AllocatorConfig.h} (before 2.8 in
+ * {@code c10/cuda/CUDACachingAllocator.cpp}), the header comment of {@code
+ * CUDACachingAllocator.cpp}, and PyTorch's "CUDA semantics, memory management" notes (allocated vs
+ * reserved, {@code empty_cache}, fragmentation). Fragmentation therefore falls out of the model: a
+ * request can fail while the device's free bytes plus the cache's free bytes add up to more than
+ * it, when no single cached block is big enough and the free bytes outside the cache are too few.
+ * Thread-safe; every method holds the allocator's lock, as the real one holds its mutex.
+ */
+public final class CachingAllocator {
+  static final long MIN_BLOCK_SIZE = 512;
+  static final long SMALL_SIZE = 1L << 20;
+  static final long SMALL_BUFFER = 2L << 20;
+  static final long LARGE_BUFFER = 20L << 20;
+  static final long MIN_LARGE_ALLOC = 10L << 20;
+  static final long ROUND_LARGE = 2L << 20;
+
+  /** A part of a segment, free (cached) or handed out. */
+  public static final class Block {
+    private final Segment segment;
+    private final long offset;
+    private long size;
+    private boolean allocated;
+    private Block prev;
+    private Block next;
+
+    private Block(Segment segment, long offset, long size) {
+      this.segment = segment;
+      this.offset = offset;
+      this.size = size;
+    }
+
+    /** The block's size: the request rounded as the allocator rounds it. */
+    public long size() {
+      return size;
+    }
+  }
+
+  private static final class Segment {
+    private final long id;
+    private final long size;
+    private final boolean small;
+
+    private Segment(long id, long size, boolean small) {
+      this.id = id;
+      this.size = size;
+      this.small = small;
+    }
+  }
+
+  private static final Comparator<Block> BEST_FIT =
+      Comparator.comparingLong((Block b) -> b.size)
+          .thenComparingLong(b -> b.segment.id)
+          .thenComparingLong(b -> b.offset);
+
+  private final DeviceMemory memory;
+  private final TreeSet<Block> smallPool = new TreeSet<>(BEST_FIT);
+  private final TreeSet<Block> largePool = new TreeSet<>(BEST_FIT);
+  private long segments;
+  private long allocated;
+  private long reserved;
+  private long peakAllocated;
+  private long fragmentationOoms;
+
+  public CachingAllocator(DeviceMemory memory) {
+    this.memory = memory;
+  }
+
+  /** {@code bytes} rounded up to the allocator's 512-byte blocks. */
+  static long roundSize(long bytes) {
+    return Math.max(MIN_BLOCK_SIZE, (bytes + MIN_BLOCK_SIZE - 1) / MIN_BLOCK_SIZE * MIN_BLOCK_SIZE);
+  }
+
+  /** The segment {@code cudaMalloc} is asked for when no cached block fits a rounded request. */
+  static long segmentSize(long rounded) {
+    if (rounded <= SMALL_SIZE) {
+      return SMALL_BUFFER;
+    }
+    if (rounded < MIN_LARGE_ALLOC) {
+      return LARGE_BUFFER;
+    }
+    return (rounded + ROUND_LARGE - 1) / ROUND_LARGE * ROUND_LARGE;
+  }
+
+  /** Hands out a block for {@code bytes}, or throws what libtorch throws when it cannot. */
+  public synchronized Block malloc(long bytes) {
+    long size = roundSize(bytes);
+    boolean small = size <= SMALL_SIZE;
+    TreeSet<Block> pool = small ? smallPool : largePool;
+    Block probe = new Block(new Segment(-1, 0, small), -1, size);
+    Block block = pool.ceiling(probe);
+    if (block != null) {
+      pool.remove(block);
+    } else {
+      block = newSegment(size, small, bytes);
+    }
+    long remaining = block.size - size;
+    if (small ? remaining >= MIN_BLOCK_SIZE : remaining > SMALL_SIZE) {
+      Block rest = new Block(block.segment, block.offset + size, remaining);
+      rest.prev = block;
+      rest.next = block.next;
+      if (block.next != null) {
+        block.next.prev = rest;
+      }
+      block.next = rest;
+      block.size = size;
+      pool.add(rest);
+    }
+    block.allocated = true;
+    allocated += block.size;
+    peakAllocated = Math.max(peakAllocated, allocated);
+    return block;
+  }
+
+  /** Returns {@code block} to its pool, merged with its free neighbours. */
+  public synchronized void free(Block block) {
+    if (!block.allocated) {
+      throw new IllegalStateException("block freed twice");
+    }
+    block.allocated = false;
+    allocated -= block.size;
+    TreeSet<Block> pool = block.segment.small ? smallPool : largePool;
+    Block merged = block;
+    if (merged.prev != null && !merged.prev.allocated) {
+      Block p = merged.prev;
+      pool.remove(p);
+      p.size += merged.size;
+      p.next = merged.next;
+      if (merged.next != null) {
+        merged.next.prev = p;
+      }
+      merged = p;
+    }
+    if (merged.next != null && !merged.next.allocated) {
+      Block n = merged.next;
+      pool.remove(n);
+      merged.size += n.size;
+      merged.next = n.next;
+      if (n.next != null) {
+        n.next.prev = merged;
+      }
+    }
+    pool.add(merged);
+  }
+
+  /** Returns every wholly free cached segment to the device ({@code torch.cuda.empty_cache}). */
+  public synchronized void emptyCache() {
+    release(smallPool);
+    release(largePool);
+  }
+
+  public synchronized long allocatedBytes() {
+    return allocated;
+  }
+
+  public synchronized long reservedBytes() {
+    return reserved;
+  }
+
+  public synchronized long peakAllocatedBytes() {
+    return peakAllocated;
+  }
+
+  /** {@code torch.cuda.reset_peak_memory_stats}: the peak restarts from what is allocated now. */
+  public synchronized void resetPeak() {
+    peakAllocated = allocated;
+  }
+
+  /** OOMs raised while the device's and the cache's free bytes together would have been enough. */
+  public synchronized long fragmentationOoms() {
+    return fragmentationOoms;
+  }
+
+  /** The largest cached free block, the most one request can get without {@code cudaMalloc}. */
+  public synchronized long largestCachedBlock() {
+    long small = smallPool.isEmpty() ? 0 : smallPool.last().size;
+    long large = largePool.isEmpty() ? 0 : largePool.last().size;
+    return Math.max(small, large);
+  }
+
+  private Block newSegment(long size, boolean small, long requested) {
+    long segmentSize = segmentSize(size);
+    if (!memory.cudaMalloc(segmentSize)) {
+      emptyCache();
+      if (!memory.cudaMalloc(segmentSize)) {
+        throw outOfMemory(requested);
+      }
+    }
+    reserved += segmentSize;
+    Segment segment = new Segment(segments++, segmentSize, small);
+    return new Block(segment, 0, segmentSize);
+  }
+
+  private void release(TreeSet<Block> pool) {
+    var wholeSegments = pool.stream().filter(b -> b.prev == null && b.next == null).toList();
+    for (Block b : wholeSegments) {
+      pool.remove(b);
+      memory.cudaFree(b.segment.size);
+      reserved -= b.segment.size;
+    }
+  }
+
+  private RuntimeException outOfMemory(long requested) {
+    long free = memory.freeBytes();
+    long cachedFree = reserved - allocated;
+    if (free + cachedFree >= roundSize(requested)) {
+      fragmentationOoms++;
+    }
+    // The wording of c10's OutOfMemoryError, so that the same code recognises both.
+    return new RuntimeException(
+        String.format(
+            Locale.ROOT,
+            "CUDA out of memory. Tried to allocate %s. GPU %d has a total capacity of %s of which"
+                + " %s is free. Of the allocated memory %s is allocated by PyTorch, and %s is"
+                + " reserved by PyTorch but unallocated. If reserved but unallocated memory is"
+                + " large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid"
+                + " fragmentation.",
+            DeviceMemory.human(requested),
+            memory.index(),
+            DeviceMemory.human(memory.totalBytes()),
+            DeviceMemory.human(free),
+            DeviceMemory.human(allocated),
+            DeviceMemory.human(cachedFree)));
+  }
+}

@@ -1,0 +1,199 @@
+package dev.facerender.device.sim;
+
+import dev.facerender.device.Device;
+import dev.facerender.device.DeviceKind;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A GPU that exists as a model: {@link DeviceMemory} (total, CUDA context, other processes, free
+ * bytes as {@code cudaMemGetInfo} says), {@link CachingAllocator} (PyTorch's allocator: pools,
+ * rounding, segments, best fit, fragmentation, statistics) and {@link RendererWorkload} (what a
+ * SadTalker-class renderer allocates: weights once when a model is loaded, a forward pass per
+ * batch). A batch that does not fit fails exactly where the allocator would, with libtorch's
+ * message. Rendering itself runs on the CPU; the reported batch time is this model's, shaped like a
+ * GPU's (a launch cost, then cheap frames), because the CPU's speed curve says nothing about a
+ * GPU's.
+ */
+public final class SimulatedGpu implements Device {
+  /**
+   * The CUDA context: driver state and the kernels of libtorch, cuBLAS and cuDNN. No allocator
+   * statistic shows it and its size depends on the GPU, driver and CUDA version (hundreds of MiB);
+   * this is an assumption until bench/gpu-probe.py's "used before any tensor" replaces it.
+   */
+  public static final long CONTEXT_BYTES = 512L << 20;
+
+  private static final long LAUNCH_NANOS = 4_000_000;
+  private static final long FRAME_NANOS_256 = 250_000;
+
+  /** What to simulate: the device, what else is on it, and the renderer's weights. */
+  public record Spec(long totalBytes, long contextBytes, long otherProcessBytes, long weightBytes) {
+    public Spec {
+      if (totalBytes <= contextBytes + otherProcessBytes + weightBytes) {
+        throw new IllegalArgumentException(
+            "a simulated GPU of "
+                + DeviceMemory.human(totalBytes)
+                + " cannot hold its context, other processes and "
+                + DeviceMemory.human(weightBytes)
+                + " of weights");
+      }
+    }
+
+    /** A GPU of {@code totalBytes} with the assumed context and a SadTalker-class renderer. */
+    public static Spec of(long totalBytes) {
+      return new Spec(totalBytes, CONTEXT_BYTES, 0, RendererWorkload.SADTALKER_WEIGHT_BYTES);
+    }
+  }
+
+  private final String id;
+  private final int index;
+  private final DeviceMemory memory;
+  private final CachingAllocator allocator;
+  private final RendererWorkload workload;
+
+  /** Guarded by {@code this}: models whose weights are resident, and their blocks. */
+  private final Set<String> loaded = new HashSet<>();
+
+  private final List<CachingAllocator.Block> weights = new ArrayList<>();
+
+  /** The output of the calling thread's batch, freed when the batch ends. */
+  private final ThreadLocal<CachingAllocator.Block> output = new ThreadLocal<>();
+
+  public SimulatedGpu(String id, int index, Spec spec) {
+    this.id = id;
+    this.index = index;
+    this.memory =
+        new DeviceMemory(index, spec.totalBytes(), spec.contextBytes(), spec.otherProcessBytes());
+    this.allocator = new CachingAllocator(memory);
+    this.workload = new RendererWorkload(spec.weightBytes());
+  }
+
+  /**
+   * The largest batch of {@code pixels}-pixel frames that runs alone on a fresh GPU of {@code
+   * spec}, by bisection (0 if none).
+   */
+  public static int largestFit(Spec spec, long pixels, int limit) {
+    int lo = 0;
+    int hi = limit + 1;
+    while (hi - lo > 1) {
+      int mid = (lo + hi) >>> 1;
+      if (fits(spec, pixels, mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static boolean fits(Spec spec, long pixels, int frames) {
+    SimulatedGpu gpu = new SimulatedGpu("sim-gpu:bisection", 0, spec);
+    gpu.modelLoaded("bisection");
+    try {
+      gpu.beforeBatch(frames, pixels);
+      gpu.afterBatch();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The device's memory, to let another process take or give back some of it. */
+  public DeviceMemory memory() {
+    return memory;
+  }
+
+  /** The allocator, for tests that hold a tensor across batches as other code may. */
+  public CachingAllocator allocator() {
+    return allocator;
+  }
+
+  public long weightBytes() {
+    return workload.weightBytes();
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public DeviceKind kind() {
+    return DeviceKind.SIMULATED_GPU;
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public long totalBytes() {
+    return memory.totalBytes();
+  }
+
+  @Override
+  public long freeBytes() {
+    return memory.freeBytes();
+  }
+
+  @Override
+  public long allocatedBytes() {
+    return allocator.allocatedBytes();
+  }
+
+  @Override
+  public long reservedBytes() {
+    return allocator.reservedBytes();
+  }
+
+  @Override
+  public void resetPeak() {
+    allocator.resetPeak();
+  }
+
+  @Override
+  public long peakAllocatedBytes() {
+    return allocator.peakAllocatedBytes();
+  }
+
+  @Override
+  public void emptyCache() {
+    allocator.emptyCache();
+  }
+
+  /** The renderer's weights become resident once per model, as {@code module.to(device)} does. */
+  @Override
+  public synchronized void modelLoaded(String spec) {
+    if (loaded.add(spec)) {
+      weights.addAll(workload.loadWeights(allocator));
+    }
+  }
+
+  @Override
+  public void beforeBatch(int frames, long pixels) {
+    synchronized (this) {
+      if (loaded.isEmpty()) {
+        throw new IllegalStateException(
+            id + ": a batch ran before any model was loaded onto the device (call modelLoaded)");
+      }
+    }
+    output.set(workload.forward(allocator, frames, pixels));
+  }
+
+  @Override
+  public void afterBatch() {
+    CachingAllocator.Block out = output.get();
+    output.remove();
+    if (out != null) {
+      allocator.free(out);
+    }
+  }
+
+  @Override
+  public long batchNanos(int frames, long pixels, long measuredNanos) {
+    return LAUNCH_NANOS + (long) (frames * FRAME_NANOS_256 * pixels / (256.0 * 256.0));
+  }
+}

@@ -1,0 +1,81 @@
+package dev.facerender.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facerender.device.sim.CachingAllocator;
+import dev.facerender.device.sim.SimulatedGpu;
+import dev.facerender.metrics.BatchMetrics;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Memory accounting against the simulated caching allocator: weights once, fragmentation. */
+class GpuMemoryTest {
+  private static final long GIB = 1L << 30;
+  private static final long MIB = 1L << 20;
+
+  @Test
+  void threeGibOfWeightsOnAnEightGibGpuAreCountedOnce() throws Exception {
+    SimulatedGpu.Spec spec = new SimulatedGpu.Spec(8 * GIB, 512 * MIB, 0, 3 * GIB);
+    SimulatedGpu gpu = new SimulatedGpu("sim-weights-once", 0, spec);
+    RenderSettings settings = Fixtures.shared(1, 1, "level", "high", "pipelineDepth", "1");
+    Fixtures.Sinks task =
+        SimulatedRuns.concurrently(
+                List.of(settings), gpu, List.of(Fixtures.clip("weights", 256, 60, 0.2f)))
+            .get(0);
+
+    BatchMetrics first = task.metrics.get(0);
+    // The true free bytes: the device less its context and the weights, nothing else.
+    assertThat(first.freeBytes()).isEqualTo(8 * GIB - 512 * MIB - 3 * GIB);
+    assertThat(first.fixedBytes()).as("the weights are not a batch's").isLessThan(256 * MIB);
+    int largest = SimulatedGpu.largestFit(spec, 256 * 256, 256);
+    assertThat(first.plannedBatch())
+        .isLessThanOrEqualTo(largest)
+        .isGreaterThanOrEqualTo(largest * 9 / 10);
+    assertThat(task.metrics).allSatisfy(m -> assertThat(m.ooms()).isZero());
+    assertThat(task.metrics.stream().mapToInt(BatchMetrics::frames).sum()).isEqualTo(60);
+  }
+
+  @Test
+  void aFragmentationOomIsSplitAndRetriedAndLaterBatchesAvoidIt() throws Exception {
+    SimulatedGpu gpu = new SimulatedGpu("sim-fragmented", 0, SimulatedGpu.Spec.of(8 * GIB));
+    gpu.modelLoaded("builtin:warp");
+    // Another part of this process keeps three small tensors spread over a cached 5 GiB
+    // segment: the cache holds four 1.25 GiB holes, which count as plannable but cannot serve
+    // one larger tensor, and the device has less than that left outside the cache.
+    CachingAllocator allocator = gpu.allocator();
+    long hole = 1280 * MIB;
+    long pinSize = 64 * MIB;
+    allocator.free(allocator.malloc(4 * hole + 3 * pinSize));
+    List<CachingAllocator.Block> holes = new java.util.ArrayList<>();
+    List<CachingAllocator.Block> pins = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      holes.add(allocator.malloc(hole));
+      if (i < 3) {
+        pins.add(allocator.malloc(pinSize));
+      }
+    }
+    holes.forEach(allocator::free);
+    assertThat(gpu.freeBytes()).isLessThan(2 * hole);
+    // A cap of 60 frames: calibration stops at 32, which the holes serve; the plan is the cap.
+    // No growth back within this clip, so what follows the split shows the lowered ceiling.
+    RenderSettings settings =
+        Fixtures.shared(
+            1, 1, "level", "high", "maxBatch", "60", "growAfter", "1000", "pipelineDepth", "1");
+    Fixtures.Sinks task =
+        SimulatedRuns.concurrently(
+                List.of(settings), gpu, List.of(Fixtures.clip("fragments", 256, 400, 0.3f)))
+            .get(0);
+
+    assertThat(allocator.fragmentationOoms()).as("OOMs while the bytes added up").isPositive();
+    List<BatchMetrics> batches = task.metrics;
+    assertThat(batches.get(0).ooms()).isPositive();
+    assertThat(batches.get(0).splits()).isPositive();
+    assertThat(batches.subList(1, batches.size()))
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.ooms()).isZero());
+    assertThat(task.errors).isEmpty();
+    assertThat(batches.stream().mapToInt(BatchMetrics::frames).sum()).isEqualTo(400);
+    assertThat(batches.get(0).plannedBatch()).isEqualTo(60);
+    pins.forEach(allocator::free);
+  }
+}

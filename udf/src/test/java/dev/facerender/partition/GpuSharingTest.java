@@ -1,0 +1,95 @@
+package dev.facerender.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facerender.device.sim.SimulatedGpu;
+import dev.facerender.metrics.BatchMetrics;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/** Tasks sharing one simulated GPU plan their share of it, and calibrate as if alone. */
+class GpuSharingTest {
+  private static final long GIB = 1L << 30;
+  private static final double HIGH = 0.95;
+
+  private static long plannedBytes(BatchMetrics m) {
+    return m.fixedBytes() + m.perFrameBytes() * m.plannedBatch();
+  }
+
+  private static List<List<Row>> clips(int tasks, int size, int frames) {
+    List<List<Row>> partitions = new ArrayList<>();
+    for (int t = 0; t < tasks; t++) {
+      partitions.add(Fixtures.clip("clip-" + t, size, frames, 0.1f * t));
+    }
+    return partitions;
+  }
+
+  @Test
+  void fourTasksAtAQuarterGpuEachPlanAQuarterAndNeverTogetherMoreThanTheDevice() throws Exception {
+    // spark.executor.cores=8, one GPU, spark.task.resource.gpu.amount=0.25: 4 tasks, 4 per GPU.
+    SimulatedGpu gpu = new SimulatedGpu("sim-quarter", 0, SimulatedGpu.Spec.of(8 * GIB));
+    RenderSettings settings = Fixtures.shared(4, 4, "level", "high", "pipelineDepth", "1");
+    List<Fixtures.Sinks> tasks =
+        SimulatedRuns.concurrently(Collections.nCopies(4, settings), gpu, clips(4, 256, 48));
+
+    long atRest = gpu.plannableBytes();
+    long together = 0;
+    for (Fixtures.Sinks task : tasks) {
+      assertThat(task.errors).isEmpty();
+      BatchMetrics first = task.metrics.get(0);
+      assertThat(first.freeBytes()).as("planned with the device at rest").isEqualTo(atRest);
+      long quarter = (long) (atRest * HIGH / 4);
+      assertThat(plannedBytes(first)).isLessThanOrEqualTo(quarter).isGreaterThan(quarter * 8 / 10);
+      assertThat(task.metrics).allSatisfy(m -> assertThat(m.ooms()).isZero());
+      together += plannedBytes(first);
+    }
+    assertThat(together).isLessThanOrEqualTo((long) (atRest * HIGH));
+  }
+
+  @Test
+  void oneTaskOwningTheGpuPlansAllOfIt() throws Exception {
+    // spark.task.resource.gpu.amount=1: one task per GPU.
+    SimulatedGpu gpu = new SimulatedGpu("sim-whole", 0, SimulatedGpu.Spec.of(8 * GIB));
+    RenderSettings settings = Fixtures.shared(1, 1, "level", "high", "pipelineDepth", "1");
+    Fixtures.Sinks task =
+        SimulatedRuns.concurrently(List.of(settings), gpu, clips(1, 256, 120)).get(0);
+
+    long whole = (long) (gpu.plannableBytes() * HIGH);
+    BatchMetrics first = task.metrics.get(0);
+    assertThat(plannedBytes(first)).isLessThanOrEqualTo(whole).isGreaterThan(whole * 9 / 10);
+    int largest = SimulatedGpu.largestFit(SimulatedGpu.Spec.of(8 * GIB), 256 * 256, 256);
+    assertThat(first.plannedBatch())
+        .isLessThanOrEqualTo(largest)
+        .isGreaterThanOrEqualTo(largest * 9 / 10);
+    assertThat(task.metrics).allSatisfy(m -> assertThat(m.ooms()).isZero());
+  }
+
+  @Test
+  void twoTasksCalibratingAtOnceMeasureWhatEachMeasuresAlone() throws Exception {
+    // Different caps: two calibrations of the same model, each while the other task renders.
+    RenderSettings wide = Fixtures.shared(2, 2, "level", "high", "maxBatch", "32");
+    RenderSettings narrow = Fixtures.shared(2, 2, "level", "high", "maxBatch", "16");
+    long[] alone = new long[2];
+    int i = 0;
+    for (RenderSettings s : List.of(wide, narrow)) {
+      SimulatedGpu gpu = new SimulatedGpu("sim-alone-" + i, 0, SimulatedGpu.Spec.of(8 * GIB));
+      alone[i++] =
+          SimulatedRuns.concurrently(List.of(s), gpu, clips(1, 256, 40))
+              .get(0)
+              .metrics
+              .get(0)
+              .perFrameBytes();
+    }
+    SimulatedGpu shared = new SimulatedGpu("sim-together", 0, SimulatedGpu.Spec.of(8 * GIB));
+    List<Fixtures.Sinks> together =
+        SimulatedRuns.concurrently(List.of(wide, narrow), shared, clips(2, 256, 80));
+
+    for (int t = 0; t < 2; t++) {
+      long perFrame = together.get(t).metrics.get(0).perFrameBytes();
+      assertThat((double) perFrame).isBetween(alone[t] * 0.9, alone[t] * 1.1);
+    }
+  }
+}
