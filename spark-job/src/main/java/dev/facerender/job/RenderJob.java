@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -77,11 +79,17 @@ public final class RenderJob {
       Phases phases) {
     String runId = status.runId();
     SparkTopology.Slots slots = SparkTopology.slots(spark);
-    RenderSettings settings =
+    RenderSettings asked =
         RenderSettings.from(runId, request.conf(), slots.concurrentTasks(), slots.tasksPerDevice());
+    // Loading libtorch and checking the model overlaps Spark's first reading of the input; input
+    // errors still come first (they are raised before the models' outcome is looked at).
+    CompletableFuture<RenderSettings> models =
+        CompletableFuture.supplyAsync(() -> preflight(asked, request.conf()));
     RenderInput input = new RenderInput(spark, request);
     phases.end("read_input");
-    settings = preflight(settings, request.conf(), input.base64Sources());
+    RenderSettings checked = join(models);
+    RenderSettings settings =
+        checked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
     phases.end("preflight");
 
     RunManifest manifest = new RunManifest(out, runId);
@@ -161,10 +169,10 @@ public final class RenderJob {
 
   /**
    * Checks, stages and ships the model files, and runs them on the driver so a missing or broken
-   * file stops the run before any task. Returns the settings executors get.
+   * file stops the run before any task. Returns the settings executors get (with {@code
+   * base64Sources} still to set from the input).
    */
-  private RenderSettings preflight(
-      RenderSettings settings, Map<String, String> conf, boolean base64Sources) {
+  private RenderSettings preflight(RenderSettings settings, Map<String, String> conf) {
     ModelFiles files = new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf));
     ModelFiles.Shipped model = files.ship(settings.model(), "Model");
     try (FrameModel loaded = Models.load(model.driverSpec())) {
@@ -178,7 +186,22 @@ public final class RenderJob {
       }
       enhancer = shipped.executorSpec();
     }
-    return settings.forExecutors(model.executorSpec(), enhancer, base64Sources);
+    return settings.forExecutors(model.executorSpec(), enhancer, false);
+  }
+
+  /** The preflight's settings, or its failure as it was thrown. */
+  private static RenderSettings join(CompletableFuture<RenderSettings> preflight) {
+    try {
+      return preflight.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
   }
 
   /** The markers readers wait on: each table's, then the folder's. */
