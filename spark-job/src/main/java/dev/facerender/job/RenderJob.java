@@ -155,6 +155,7 @@ public final class RenderJob {
         renderWall,
         started,
         rss.peakBytes(),
+        runner.errorCodes(),
         samples.value(),
         phases);
   }
