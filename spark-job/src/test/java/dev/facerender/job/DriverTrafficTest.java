@@ -22,8 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  * they handle: rows travel as files (FileSinks), and metrics.json and the report aggregate.
  */
 class DriverTrafficTest {
-  /** Per task result: the write stats, one TaskRows, progress, a few 16 px sample frames. */
-  private static final long TASK_RESULT_LIMIT = 32 << 10;
+  /**
+   * Per task result: the write stats, one TaskRows, progress and the report's sampled 16 px frames
+   * (measured: up to ~50 KB for a task of 5000 one-frame batches, whose metrics rows alone would be
+   * ~2 MB).
+   */
+  private static final long TASK_RESULT_LIMIT = 96 << 10;
 
   private static SparkSession spark;
   @TempDir static Path dir;

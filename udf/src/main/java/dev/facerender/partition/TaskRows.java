@@ -1,6 +1,7 @@
 package dev.facerender.partition;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.Serializable;
 import java.util.Map;
@@ -20,9 +21,15 @@ public record TaskRows(
     long metricsRows,
     Map<String, Long> errorCodes)
     implements Serializable {
-  /** How the row files hold a row: one JSON object of the record per line (NaN allowed). */
+  /**
+   * How the row files hold a row: one JSON object of the record per line (NaN allowed). Derived
+   * getters (FrameError.isFrame) are written too and ignored on reading.
+   */
   public static final JsonMapper JSON =
-      JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+      JsonMapper.builder()
+          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
 
   public TaskRows {
     if (errorRows < 0 || metricsRows < 0) {
