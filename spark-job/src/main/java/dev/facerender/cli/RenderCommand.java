@@ -76,7 +76,7 @@ final class RenderCommand implements Callable<Integer> {
         run.errorFrames(),
         run.renderWallNanos() / 1e9,
         run.framesPerSecond(),
-        run.batches().size(),
+        run.batchCount(),
         run.ooms(),
         run.splits());
     System.out.printf("Output: %s/{frames,metrics,errors}, run.json, report.html%n", run.out());

@@ -163,6 +163,7 @@ public final class RenderJob {
         renderWall,
         started,
         rss.peakBytes(),
+        runner.errorCodes(),
         samples.value(),
         phases);
   }

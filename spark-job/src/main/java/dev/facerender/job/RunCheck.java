@@ -3,7 +3,6 @@ package dev.facerender.job;
 import static org.apache.spark.sql.functions.col;
 
 import dev.facerender.io.Schemas;
-import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.RenderSettings;
@@ -33,22 +32,20 @@ final class RunCheck {
       long renderWall,
       long started,
       long peakRss,
+      Map<String, Long> errorCodes,
       List<SampledFrame> samples,
       Phases phases) {
     String runId = status.runId();
     CommittedCounts counts =
         CommittedCounts.read(spark, out.child("frames"), out.child("errors"), runId);
-    List<BatchMetrics> batches =
-        spark
-            .read()
-            .schema(Schemas.METRICS)
-            .parquet(out.child("metrics"))
-            .where(col("run_id").equalTo(runId))
-            .orderBy("start_millis", "partition", "batch_seq")
-            .collectAsList()
-            .stream()
-            .map(Schemas::metrics)
-            .toList();
+    MetricsDigest batches =
+        MetricsDigest.of(
+            spark
+                .read()
+                .schema(Schemas.METRICS)
+                .parquet(out.child("metrics"))
+                .where(col("run_id").equalTo(runId)),
+            out.child("metrics"));
     List<FrameError> errors =
         spark
             .read()
@@ -74,6 +71,7 @@ final class RunCheck {
             System.nanoTime() - started,
             peakRss,
             batches,
+            errorCodes,
             errors,
             samples);
     String failure = counts.problem(inputFrames, out.toString());

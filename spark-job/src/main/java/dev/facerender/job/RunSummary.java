@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * What a render did: counts, timings, the peak resident memory of the driver JVM (the executor too
- * in local mode; -1 when unknown), the batches, the rejected rows and the frames sampled for the
- * report.
+ * in local mode; -1 when unknown), the batches in aggregate with a sample, rejected rows per error
+ * code with a sample of them, and the frames sampled for the report.
  */
 public record RunSummary(
     String runId,
@@ -22,14 +22,24 @@ public record RunSummary(
     long renderWallNanos,
     long totalWallNanos,
     long peakRssBytes,
-    List<BatchMetrics> batches,
+    MetricsDigest metrics,
+    Map<String, Long> errorCodes,
     List<FrameError> errors,
     List<SampledFrame> samples) {
   public RunSummary {
     samples = List.copyOf(samples);
     settings = Map.copyOf(settings);
-    batches = List.copyOf(batches);
+    errorCodes = Map.copyOf(errorCodes);
     errors = List.copyOf(errors);
+  }
+
+  /** A sample of the batches (all of them for small runs): see {@link MetricsDigest#sampleNote}. */
+  public List<BatchMetrics> batches() {
+    return metrics.sample();
+  }
+
+  public long batchCount() {
+    return metrics.batches();
   }
 
   /** Frames written per second of the Spark render job (read, shuffle, render, encode, write). */
@@ -39,15 +49,15 @@ public record RunSummary(
 
   /** Frames per second of model time alone, summed over batches (per task, not per machine). */
   public double renderOnlyFramesPerSecond() {
-    long nanos = batches.stream().mapToLong(BatchMetrics::renderNanos).sum();
+    long nanos = metrics.total("render_nanos");
     return renderedFrames * 1e9 / Math.max(1, nanos);
   }
 
   public int ooms() {
-    return batches.stream().mapToInt(BatchMetrics::ooms).sum();
+    return (int) metrics.total("ooms");
   }
 
   public int splits() {
-    return batches.stream().mapToInt(BatchMetrics::splits).sum();
+    return (int) metrics.total("splits");
   }
 }

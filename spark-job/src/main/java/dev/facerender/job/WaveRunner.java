@@ -3,27 +3,26 @@ package dev.facerender.job;
 import static org.apache.spark.sql.functions.col;
 
 import dev.facerender.config.OutputFormat;
-import dev.facerender.io.Schemas;
-import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
-import dev.facerender.partition.AccumulatorSinks;
+import dev.facerender.partition.FileSinks;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.FrameSample;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.TaskRows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Renders one wave into its staging folder ({@code frames/}, {@code errors/}, {@code metrics/}
@@ -33,6 +32,9 @@ import org.apache.spark.util.LongAccumulator;
 final class WaveRunner {
   private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
   static final List<String> TABLES = List.of("frames", "errors", "metrics");
+
+  /** Where tasks write their row files inside a wave's staging folder. */
+  static final String TASK_ROWS = "_task-rows";
 
   private final SparkSession spark;
   private final RenderSettings settings;
@@ -44,6 +46,7 @@ final class WaveRunner {
   private final LongAccumulator done;
   private final FrameSample sample;
   private final CollectionAccumulator<SampledFrame> samples;
+  private final Map<String, Long> errorCodes = new TreeMap<>();
 
   WaveRunner(
       SparkSession spark,
@@ -83,16 +86,21 @@ final class WaveRunner {
 
   /** Renders wave {@code wave} into {@code staging} (relative to the output folder). */
   void render(int wave, String staging) {
-    CollectionAccumulator<FrameError> errors = spark.sparkContext().collectionAccumulator("errors");
-    CollectionAccumulator<BatchMetrics> metrics =
-        spark.sparkContext().collectionAccumulator("metrics");
+    // Tasks send one TaskRows each; their error and metrics rows stay in files (FileSinks).
+    CollectionAccumulator<TaskRows> tasks = spark.sparkContext().collectionAccumulator("task rows");
+    FileSinks sinks =
+        new FileSinks(
+            out.child(staging + "/" + TASK_ROWS),
+            SerializableConfiguration.broadcast(spark.sparkContext()),
+            tasks,
+            done,
+            sample,
+            samples);
     DataFrameWriter<Row> writer =
         partitioned(wave)
             .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"))
             .mapPartitions(
-                new RenderPartitionFunction(
-                    settings, new AccumulatorSinks(errors, metrics, done, sample, samples)),
-                Encoders.row(FrameRows.OUTPUT))
+                new RenderPartitionFunction(settings, sinks), Encoders.row(FrameRows.OUTPUT))
             .write()
             .mode(SaveMode.ErrorIfExists)
             // Frames are large: smaller row groups keep each writer's buffer, and the peak
@@ -104,9 +112,15 @@ final class WaveRunner {
       writer = writer.option("compression", "uncompressed");
     }
     writer.parquet(out.child(staging + "/frames"));
-    write(errors.value().stream().map(Schemas::row).toList(), Schemas.ERRORS, staging + "/errors");
-    write(
-        metrics.value().stream().map(Schemas::row).toList(), Schemas.METRICS, staging + "/metrics");
+    List<TaskRows> reported = tasks.value();
+    new TaskRowTables(spark, out)
+        .write(reported, staging)
+        .forEach((code, n) -> errorCodes.merge(code, n, Long::sum));
+  }
+
+  /** Rejected rows per error code over the waves this attempt rendered. */
+  Map<String, Long> errorCodes() {
+    return errorCodes;
   }
 
   /** The staged data files of {@code staging} and the table paths a commit moves them to. */
@@ -120,14 +134,5 @@ final class WaveRunner {
       }
     }
     return moves;
-  }
-
-  private void write(List<Row> rows, StructType schema, String relative) {
-    spark
-        .createDataFrame(rows, schema)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.ErrorIfExists)
-        .parquet(out.child(relative));
   }
 }

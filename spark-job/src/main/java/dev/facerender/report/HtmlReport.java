@@ -54,12 +54,15 @@ public final class HtmlReport {
     row(html, "input frames", Long.toString(run.inputFrames()));
     row(html, "rendered frames", Long.toString(run.renderedFrames()));
     row(html, "rejected frames", Long.toString(run.errorFrames()));
-    row(html, "batches", Integer.toString(run.batches().size()));
+    row(html, "batches", Long.toString(run.batchCount()));
     row(html, "OOMs / splits", run.ooms() + " / " + run.splits());
     row(html, "render job wall time", fmt("%.2f s", run.renderWallNanos() / 1e9));
     row(html, "job frames/s", fmt("%.1f", run.framesPerSecond()));
     row(html, "model-only frames/s per task", fmt("%.1f", run.renderOnlyFramesPerSecond()));
     html.append("</table>");
+    html.append("<p id=\"batch-sample\">Charts and the batch table show ")
+        .append(escape(run.metrics().sampleNote()))
+        .append("; metrics.json has totals, time bins and a summary per task.</p>");
     charts(html, run.batches());
     frames(html, run);
     batches(html, run.batches());

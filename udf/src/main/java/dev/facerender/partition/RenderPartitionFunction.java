@@ -45,12 +45,61 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     FrameModel model = ModelCache.get(settings.model(), device);
     FrameEnhancer enhancer =
         settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;
+    TaskSinks task = sinks.forTask();
     PartitionRenderer renderer =
-        new PartitionRenderer(rows, settings, sinks, TaskInfo.current(), device, model, enhancer);
+        new PartitionRenderer(rows, settings, task, TaskInfo.current(), device, model, enhancer);
+    Finishing finishing = new Finishing(renderer, task);
     if (context != null) {
       // A failed or killed task still frees its clips' tensors and its device lease.
-      context.addTaskCompletionListener((TaskCompletionListener) done -> renderer.close());
+      context.addTaskCompletionListener(
+          (TaskCompletionListener)
+              done -> {
+                try {
+                  renderer.close();
+                } finally {
+                  finishing.abortUnlessFinished();
+                }
+              });
     }
-    return renderer;
+    return finishing;
+  }
+
+  /**
+   * Ends the task's sinks when the last row has been taken, inside the task and so before its
+   * output commits; a task that never gets there aborts them.
+   */
+  private static final class Finishing implements Iterator<Row> {
+    private final Iterator<Row> rows;
+    private final TaskSinks sinks;
+    private boolean finished;
+
+    Finishing(Iterator<Row> rows, TaskSinks sinks) {
+      this.rows = rows;
+      this.sinks = sinks;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (finished) {
+        return false;
+      }
+      if (rows.hasNext()) {
+        return true;
+      }
+      finished = true;
+      sinks.finish();
+      return false;
+    }
+
+    @Override
+    public Row next() {
+      return rows.next();
+    }
+
+    void abortUnlessFinished() {
+      if (!finished) {
+        sinks.abort();
+      }
+    }
   }
 }

@@ -19,4 +19,15 @@ public interface TaskSinks {
   }
 
   default void sample(SampledFrame frame) {}
+
+  /** The sinks one task attempt reports to; {@link #finish} or {@link #abort} ends them. */
+  default TaskSinks forTask() {
+    return this;
+  }
+
+  /** The task reported all its rows: flush and announce them. Runs before the task commits. */
+  default void finish() {}
+
+  /** The task failed or was killed before {@link #finish}: release what it holds. */
+  default void abort() {}
 }
