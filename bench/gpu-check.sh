@@ -68,7 +68,7 @@ def metrics(name):
     rows = []
     for f in glob.glob(f"{out}/{name}/metrics.json"):
         data = json.load(open(f))
-        rows += data if isinstance(data, list) else data.get("batches", [])
+        rows += data if isinstance(data, list) else data.get("sample", [])
     return rows
 def get(row, *keys):
     for k in keys:
