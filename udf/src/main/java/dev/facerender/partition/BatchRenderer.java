@@ -184,8 +184,8 @@ final class BatchRenderer {
    * total: the caching allocator's fragmentation OOM (on a 16 GiB simulated GPU a batch of 157+
    * frames fails every second run, although 187 fit once). The cost is the segments' {@code
    * cudaFree} and {@code cudaMalloc} once per batch, small against a batch near the device's
-   * memory. Alone only: emptying stalls the device, and another task's batch may hold part of
-   * every segment anyway.
+   * memory. Alone only: emptying stalls the device, and another task's batch may hold part of every
+   * segment anyway.
    */
   private void startFromWholeSegments(BatchPeaks.Window window) {
     if (window.startedAlone() && device.reservedBytes() > device.allocatedBytes()) {
