@@ -46,7 +46,17 @@ cli() {
 }
 
 start=$(date +%s)
+step_start=$start
+steps="$out/steps.tsv"
+: >"$steps"
+lap() { # NAME: seconds since the previous lap, for the JSON's per-step timings
+  local now
+  now=$(date +%s)
+  printf '%s\t%s\n' "$1" "$((now - step_start))" >>"$steps"
+  step_start=$now
+}
 cli doctor --json "${doctor_device[@]}" "${device_conf[@]}" >"$out/doctor.json"
+lap doctor
 cli generate --out "$out/input" --clips 4 --frames 120 --size 256 >/dev/null
 render() { # NAME MASTER EXTRA...
   local name="$1" master="$2"; shift 2
@@ -54,11 +64,16 @@ render() { # NAME MASTER EXTRA...
     --master "$master" "${device_conf[@]}" "$@" >"$out/$name.log" 2>&1
 }
 # Local Spark offers no GPU to tasks: four task slots stand for amount 0.25 (four on one device).
+lap generate
 render demo-high 'local[1]' --level high
+lap demo_high
 render forced-oom 'local[1]' --batch-size 100000
+lap forced_oom
 render four-tasks 'local[4]' --level high
+lap four_tasks
 cli benchmark --json --out "$out/benchmark" --clips 2 --frames 48 --size 256 --rounds 1 --level high \
   --master 'local[1]' "${gpu_conf[@]}" "${device_conf[@]}" >"$out/benchmark.json"
+lap benchmark
 
 /usr/bin/python3 - "$out" "$simulate" "$(( $(date +%s) - start ))" <<'PY'
 import glob, json, sys
@@ -101,7 +116,9 @@ checks["batched_vs_batch1"] = {"batch1_fps": bench.get("batch1FramesPerSecond"),
                                "best_fps": bench.get("bestFramesPerSecond"), "best_batch": bench.get("bestBatch"),
                                "ratio": bench.get("bestFramesPerSecond") / bench.get("batch1FramesPerSecond"),
                                "ok": True}
+step_seconds = {name: int(secs) for name, secs in (line.split("\t") for line in open(f"{out}/steps.tsv"))}
 result = {"device": "simulated " + simulate if simulate else "cuda:0", "seconds": seconds,
+          "step_seconds": step_seconds,
           "checks": checks, "ok": all(c["ok"] for c in checks.values())}
 json.dump(result, open(f"{out}/gpu-check.json", "w"), indent=2)
 print(json.dumps(result, indent=2))

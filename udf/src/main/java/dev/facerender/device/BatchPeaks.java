@@ -24,6 +24,13 @@ public final class BatchPeaks {
     private Window(long allocatedBefore) {
       this.allocatedBefore = allocatedBefore;
     }
+
+    /** Whether no other batch was running on the device when this one began. */
+    public synchronized boolean startedAlone() {
+      return !startedOverlapped;
+    }
+
+    private boolean startedOverlapped;
   }
 
   private final Device device;
@@ -46,6 +53,7 @@ public final class BatchPeaks {
       device.resetPeak();
     } else {
       window.overlapped = true;
+      window.startedOverlapped = true;
       open.forEach(other -> other.overlapped = true);
     }
     open.add(window);

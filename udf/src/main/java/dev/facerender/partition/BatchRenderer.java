@@ -141,6 +141,7 @@ final class BatchRenderer {
     BatchPeaks peaks = BatchPeaks.of(device);
     BatchPeaks.Window window = peaks.begin();
     try (PointerScope scope = new PointerScope()) {
+      startFromWholeSegments(window);
       device.beforeBatch(n, pixels);
       try {
         if (inject) {
@@ -172,6 +173,24 @@ final class BatchRenderer {
     }
     device.checkBatch(n, pixels, peakBytes);
     return new Pixels(rendered, peakBytes);
+  }
+
+  /**
+   * Returns the cache's wholly free segments to the device before a batch that begins alone.
+   * Calibration measured every batch size from whole free segments ({@link BatchPlanner#measure})
+   * and the plan is sized from those peaks; a batch near the plan that ran on segments cut for an
+   * earlier batch (of another size, or its own first run, laid out before the allocator released
+   * anything) finds no block big enough for its largest tensor while enough bytes are free in
+   * total: the caching allocator's fragmentation OOM (on a 16 GiB simulated GPU a batch of 157+
+   * frames fails every second run, although 187 fit once). The cost is the segments' {@code
+   * cudaFree} and {@code cudaMalloc} once per batch, small against a batch near the device's
+   * memory. Alone only: emptying stalls the device, and another task's batch may hold part of every
+   * segment anyway.
+   */
+  private void startFromWholeSegments(BatchPeaks.Window window) {
+    if (window.startedAlone() && device.reservedBytes() > device.allocatedBytes()) {
+      device.emptyCache();
+    }
   }
 
   /**

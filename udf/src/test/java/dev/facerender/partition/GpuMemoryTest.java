@@ -36,6 +36,30 @@ class GpuMemoryTest {
   }
 
   @Test
+  void batchesPlannedAtLevelHighRunBackToBackWithoutFragmentationOoms() throws Exception {
+    // A 16 GiB device at level high plans near the largest batch that fits once; the second batch
+    // of that size used to run on segments cut by the first and fail with bytes to spare.
+    SimulatedGpu.Spec spec = SimulatedGpu.Spec.of(16 * GIB);
+    SimulatedGpu gpu = new SimulatedGpu("sim-level-high-repeat", 0, spec);
+    RenderSettings settings = Fixtures.shared(1, 1, "level", "high", "pipelineDepth", "1");
+    List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+    rows.addAll(Fixtures.clip("repeat-a", 256, 180, 0.2f));
+    rows.addAll(Fixtures.clip("repeat-b", 256, 180, 0.4f));
+    Fixtures.Sinks task = SimulatedRuns.concurrently(List.of(settings), gpu, List.of(rows)).get(0);
+
+    int largest = SimulatedGpu.largestFit(spec, 256 * 256, 256);
+    int planned = task.metrics.get(0).plannedBatch();
+    assertThat(planned).isLessThanOrEqualTo(largest).isGreaterThanOrEqualTo(largest * 9 / 10);
+    assertThat(task.metrics.stream().filter(m -> m.frames() == planned).count())
+        .as("batches of the planned size, back to back")
+        .isGreaterThanOrEqualTo(2);
+    assertThat(task.metrics).allSatisfy(m -> assertThat(m.ooms()).isZero());
+    assertThat(gpu.allocator().fragmentationOoms()).isZero();
+    assertThat(task.errors).isEmpty();
+    assertThat(task.metrics.stream().mapToInt(BatchMetrics::frames).sum()).isEqualTo(360);
+  }
+
+  @Test
   void aFragmentationOomIsSplitAndRetriedAndLaterBatchesAvoidIt() throws Exception {
     SimulatedGpu gpu = new SimulatedGpu("sim-fragmented", 0, SimulatedGpu.Spec.of(8 * GIB));
     gpu.modelLoaded("builtin:warp");
