@@ -6,6 +6,9 @@ import dev.facerender.device.Device;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.model.BuiltinModels;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.Models;
 import dev.facerender.retry.OutOfMemoryErrors;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -92,6 +95,25 @@ final class Fixtures {
       rows.add(frame(clip, i, coeffs));
     }
     return rows;
+  }
+
+  /**
+   * Streams {@code rows} through a {@link PartitionRenderer} with a fresh builtin:warp on {@code
+   * device}, every batch meeting {@code faults}; returns how many frame rows came out.
+   */
+  static int renderWithWarp(
+      List<Row> rows, RenderSettings settings, Sinks sinks, Device device, BatchFaults faults) {
+    int out = 0;
+    try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
+      PartitionRenderer renderer =
+          new PartitionRenderer(
+              rows.iterator(), settings, sinks, task(), device, warp, null, faults);
+      while (renderer.hasNext()) {
+        renderer.next();
+        out++;
+      }
+    }
+    return out;
   }
 
   /** What a task reported besides frame rows. */

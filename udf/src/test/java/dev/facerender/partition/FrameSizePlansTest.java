@@ -3,9 +3,6 @@ package dev.facerender.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.model.BuiltinModels;
-import dev.facerender.model.FrameModel;
-import dev.facerender.model.Models;
 import dev.facerender.retry.OutOfMemoryErrors;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,23 +30,7 @@ class FrameSizePlansTest {
                 OutOfMemoryErrors.cudaMessage(frames * pixels * 400, 0, 1L << 30, 0));
           }
         };
-    int out = 0;
-    try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
-      PartitionRenderer renderer =
-          new PartitionRenderer(
-              rows.iterator(),
-              settings,
-              sinks,
-              Fixtures.task(),
-              device,
-              warp,
-              null,
-              oomAbove4At256);
-      while (renderer.hasNext()) {
-        renderer.next();
-        out++;
-      }
-    }
+    int out = Fixtures.renderWithWarp(rows, settings, sinks, device, oomAbove4At256);
     assertThat(out).isEqualTo(210);
     assertThat(sinks.errors).isEmpty();
 

@@ -1,9 +1,6 @@
 package dev.facerender.partition;
 
 import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.model.BuiltinModels;
-import dev.facerender.model.FrameModel;
-import dev.facerender.model.Models;
 import java.util.List;
 import org.apache.spark.sql.Row;
 
@@ -21,23 +18,7 @@ public final class SmallHeapRender {
     Fixtures.Sinks sinks = new Fixtures.Sinks();
     RenderSettings settings = Fixtures.settings("batchSize", "64", "pipelineDepth", "2");
     Fixtures.PlannedDevice device = new Fixtures.PlannedDevice("heap-gpu", 64L << 30, 0, 1);
-    int out = 0;
-    try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
-      PartitionRenderer renderer =
-          new PartitionRenderer(
-              rows.iterator(),
-              settings,
-              sinks,
-              Fixtures.task(),
-              device,
-              warp,
-              null,
-              BatchFaults.NONE);
-      while (renderer.hasNext()) {
-        renderer.next();
-        out++;
-      }
-    }
+    int out = Fixtures.renderWithWarp(rows, settings, sinks, device, BatchFaults.NONE);
     int planned = sinks.metrics.stream().mapToInt(BatchMetrics::plannedBatch).max().orElse(-1);
     int ooms = sinks.metrics.stream().mapToInt(BatchMetrics::ooms).sum();
     System.out.println("frames " + out + " planned " + planned + " ooms " + ooms);
