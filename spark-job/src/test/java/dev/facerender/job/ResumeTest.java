@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -133,15 +132,25 @@ class ResumeTest {
             ProgressListener.NONE);
   }
 
-  private static int committedWaves(Path out) throws Exception {
-    Path runs = out.resolve(RunManifest.RUNS);
-    if (!Files.isDirectory(runs)) {
+  /**
+   * Counts committed wave manifests by name only: the child renames temporary manifests while we
+   * look, so nothing here may stat a file that was listed a moment ago.
+   */
+  private static int committedWaves(Path out) {
+    String[] runs = out.resolve(RunManifest.RUNS).toFile().list();
+    if (runs == null) {
       return 0;
     }
-    try (Stream<Path> files = Files.walk(runs)) {
-      return (int)
-          files.filter(p -> p.getFileName().toString().matches("wave-\\d+\\.json")).count();
+    int count = 0;
+    for (String run : runs) {
+      String[] names = out.resolve(RunManifest.RUNS).resolve(run).toFile().list();
+      for (String name : names == null ? new String[0] : names) {
+        if (name.matches("wave-\\d+\\.json")) {
+          count++;
+        }
+      }
     }
+    return count;
   }
 
   private static List<String> framesOf(Path out) {
