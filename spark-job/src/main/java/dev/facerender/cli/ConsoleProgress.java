@@ -6,12 +6,12 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.spark.util.LongAccumulator;
+import java.util.function.LongSupplier;
 
 /**
- * A one-line progress bar on the console: frames done, frames/s, ETA. Counts come from an
- * accumulator, which Spark updates on the driver as tasks report, so it moves per finished task
- * (and per heartbeat for running ones).
+ * A one-line progress bar on the console: frames done, frames/s, ETA. Running tasks report their
+ * batches with each executor heartbeat ({@code spark.executor.heartbeatInterval}), so the bar moves
+ * while long tasks run, not only when they end.
  */
 final class ConsoleProgress implements ProgressListener {
   private static final int WIDTH = 30;
@@ -19,14 +19,14 @@ final class ConsoleProgress implements ProgressListener {
   private ScheduledExecutorService timer;
   private long total;
   private long started;
-  private LongAccumulator done;
+  private LongSupplier done;
 
   ConsoleProgress(PrintStream out) {
     this.out = out;
   }
 
   @Override
-  public void start(long totalFrames, LongAccumulator doneFrames) {
+  public void start(long totalFrames, LongSupplier doneFrames) {
     this.total = totalFrames;
     this.done = doneFrames;
     this.started = System.nanoTime();
@@ -50,7 +50,7 @@ final class ConsoleProgress implements ProgressListener {
   }
 
   private void print() {
-    long frames = Math.min(total, done.value());
+    long frames = Math.min(total, done.getAsLong());
     double seconds = (System.nanoTime() - started) / 1e9;
     double rate = frames / Math.max(1e-9, seconds);
     int filled = total == 0 ? WIDTH : (int) (WIDTH * frames / total);

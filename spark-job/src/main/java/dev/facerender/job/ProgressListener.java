@@ -1,12 +1,16 @@
 package dev.facerender.job;
 
-import org.apache.spark.util.LongAccumulator;
+import java.util.function.LongSupplier;
 
 /** Follows a render's progress from the driver. */
 public interface ProgressListener {
   ProgressListener NONE = new ProgressListener() {};
 
-  default void start(long totalFrames, LongAccumulator done) {}
+  /**
+   * Called once before the first wave; {@code done} reads frames done so far, running tasks'
+   * batches included (as of their executors' last heartbeat).
+   */
+  default void start(long totalFrames, LongSupplier done) {}
 
   default void stop() {}
 }

@@ -134,10 +134,11 @@ public final class RenderJob {
     WaveCommitter committer =
         new WaveCommitter(spark, out, lock, manifest, status, request.mode().equals("append"));
     long renderStart = System.nanoTime();
+    committer.start(waves, waveFrames, done);
     RssSampler rss = new RssSampler();
+    LiveFrames live = LiveFrames.follow(spark.sparkContext(), done);
     try {
-      committer.start(waves, waveFrames, done);
-      progress.start(inputFrames, done);
+      progress.start(inputFrames, live);
       for (int wave = 0; wave < waves; wave++) {
         if (!committer.isCommitted(wave)) {
           String staging = Staging.wave(status.attemptId(), wave);
@@ -148,6 +149,7 @@ public final class RenderJob {
       out.delete(Staging.ROOT);
     } finally {
       progress.stop();
+      live.close();
       rss.close();
     }
     long renderWall = System.nanoTime() - renderStart;
