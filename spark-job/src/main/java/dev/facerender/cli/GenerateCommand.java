@@ -27,6 +27,13 @@ final class GenerateCommand implements Callable<Integer> {
       description = "parquet or jsonl (images as base64 text) (default: ${DEFAULT-VALUE})")
   String format;
 
+  @Option(
+      names = "--bad-fraction",
+      defaultValue = "0",
+      description =
+          "Fraction of frame rows given a NaN coefficient, spread evenly (default: ${DEFAULT-VALUE})")
+  double badFraction;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -34,10 +41,11 @@ final class GenerateCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.start();
     try {
       DemoDataset.Written written =
-          DemoDataset.generate(spark, out, shape.clips, shape.frames, shape.size, seed, format);
+          DemoDataset.generate(
+              spark, out, shape.clips, shape.frames, shape.size, seed, format, badFraction);
       System.out.printf(
-          "Wrote %d clips, %d frames to %s/frames and %s/sources%n",
-          written.clips(), written.frames(), out, out);
+          "Wrote %d clips, %d frames (%d bad) to %s/frames and %s/sources%n",
+          written.clips(), written.frames(), written.badFrames(), out, out);
       return 0;
     } finally {
       spark.stop();

@@ -14,22 +14,34 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class DemoDataset {
   private DemoDataset() {}
 
-  /** Counts of what was written. */
-  public record Written(long clips, long frames) {}
+  /** Counts of what was written; {@code badFrames} of the frames carry a NaN coefficient. */
+  public record Written(long clips, long frames, long badFrames) {}
 
   public static Written generate(
       SparkSession spark, String dir, int clips, int frames, int size, long seed) {
-    return generate(spark, dir, clips, frames, size, seed, "parquet");
+    return generate(spark, dir, clips, frames, size, seed, "parquet", 0);
   }
 
   /**
    * As above, in {@code format}: {@code parquet}, or {@code jsonl} (JSON Lines, images as base64
-   * text), the form scripts without a Parquet reader can read.
+   * text), the form scripts without a Parquet reader can read. A {@code badFraction} of the frame
+   * rows, spread evenly, get a NaN first coefficient (rejected as NON_FINITE_COEFF), for runs that
+   * must show what bad rows cost.
    */
   public static Written generate(
-      SparkSession spark, String dir, int clips, int frames, int size, long seed, String format) {
+      SparkSession spark,
+      String dir,
+      int clips,
+      int frames,
+      int size,
+      long seed,
+      String format,
+      double badFraction) {
     if (!format.equals("parquet") && !format.equals("jsonl")) {
       throw new InputException("generate writes parquet or jsonl, not '" + format + "'");
+    }
+    if (!(badFraction >= 0 && badFraction <= 1)) {
+      throw new InputException("generate needs --bad-fraction between 0 and 1, got " + badFraction);
     }
     if (clips < 1 || frames < 1 || size < 16) {
       throw new InputException(
@@ -65,6 +77,9 @@ public final class DemoDataset {
                   for (float v : c) {
                     coeffs.add(v);
                   }
+                  if (isBad(id, badFraction)) {
+                    coeffs.set(0, Float.NaN);
+                  }
                   // Row encoders want Scala sequences for array columns.
                   return RowFactory.create(
                       clipId(clip), frame, CollectionConverters.asScala(coeffs).toSeq());
@@ -74,7 +89,13 @@ public final class DemoDataset {
         .mode(SaveMode.ErrorIfExists)
         .format(format.equals("jsonl") ? "json" : "parquet")
         .save(dir + "/frames");
-    return new Written(clips, (long) clips * frames);
+    long total = (long) clips * frames;
+    return new Written(clips, total, (long) Math.floor(total * badFraction));
+  }
+
+  /** Row {@code id} is bad when the running count of bad rows steps at it: floor(n * f) in all. */
+  static boolean isBad(long id, double fraction) {
+    return Math.floor((id + 1) * fraction) > Math.floor(id * fraction);
   }
 
   static String clipId(int clip) {

@@ -46,6 +46,29 @@ class DemoDatasetTest {
   }
 
   @Test
+  void aBadFractionPoisonsExactlyThatShareOfRowsSpreadEvenly() {
+    DemoDataset.Written written =
+        DemoDataset.generate(spark, dir.resolve("bad").toString(), 4, 50, 32, 1, "parquet", 0.05);
+
+    List<Row> frames = rows("bad", "frames");
+    List<Long> bad =
+        frames.stream()
+            .filter(r -> Float.isNaN(r.<scala.collection.Seq<Float>>getAs("coeffs").head()))
+            .map(
+                r ->
+                    Long.parseLong(r.<String>getAs("clip_id").substring(5)) * 50
+                        + r.<Integer>getAs("frame_index"))
+            .sorted()
+            .toList();
+    assertThat(written.badFrames()).isEqualTo(10);
+    assertThat(bad).hasSize(10);
+    // One in twenty: consecutive bad rows are exactly 20 apart.
+    for (int i = 1; i < bad.size(); i++) {
+      assertThat(bad.get(i) - bad.get(i - 1)).isEqualTo(20);
+    }
+  }
+
+  @Test
   void sourcesAreFacesOfTheRequestedSizeThatDifferPerClip() throws Exception {
     RgbImage a = ImageCodec.decode(DemoFaces.png(1, 0, 96));
     RgbImage b = ImageCodec.decode(DemoFaces.png(1, 1, 96));
