@@ -1,9 +1,12 @@
 package dev.facerender.job;
 
+import dev.facerender.device.DriverGpus;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
+import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -49,6 +52,20 @@ public final class SparkTopology {
         gpus,
         conf.get("spark.task.resource.gpu.amount", ""),
         Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * In local mode, the GPUs the driver discovered, for tasks to use (local Spark offers tasks no
+   * resources); none elsewhere.
+   */
+  public static DriverGpus driverGpus(SparkSession spark) {
+    String master = spark.sparkContext().master();
+    boolean local = master.equals("local") || master.startsWith("local[");
+    ResourceInformation gpus = spark.sparkContext().resources().get("gpu").getOrElse(() -> null);
+    if (!local || gpus == null) {
+      return DriverGpus.NONE;
+    }
+    return new DriverGpus(List.of(gpus.addresses()));
   }
 
   public static int concurrentTasks(SparkSession spark) {

@@ -100,7 +100,8 @@ final class WaveRunner {
         partitioned(wave)
             .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"))
             .mapPartitions(
-                new RenderPartitionFunction(settings, sinks), Encoders.row(FrameRows.OUTPUT))
+                new RenderPartitionFunction(settings, sinks, SparkTopology.driverGpus(spark)),
+                Encoders.row(FrameRows.OUTPUT))
             .write()
             .mode(SaveMode.ErrorIfExists)
             // Frames are large: smaller row groups keep each writer's buffer, and the peak

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,9 +15,51 @@ import org.junit.jupiter.api.io.TempDir;
  * A real session with one GPU (found by a discovery script) and a task GPU amount of 0.25: the job
  * reads four tasks on the GPU from it. Local mode accepts these settings but its scheduler offers
  * no GPU to tasks (a job would wait forever), so the render itself is checked in GpuSharingTest.
+ * Without a task amount, local tasks render on the driver's GPU.
  */
 class GpuShareJobTest {
   @TempDir static Path dir;
+
+  @Test
+  void localTasksRenderOnTheGpuTheDriverDiscovered() throws Exception {
+    Path script = dir.resolve("gpu3.sh");
+    Files.writeString(script, "#!/bin/sh\necho '{\"name\":\"gpu\",\"addresses\":[\"3\"]}'\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+    if (active != null) {
+      active.stop();
+    }
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("facerender-driver-gpu-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.resource.gpu.amount", "1")
+            .config("spark.driver.resource.gpu.discoveryScript", script.toString())
+            .getOrCreate();
+    try {
+      Path input = LocalSpark.demo(spark, dir.resolve("driver-gpu"), 2, 6, 64);
+      Path out = dir.resolve("driver-gpu-out");
+      RunSummary summary =
+          LocalSpark.render(spark, input, out, Map.of("spark.facerender.simulateGpu", "8GiB"));
+
+      assertThat(summary.renderedFrames()).isEqualTo(12);
+      List<String> devices =
+          spark
+              .read()
+              .parquet(out.resolve("metrics").toString())
+              .select("device")
+              .distinct()
+              .collectAsList()
+              .stream()
+              .map(row -> row.getString(0))
+              .toList();
+      // The simulated GPU takes the index of the GPU the task was given.
+      assertThat(devices).containsExactly("sim-gpu:3");
+    } finally {
+      spark.stop();
+    }
+  }
 
   @Test
   void aQuarterGpuAmountOfOneGpuMeansFourTasksOnIt() throws Exception {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.facerender.device.Device;
 import dev.facerender.device.Devices;
+import dev.facerender.device.DriverGpus;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelCache;
@@ -25,17 +26,26 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
 
   private final RenderSettings settings;
   private final TaskSinks sinks;
+  private final DriverGpus driverGpus;
 
   public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
+    this(settings, sinks, DriverGpus.NONE);
+  }
+
+  /** As above; tasks Spark gave no GPU take one of {@code driverGpus} (local mode). */
+  public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks, DriverGpus driverGpus) {
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
+    this.driverGpus = requireNonNull(driverGpus, "driverGpus is null");
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TaskContext context = TaskContext.get();
     Map<String, ResourceInformation> resources =
-        context == null ? Map.of() : context.resourcesJMap();
+        context == null
+            ? Map.of()
+            : driverGpus.forTask(context.resourcesJMap(), context.partitionId());
     Device device =
         Devices.forTask(
             settings.simulateGpuBytes(),
