@@ -2,6 +2,7 @@ package dev.facerender.job;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -29,6 +30,8 @@ final class WaveCommitter {
   private final RunStatus status;
   private final boolean append;
   private Map<Integer, RunManifest.Wave> committed;
+  private final List<Double> waveSeconds = new ArrayList<>();
+  private long lastCommit;
 
   WaveCommitter(
       SparkSession spark,
@@ -58,9 +61,13 @@ final class WaveCommitter {
     progress.put("committed", committed.size());
     progress.put("committed_before_this_attempt", committed.size());
     progress.put("frames_committed_before_this_attempt", skippedFrames);
+    progress.put("input_frames_this_attempt", 0L);
     progress.put("frames_rendered_this_attempt", 0L);
+    // Render and commit of each wave this attempt ran, in order: what a resume would redo at most.
+    progress.put("seconds_per_wave_this_attempt", waveSeconds);
     OutputModes.removeDebris(out);
     status.running();
+    lastCommit = System.nanoTime();
   }
 
   boolean isCommitted(int wave) {
@@ -106,8 +113,12 @@ final class WaveCommitter {
     committed.put(wave, record);
     Map<String, Object> progress = status.waves();
     progress.put("committed", committed.size());
+    progress.merge("input_frames_this_attempt", expected, (a, b) -> (Long) a + (Long) b);
     progress.merge(
         "frames_rendered_this_attempt", counts.frameRows(), (a, b) -> (Long) a + (Long) b);
+    long now = System.nanoTime();
+    waveSeconds.add(Math.round((now - lastCommit) / 1e8) / 10.0);
+    lastCommit = now;
     status.running();
   }
 

@@ -100,9 +100,14 @@ class ResumeTest {
     assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
     JsonNode waves = new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("waves");
     assertThat(waves.path("committed_before_this_attempt").asInt()).isEqualTo(before);
+    assertThat(waves.path("seconds_per_wave_this_attempt"))
+        .hasSize(waves.path("total").asInt() - before)
+        .allMatch(seconds -> seconds.asDouble() > 0);
     long earlier = waves.path("frames_committed_before_this_attempt").asLong();
     assertThat(earlier).isPositive().isLessThan(CLIPS * FRAMES);
     assertThat(waves.path("frames_rendered_this_attempt").asLong())
+        .isEqualTo(CLIPS * FRAMES - earlier);
+    assertThat(waves.path("input_frames_this_attempt").asLong())
         .isEqualTo(CLIPS * FRAMES - earlier);
     // Every batch either attempt committed is in metrics/: each frame was rendered once.
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
