@@ -4,21 +4,31 @@
 # frames/s and seconds per wave; then the million-row run killed (SIGKILL) after three committed
 # waves and resumed. Small frames and raw output, so the run measures the job, not the model.
 #   bench/million.sh [OUT_DIR] [CLIPS_FOR_1M]      (default: bench-out/million 2000)
+# Both renders get the same heap (FACERENDER_DRIVER_MEMORY, default here 768m) and log their GCs:
+# the largest heap left after a collection is what the JVM (driver and, in local mode, executor)
+# still held, whatever the collector's sizing policy did to the RSS. KILL=0 skips the kill and
+# resume; inputs already generated in OUT_DIR are reused.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-bench-out/million}"
 clips="${2:-2000}"
 frames=500
 size=16
-rm -rf "$out"
+export FACERENDER_DRIVER_MEMORY="${FACERENDER_DRIVER_MEMORY:-768m}"
 mkdir -p "$out"
+rm -rf "$out"/out-* "$out"/*.log "$out"/time-*.txt
 small_clips=$((clips / 10))
 # The large run in ten waves, the small one in one wave of the same size.
 wave_frames=$((clips * frames / 10))
-"$root/facerender" generate --out "$out/in-small" --clips "$small_clips" --frames "$frames" \
-  --size "$size" --bad-fraction 0.05
-"$root/facerender" generate --out "$out/in-large" --clips "$clips" --frames "$frames" \
-  --size "$size" --bad-fraction 0.05
+for scale in small large; do
+  n=$([[ $scale == small ]] && echo "$small_clips" || echo "$clips")
+  if [[ ! -f "$out/in-$scale/shape" || "$(cat "$out/in-$scale/shape")" != "$n x $frames" ]]; then
+    rm -rf "$out/in-$scale"
+    "$root/facerender" generate --out "$out/in-$scale" --clips "$n" --frames "$frames" \
+      --size "$size" --bad-fraction 0.05
+    echo "$n x $frames" >"$out/in-$scale/shape"
+  fi
+done
 
 render() { # INPUT OUT [more options]
   local input="$1" dest="$2"
@@ -29,13 +39,15 @@ render() { # INPUT OUT [more options]
 
 for scale in small large; do
   # ./facerender execs the JVM, so time's maximum resident size is the driver's.
-  /usr/bin/time -f "%M" -o "$out/time-$scale.txt" "$root/facerender" render --format raw --max-error-rate 0.1 \
+  FACERENDER_JAVA_OPTS="-Xlog:gc:file=$out/gc-$scale.txt" \
+    /usr/bin/time -f "%M" -o "$out/time-$scale.txt" "$root/facerender" render --format raw --max-error-rate 0.1 \
     --wave-frames "$wave_frames" \
     --frames "$out/in-$scale/frames" --sources "$out/in-$scale/sources" --out "$out/out-$scale" \
     >"$out/render-$scale.log" 2>&1
 done
 
 # Killed after three committed waves, then resumed.
+if [[ "${KILL:-1}" == 1 ]]; then
 setsid bash -c "$(declare -f render); root='$root' wave_frames='$wave_frames' render '$out/in-large' '$out/out-killed'" \
   >"$out/render-killed.log" 2>&1 &
 leader=$!
@@ -49,9 +61,10 @@ done
 kill -KILL -- "-$leader"
 wait "$leader" 2>/dev/null || true
 render "$out/in-large" "$out/out-killed" --mode resume >"$out/render-resumed.log" 2>&1
+fi
 
 /usr/bin/python3 - "$out" <<'PY'
-import json, os, sys
+import json, os, re, sys
 out = sys.argv[1]
 
 def run(name):
@@ -66,6 +79,13 @@ def files(name):
             size += os.path.getsize(os.path.join(folder, n))
     return count, size
 
+def heap_after_gc(scale):
+    peak = 0
+    with open(os.path.join(out, "gc-%s.txt" % scale)) as f:
+        for after in re.findall(r"\d+M->(\d+)M\(", f.read()):
+            peak = max(peak, int(after))
+    return peak
+
 def external_peak(scale):
     with open(os.path.join(out, "time-%s.txt" % scale)) as f:
         return int(f.read().split()[-1]) * 1024
@@ -79,12 +99,15 @@ for scale in ("small", "large"):
         status=r["status"], input=r["totals"]["input_frames"],
         rendered=r["totals"]["rendered_frames"], errors=r["totals"]["error_frames"],
         rss_mib=round(t["peak_rss_bytes"] / 2**20), time_rss_mib=round(external_peak(scale) / 2**20),
-        files=n, mib=round(size / 2**20, 1), fps=round(t["job_frames_per_second"]),
+        heap_after_gc_mib=heap_after_gc(scale), files=n, mib=round(size / 2**20, 1), fps=round(t["job_frames_per_second"]),
         seconds_per_wave=r["waves"].get("seconds_per_wave_this_attempt"))
     print(scale, json.dumps(rows[scale]))
-print("driver peak RSS, 1M / 100k rows: %.3f (run.json sampler), %.3f (time -f %%M)" % (
+print("1M / 100k rows: peak RSS %.3f (run.json sampler), %.3f (time -f %%M); peak heap after GC %.3f" % (
     rows["large"]["rss_mib"] / rows["small"]["rss_mib"],
-    rows["large"]["time_rss_mib"] / rows["small"]["time_rss_mib"]))
+    rows["large"]["time_rss_mib"] / rows["small"]["time_rss_mib"],
+    rows["large"]["heap_after_gc_mib"] / rows["small"]["heap_after_gc_mib"]))
+if not os.path.exists(os.path.join(out, "out-killed", "run.json")):
+    sys.exit(0)
 k = run("out-killed")
 w = k["waves"]
 print("killed and resumed:", k["status"], k["totals"]["rendered_frames"], "rendered,",
