@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.facerender.batch.Level;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.OutputFormat;
+import dev.facerender.config.VideoConf;
+import dev.facerender.video.VideoOptions;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,7 +14,7 @@ import java.util.TreeMap;
 /**
  * Everything a task needs, checked on the driver and shipped with the partition function. {@code
  * concurrentTasks} is how many tasks of one executor run at once (they share its cores and its
- * devices).
+ * devices). {@code video} is null when no videos are made.
  */
 public record RenderSettings(
     String runId,
@@ -39,7 +41,8 @@ public record RenderSettings(
     double maxAbsCoeff,
     boolean base64Sources,
     int pipelineDepth,
-    int concurrentTasks)
+    int concurrentTasks,
+    VideoOptions video)
     implements Serializable {
 
   public RenderSettings {
@@ -82,12 +85,18 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.MAX_ABS_COEFF, values),
         false,
         FacerenderConf.get(FacerenderConf.PIPELINE_DEPTH, values),
-        concurrentTasks);
+        concurrentTasks,
+        VideoConf.options(values));
   }
 
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
   public int windowWidth() {
     return 2 * windowRadius + 1;
+  }
+
+  /** Whether each clip becomes an MP4. */
+  public boolean hasVideo() {
+    return video != null;
   }
 
   /** Whether an enhancer runs after the renderer. */
@@ -126,7 +135,8 @@ public record RenderSettings(
         maxAbsCoeff,
         base64,
         pipelineDepth,
-        concurrentTasks);
+        concurrentTasks,
+        video);
   }
 
   /** The memory share sizing uses: the override when set, else the level's. */

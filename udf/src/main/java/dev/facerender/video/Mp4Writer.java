@@ -182,6 +182,11 @@ public final class Mp4Writer implements AutoCloseable {
     Ffmpeg.check(av_frame_get_buffer(samples, 0), "audio buffer");
   }
 
+  /** Encodes all of the audio with the file. */
+  public Result finish() {
+    return finish(Long.MAX_VALUE);
+  }
+
   /** Encodes one frame ({@code width x height x 3} bytes) and the audio up to its end. */
   public void write(byte[] frame) {
     requireOpen();
@@ -201,8 +206,11 @@ public final class Mp4Writer implements AutoCloseable {
     }
   }
 
-  /** Flushes the encoders, writes the rest of the audio and the trailer (moving moov to front). */
-  public Result finish() {
+  /**
+   * Flushes the encoders, writes the audio up to {@code audioSamples} (at most all of it) and the
+   * trailer, moving moov to the front.
+   */
+  public Result finish(long audioSamples) {
     requireOpen();
     if (frames == 0) {
       throw new IllegalStateException("an MP4 needs at least one frame");
@@ -210,14 +218,18 @@ public final class Mp4Writer implements AutoCloseable {
     Ffmpeg.check(avcodec_send_frame(video, null), encoder + " flush");
     drain(video, videoStream);
     if (audio != null) {
-      encodeAudio(audio.samples(), true);
+      encodeAudio((int) Math.min(audioSamples, audio.samples()), true);
       Ffmpeg.check(avcodec_send_frame(sound, null), "aac flush");
       drain(sound, audioStream);
     }
     Ffmpeg.check(av_write_trailer(format), "mp4 trailer");
     finished = true;
     closeFile();
-    return new Result(frames, fps.seconds(frames), encoder, audio == null ? 0 : audio.seconds());
+    return new Result(
+        frames,
+        fps.seconds(frames),
+        encoder,
+        audio == null ? 0 : audioDone / (double) audio.sampleRate());
   }
 
   /** Frees every native object; idempotent. An unfinished file stays behind for its caller. */
@@ -258,6 +270,10 @@ public final class Mp4Writer implements AutoCloseable {
     if (pixelStride != null) {
       pixelStride.close();
     }
+  }
+
+  public long framesWritten() {
+    return frames;
   }
 
   public boolean isFinished() {

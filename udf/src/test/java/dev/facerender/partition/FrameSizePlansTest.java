@@ -44,7 +44,8 @@ class FrameSizePlansTest {
               device,
               warp,
               null,
-              oomAbove4At256);
+              oomAbove4At256,
+              null);
       while (renderer.hasNext()) {
         renderer.next();
         out++;

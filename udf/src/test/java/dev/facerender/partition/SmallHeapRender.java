@@ -32,7 +32,8 @@ public final class SmallHeapRender {
               device,
               warp,
               null,
-              BatchFaults.NONE);
+              BatchFaults.NONE,
+              null);
       while (renderer.hasNext()) {
         renderer.next();
         out++;
