@@ -76,23 +76,30 @@ public final class RenderJob {
             ? request.partitions()
             : (int) Math.max(1, Math.min(clips, 2L * spark.sparkContext().defaultParallelism()));
 
+    VideoRun video = VideoRun.of(spark, settings, out);
+    Dataset<Row> sourceRows =
+        sources.select(
+            lit(true).as("is_source"),
+            col("clip_id").cast(DataTypes.StringType),
+            lit(null).cast(DataTypes.IntegerType).as("frame_index"),
+            Schemas.has(sources.schema(), "coeffs")
+                ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
+                : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
+            col("image").cast(DataTypes.BinaryType));
+    Dataset<Row> frameRows =
+        frames.select(
+            lit(false).as("is_source"),
+            col("clip_id").cast(DataTypes.StringType),
+            col("frame_index").cast(DataTypes.IntegerType),
+            col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
+            lit(null).cast(DataTypes.BinaryType).as("image"));
+    if (video != null) {
+      sourceRows = video.sourcesWithAudio(sourceRows, sources, frames);
+      frameRows = VideoRun.framesWithAudio(frameRows);
+    }
     Dataset<Row> stream =
-        sources
-            .select(
-                lit(true).as("is_source"),
-                col("clip_id").cast(DataTypes.StringType),
-                lit(null).cast(DataTypes.IntegerType).as("frame_index"),
-                Schemas.has(sources.schema(), "coeffs")
-                    ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
-                    : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
-                col("image").cast(DataTypes.BinaryType))
-            .unionByName(
-                frames.select(
-                    lit(false).as("is_source"),
-                    col("clip_id").cast(DataTypes.StringType),
-                    col("frame_index").cast(DataTypes.IntegerType),
-                    col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
-                    lit(null).cast(DataTypes.BinaryType).as("image")))
+        sourceRows
+            .unionByName(frameRows)
             .repartition(partitions, col("clip_id"))
             .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"));
 
@@ -108,7 +115,10 @@ public final class RenderJob {
           stream
               .mapPartitions(
                   new RenderPartitionFunction(
-                      settings, new AccumulatorSinks(errors, metrics, done)),
+                      settings,
+                      new AccumulatorSinks(
+                          errors, metrics, done, video == null ? null : video.staged()),
+                      video == null ? null : video.output()),
                   Encoders.row(FrameRows.OUTPUT))
               .write()
               .mode(request.mode().equals("append") ? SaveMode.Append : SaveMode.ErrorIfExists)
@@ -175,6 +185,9 @@ public final class RenderJob {
               + " rejected. Output in "
               + out
               + " is not trustworthy.";
+    }
+    if (failure == null && video != null) {
+      failure = video.commit(rendered, request.mode());
     }
     double errorRate = inputFrames == 0 ? 0 : frameErrors / (double) inputFrames;
     if (failure == null && errorRate > settings.maxErrorRate()) {

@@ -71,6 +71,7 @@ public final class HtmlReport {
     html.append("</table>");
     charts(html, run.batches());
     frames(html, run, spark);
+    ReportVideo.append(html, run, spark);
     batches(html, run.batches());
     errors(html, run.errors());
     html.append(MARK_LOADED).append("</body></html>\n");
