@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -77,15 +78,20 @@ public final class RenderJob {
             : (int) Math.max(1, Math.min(clips, 2L * spark.sparkContext().defaultParallelism()));
 
     VideoRun video = VideoRun.of(spark, settings, out);
-    Dataset<Row> sourceRows =
-        sources.select(
-            lit(true).as("is_source"),
-            col("clip_id").cast(DataTypes.StringType),
-            lit(null).cast(DataTypes.IntegerType).as("frame_index"),
-            Schemas.has(sources.schema(), "coeffs")
-                ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
-                : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
-            col("image").cast(DataTypes.BinaryType));
+    List<Column> sourceColumns =
+        new ArrayList<>(
+            List.of(
+                lit(true).as("is_source"),
+                col("clip_id").cast(DataTypes.StringType),
+                lit(null).cast(DataTypes.IntegerType).as("frame_index"),
+                Schemas.has(sources.schema(), "coeffs")
+                    ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
+                    : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
+                col("image").cast(DataTypes.BinaryType)));
+    if (video != null) {
+      sourceColumns.addAll(video.audioColumns(sources.schema()));
+    }
+    Dataset<Row> sourceRows = sources.select(sourceColumns.toArray(Column[]::new));
     Dataset<Row> frameRows =
         frames.select(
             lit(false).as("is_source"),
@@ -94,7 +100,7 @@ public final class RenderJob {
             col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
             lit(null).cast(DataTypes.BinaryType).as("image"));
     if (video != null) {
-      sourceRows = video.sourcesWithAudio(sourceRows, sources, frames);
+      sourceRows = VideoRun.withClipFrames(sourceRows, frames);
       frameRows = VideoRun.framesWithAudio(frameRows);
     }
     Dataset<Row> stream =

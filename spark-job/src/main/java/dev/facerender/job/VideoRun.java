@@ -88,24 +88,26 @@ final class VideoRun {
   }
 
   /**
-   * The source rows of the stream with each clip's audio (an {@code audio} column of bytes, or
-   * base64 text in JSON, or an {@code audio_path} column) and its frame-row count.
+   * The audio columns of the stream's source rows: an {@code audio} column of bytes (base64 text in
+   * JSON), or an {@code audio_path} column; null where the table has none.
    */
-  Dataset<Row> sourcesWithAudio(Dataset<Row> selected, Dataset<Row> sources, Dataset<Row> frames) {
-    StructType schema = sources.schema();
+  List<Column> audioColumns(StructType schema) {
     DataType image = schema.apply("image").dataType();
     checkType(schema, "audio", image, "the image column's type (" + image.simpleString() + ")");
     checkType(schema, "audio_path", DataTypes.StringType, "string");
+    return List.of(
+        column(schema, "audio", DataTypes.BinaryType).as("audio"),
+        column(schema, "audio_path", DataTypes.StringType).as("audio_path"));
+  }
+
+  /** Source rows with their clip's frame-row count, to check the audio's length against. */
+  static Dataset<Row> withClipFrames(Dataset<Row> sourceRows, Dataset<Row> frames) {
     Dataset<Row> counts =
         frames
             .groupBy(col("clip_id").cast(DataTypes.StringType).as("counted_clip"))
             .agg(count(lit(1)).as("clip_frames"));
-    Dataset<Row> withAudio =
-        selected
-            .withColumn("audio", column(schema, "audio", DataTypes.BinaryType))
-            .withColumn("audio_path", column(schema, "audio_path", DataTypes.StringType));
-    return withAudio
-        .join(counts, withAudio.col("clip_id").equalTo(counts.col("counted_clip")), "left")
+    return sourceRows
+        .join(counts, sourceRows.col("clip_id").equalTo(counts.col("counted_clip")), "left")
         .drop("counted_clip");
   }
 

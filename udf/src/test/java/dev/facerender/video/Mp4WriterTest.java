@@ -2,7 +2,6 @@ package dev.facerender.video;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,38 +46,6 @@ class Mp4WriterTest {
         "%s at crf 23: worst frame PSNR %.1f dB, %d bytes%n", encoder, worst, Files.size(file));
     assertThat(worst).isGreaterThanOrEqualTo(35);
     assertThat(TestMedia.topLevelAtoms(file)).containsSubsequence("ftyp", "moov", "mdat");
-  }
-
-  @Test
-  void ffprobeAgreesOnFramesRateAndDurations() throws Exception {
-    assumeTrue(TestMedia.hasFfprobe(), "ffprobe (Debian package ffmpeg) is not installed");
-    Path file = dir.resolve("probe.mp4");
-    ClipAudio audio = AudioDecoder.decode(TestMedia.wav(48000, 2, 2.0, 220));
-    VideoOptions at25 =
-        new VideoOptions(FrameRate.parse("25"), "auto", 23, 0, "medium", 1, AudioFit.CHECK);
-    try (Mp4Writer writer =
-        Mp4Writer.open(file, 128, 96, true, at25, H264Encoders.choose("auto"), audio)) {
-      TestMedia.frames(50, 128, 96).forEach(writer::write);
-      writer.finish();
-    }
-    String video =
-        TestMedia.ffprobe(
-            file, "v:0", "stream=codec_name,pix_fmt,avg_frame_rate,nb_read_frames,duration");
-    assertThat(video)
-        .contains("codec_name=h264", "pix_fmt=yuv420p", "avg_frame_rate=25/1", "nb_read_frames=50")
-        .contains("duration=2.000000");
-    String sound =
-        TestMedia.ffprobe(file, "a:0", "stream=codec_name,sample_rate,channels,duration");
-    assertThat(sound).contains("codec_name=aac", "sample_rate=48000", "channels=2");
-    double seconds =
-        Double.parseDouble(
-            sound
-                .lines()
-                .filter(l -> l.startsWith("duration="))
-                .findFirst()
-                .orElseThrow()
-                .substring("duration=".length()));
-    assertThat(seconds).isCloseTo(2.0, within(0.03));
   }
 
   @Test

@@ -1,38 +1,20 @@
 package dev.facerender.video;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/** Test audio and frames made in code, and ffprobe's view of a file. */
+/** Test audio and frames made in code. */
 public final class TestMedia {
   private TestMedia() {}
 
-  /** A 16-bit PCM WAV of a {@code hz} tone, {@code seconds} long, as the RIFF spec lays it out. */
+  /** A 16-bit PCM WAV of a {@code hz} tone. */
   public static byte[] wav(int sampleRate, int channels, double seconds, double hz) {
-    int samples = (int) Math.round(seconds * sampleRate);
-    int dataBytes = samples * channels * 2;
-    ByteBuffer out = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-    out.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + dataBytes);
-    out.put("WAVE".getBytes(StandardCharsets.US_ASCII));
-    out.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16);
-    out.putShort((short) 1).putShort((short) channels).putInt(sampleRate);
-    out.putInt(sampleRate * channels * 2).putShort((short) (channels * 2)).putShort((short) 16);
-    out.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(dataBytes);
-    for (int i = 0; i < samples; i++) {
-      short value = (short) (8000 * Math.sin(2 * Math.PI * hz * i / sampleRate));
-      for (int c = 0; c < channels; c++) {
-        out.putShort(value);
-      }
-    }
-    return out.array();
+    return Wav.tone(sampleRate, channels, seconds, hz);
   }
 
   /** Smooth, moving test frames ({@code w x h} BGR): gradients and a moving disc. */
@@ -74,41 +56,6 @@ public final class TestMedia {
       rgb[i + 2] = bgr[i];
     }
     return rgb;
-  }
-
-  public static boolean hasFfprobe() {
-    return Files.isExecutable(Path.of("/usr/bin/ffprobe"));
-  }
-
-  /** {@code ffprobe -show_entries ENTRIES -of default=nw=1} on one stream of {@code file}. */
-  public static String ffprobe(Path file, String stream, String entries) {
-    try {
-      Process process =
-          new ProcessBuilder(
-                  "/usr/bin/ffprobe",
-                  "-v",
-                  "error",
-                  "-count_frames",
-                  "-select_streams",
-                  stream,
-                  "-show_entries",
-                  entries,
-                  "-of",
-                  "default=nw=1",
-                  file.toString())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IllegalStateException("ffprobe failed on " + file + ": " + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The file's first 8 atoms' types, in order (faststart puts moov before mdat). */
