@@ -53,7 +53,9 @@ final class VideoRun {
           .add("audio_seconds", DataTypes.DoubleType, false)
           .add("audio", DataTypes.StringType, false)
           .add("bytes", DataTypes.LongType, false)
-          .add("encode_seconds", DataTypes.DoubleType, false);
+          .add("encode_seconds", DataTypes.DoubleType, false)
+          .add("partition", DataTypes.IntegerType, false)
+          .add("attempt", DataTypes.IntegerType, false);
 
   private final SparkSession spark;
   private final OutputFolder out;
@@ -180,7 +182,9 @@ final class VideoRun {
         f.audioSeconds(),
         f.audio(),
         f.bytes(),
-        f.encodeNanos() / 1e9);
+        f.encodeNanos() / 1e9,
+        f.partition(),
+        f.attempt());
   }
 
   private static Column column(StructType schema, String name, DataType type) {
