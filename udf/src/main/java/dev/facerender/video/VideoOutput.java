@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.util.SerializableConfiguration;
@@ -37,6 +38,10 @@ public final class VideoOutput implements Serializable {
     Path target = new Path(stagingDir, "p" + partition + "-t" + taskAttemptId + "-" + seq + ".mp4");
     try {
       FileSystem fs = target.getFileSystem(hadoop.value());
+      if (fs instanceof ChecksumFileSystem checksummed) {
+        // An MP4 is checked by its readers; a .crc beside each video is only clutter in videos/.
+        fs = checksummed.getRawFileSystem();
+      }
       try (InputStream in = Files.newInputStream(local);
           OutputStream out = fs.create(target, false)) {
         in.transferTo(out);
