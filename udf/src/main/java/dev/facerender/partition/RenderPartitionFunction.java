@@ -7,6 +7,7 @@ import dev.facerender.device.Devices;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelCache;
+import dev.facerender.video.VideoOutput;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.spark.TaskContext;
@@ -25,10 +26,20 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
 
   private final RenderSettings settings;
   private final TaskSinks sinks;
+  private final VideoOutput videos;
 
   public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
+    this(settings, sinks, null);
+  }
+
+  /** With {@code videos}, where clips' MP4s are staged: required when settings ask for video. */
+  public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks, VideoOutput videos) {
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
+    if (settings.hasVideo() && videos == null) {
+      throw new IllegalArgumentException("settings ask for video but no video output is given");
+    }
+    this.videos = videos;
   }
 
   @Override
@@ -46,11 +57,26 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     FrameEnhancer enhancer =
         settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;
     TaskSinks task = sinks.forTask();
+    TaskInfo info = TaskInfo.current();
     PartitionRenderer renderer =
-        new PartitionRenderer(rows, settings, task, TaskInfo.current(), device, model, enhancer);
+        new PartitionRenderer(
+            rows,
+            settings,
+            task,
+            info,
+            device,
+            model,
+            enhancer,
+            new OomInjector(
+                settings.injectOomRate(),
+                settings.injectOomAbove(),
+                settings.seed(),
+                info.partition()),
+            settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null);
     Finishing finishing = new Finishing(renderer, task);
     if (context != null) {
-      // A failed or killed task still frees its clips' tensors and its device lease.
+      // A failed or killed task still frees its clips' tensors, its device lease and its video
+      // encoder, and deletes its unfinished local video file.
       context.addTaskCompletionListener(
           (TaskCompletionListener)
               done -> {
