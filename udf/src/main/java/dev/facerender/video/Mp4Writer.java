@@ -17,7 +17,6 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -26,14 +25,13 @@ import org.bytedeco.javacpp.PointerPointer;
  * rational frame rate, the moov atom in front (faststart) so browsers play it while it loads, and
  * the clip's audio as AAC interleaved with the frames.
  *
- * <p>Ownership: every native object (muxer, encoders, scaler, frames, packet, pixel buffer) is made
- * by {@link #open} and owned by this writer until {@link #close}, which frees all of it and is
- * idempotent. One thread at a time; the task thread in a render. {@link #finish} completes the
- * file; a writer closed without it leaves an unfinished file that its caller deletes.
+ * <p>Ownership: every native object (muxer, encoders, scaler, frames, packet, pixel buffer; the
+ * audio encoder through {@link AacTrack}) is made by {@link #open} and owned by this writer until
+ * {@link #close}, which frees all of it and is idempotent. One thread at a time; the task thread in
+ * a render. {@link #finish} completes the file; a writer closed without it leaves an unfinished
+ * file that its caller deletes.
  */
 public final class Mp4Writer implements AutoCloseable {
-  private static final long AAC_BITS_PER_CHANNEL = 96_000;
-
   /** What went into a finished file. */
   public record Result(long frames, double seconds, String encoder, double audioSeconds) {}
 
@@ -45,18 +43,15 @@ public final class Mp4Writer implements AutoCloseable {
 
   private AVFormatContext format;
   private AVCodecContext video;
-  private AVCodecContext sound;
   private AVStream videoStream;
-  private AVStream audioStream;
   private SwsContext scaler;
   private AVFrame picture;
-  private AVFrame samples;
   private AVPacket packet;
   private BytePointer pixels;
   private PointerPointer<BytePointer> pixelPlanes;
   private IntPointer pixelStride;
   private long frames;
-  private int audioDone;
+  private AacTrack track;
   private boolean finished;
   private boolean closed;
 
@@ -125,7 +120,7 @@ public final class Mp4Writer implements AutoCloseable {
     videoStream.avg_frame_rate(av_make_q(fps.num(), fps.den()));
     videoStream.r_frame_rate(av_make_q(fps.num(), fps.den()));
     if (audio != null) {
-      startAudio(globalHeader);
+      track = AacTrack.open(format, audio, globalHeader, this::drain);
     }
     picture = av_frame_alloc();
     picture.format(AV_PIX_FMT_YUV420P).width(width).height(height);
@@ -159,29 +154,6 @@ public final class Mp4Writer implements AutoCloseable {
     }
   }
 
-  private void startAudio(boolean globalHeader) {
-    AVCodec aac = avcodec_find_encoder(AV_CODEC_ID_AAC);
-    sound = avcodec_alloc_context3(aac);
-    sound.sample_fmt(AV_SAMPLE_FMT_FLTP).sample_rate(audio.sampleRate());
-    av_channel_layout_default(sound.ch_layout(), audio.channels().length);
-    sound.bit_rate(AAC_BITS_PER_CHANNEL * audio.channels().length);
-    sound.time_base(av_make_q(1, audio.sampleRate()));
-    if (globalHeader) {
-      sound.flags(sound.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
-    }
-    Ffmpeg.check(avcodec_open2(sound, aac, (AVDictionary) null), "aac encoder");
-    audioStream = avformat_new_stream(format, null);
-    Ffmpeg.check(avcodec_parameters_from_context(audioStream.codecpar(), sound), "audio stream");
-    audioStream.time_base(sound.time_base());
-    samples = av_frame_alloc();
-    samples
-        .format(AV_SAMPLE_FMT_FLTP)
-        .sample_rate(audio.sampleRate())
-        .nb_samples(sound.frame_size());
-    Ffmpeg.check(av_channel_layout_copy(samples.ch_layout(), sound.ch_layout()), "audio layout");
-    Ffmpeg.check(av_frame_get_buffer(samples, 0), "audio buffer");
-  }
-
   /** Encodes all of the audio with the file. */
   public Result finish() {
     return finish(Long.MAX_VALUE);
@@ -200,9 +172,8 @@ public final class Mp4Writer implements AutoCloseable {
     picture.pts(frames++);
     Ffmpeg.check(avcodec_send_frame(video, picture), encoder + " encoding");
     drain(video, videoStream);
-    if (audio != null) {
-      long until = frames * fps.den() * (long) audio.sampleRate() / fps.num();
-      encodeAudio((int) Math.min(until, audio.samples()), false);
+    if (track != null) {
+      track.upTo(frames, fps);
     }
   }
 
@@ -217,19 +188,13 @@ public final class Mp4Writer implements AutoCloseable {
     }
     Ffmpeg.check(avcodec_send_frame(video, null), encoder + " flush");
     drain(video, videoStream);
-    if (audio != null) {
-      encodeAudio((int) Math.min(audioSamples, audio.samples()), true);
-      Ffmpeg.check(avcodec_send_frame(sound, null), "aac flush");
-      drain(sound, audioStream);
+    if (track != null) {
+      track.finish(audioSamples);
     }
     Ffmpeg.check(av_write_trailer(format), "mp4 trailer");
     finished = true;
     closeFile();
-    return new Result(
-        frames,
-        fps.seconds(frames),
-        encoder,
-        audio == null ? 0 : audioDone / (double) audio.sampleRate());
+    return new Result(frames, fps.seconds(frames), encoder, track == null ? 0 : track.seconds());
   }
 
   /** Frees every native object; idempotent. An unfinished file stays behind for its caller. */
@@ -243,8 +208,8 @@ public final class Mp4Writer implements AutoCloseable {
     if (video != null) {
       avcodec_free_context(video);
     }
-    if (sound != null) {
-      avcodec_free_context(sound);
+    if (track != null) {
+      track.close();
     }
     if (format != null) {
       avformat_free_context(format);
@@ -254,9 +219,6 @@ public final class Mp4Writer implements AutoCloseable {
     }
     if (picture != null) {
       av_frame_free(picture);
-    }
-    if (samples != null) {
-      av_frame_free(samples);
     }
     if (packet != null) {
       av_packet_free(packet);
@@ -278,24 +240,6 @@ public final class Mp4Writer implements AutoCloseable {
 
   public boolean isFinished() {
     return finished;
-  }
-
-  private void encodeAudio(int until, boolean last) {
-    int frameSize = sound.frame_size();
-    while (audioDone < until && (last || until - audioDone >= frameSize)) {
-      int count = Math.min(frameSize, until - audioDone);
-      Ffmpeg.check(av_frame_make_writable(samples), "audio frame");
-      samples.nb_samples(count);
-      for (int c = 0; c < audio.channels().length; c++) {
-        try (FloatPointer plane = new FloatPointer(samples.data(c))) {
-          plane.put(audio.channels()[c], audioDone, count);
-        }
-      }
-      samples.pts(audioDone);
-      audioDone += count;
-      Ffmpeg.check(avcodec_send_frame(sound, samples), "aac encoding");
-      drain(sound, audioStream);
-    }
   }
 
   private void drain(AVCodecContext codec, AVStream stream) {
