@@ -106,7 +106,7 @@ public final class VideoConf {
           f -> true,
           "check, pad, trim or fit");
 
-  static final List<ConfigKey<?>> ALL =
+  public static final List<ConfigKey<?>> ALL =
       List.of(
           VIDEO,
           FPS,
