@@ -8,6 +8,7 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.config.VideoConf;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.io.DemoFaces;
@@ -68,6 +69,7 @@ public final class Benchmark {
       int defaultPipelineDepth,
       double endToEndOverRenderOnly,
       double pipelinedOverSequential,
+      double videoOnlyOverPng,
       Integer largestFittingBatch,
       Double sizingAccuracy) {}
 
@@ -142,17 +144,21 @@ public final class Benchmark {
     Map<String, Long> rss = new LinkedHashMap<>();
     String sequential = "pipeline depth 0";
     String pipelined = "pipeline depth " + depth;
+    String videoOnly = "video only (mp4, no frames), pipeline depth " + depth;
+    Map<String, String> video = new HashMap<>(request.conf());
+    video.put(VideoConf.VIDEO.key(), "mp4");
+    video.put(FacerenderConf.FORMAT.key(), "none");
     for (int round = 0; round < request.rounds(); round++) {
-      // Alternating the variants spreads the machine's drift over both.
-      for (int d : new int[] {0, depth}) {
+      // Alternating the variants spreads the machine's drift over all of them.
+      for (int d : new int[] {0, depth, -depth}) {
         RunSummary run =
             endToEnd(
                 spark,
                 input,
                 out.resolve("runs").resolve("depth" + d + "-round" + round),
-                request.conf(),
-                d);
-        String key = d == 0 ? sequential : pipelined;
+                d < 0 ? video : request.conf(),
+                Math.abs(d));
+        String key = d == 0 ? sequential : d > 0 ? pipelined : videoOnly;
         e2e.merge(key, run.framesPerSecond(), Math::max);
         rss.merge(key, run.peakRssBytes(), Math::max);
       }
@@ -193,6 +199,7 @@ public final class Benchmark {
             defaultDepth,
             e2e.get(defaultDepth == 0 ? sequential : pipelined) / renderOnly.framesPerSecond(),
             e2e.get(pipelined) / e2e.get(sequential),
+            e2e.get(videoOnly) / e2e.get(pipelined),
             largest,
             accuracy);
     write(spark, result, out);
@@ -262,6 +269,9 @@ public final class Benchmark {
     rows.add(
         RowFactory.create(
             "ratio", "pipelined / sequential", null, result.pipelinedOverSequential(), "ratio"));
+    rows.add(
+        RowFactory.create(
+            "ratio", "video only / PNG frames", null, result.videoOnlyOverPng(), "ratio"));
     if (result.sizingAccuracy() != null) {
       rows.add(
           RowFactory.create(

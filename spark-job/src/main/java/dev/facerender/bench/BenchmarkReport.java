@@ -79,6 +79,7 @@ final class BenchmarkReport {
     row(html, "default pipeline depth on this device", r.defaultPipelineDepth());
     row(html, "end-to-end (default depth) / render-only", r.endToEndOverRenderOnly());
     row(html, "pipelined / sequential", r.pipelinedOverSequential());
+    row(html, "video only (mp4, no frames) / PNG frames", r.videoOnlyOverPng());
     if (r.sizingAccuracy() != null) {
       row(html, "largest batch that fits", r.largestFittingBatch());
       row(html, "chosen / largest that fits", r.sizingAccuracy());

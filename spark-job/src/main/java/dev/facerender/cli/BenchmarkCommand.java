@@ -65,7 +65,7 @@ final class BenchmarkCommand implements Callable<Integer> {
               + "render only (all slots): %.1f frames/s; encode: %.1f frames/s per thread%n"
               + "end to end: %s%n"
               + "end-to-end (default pipeline depth %d) / render-only: %.3f;"
-              + " pipelined / sequential: %.3f%n",
+              + " pipelined / sequential: %.3f; video only / PNG frames: %.3f%n",
           r.device(),
           r.concurrentTasks(),
           r.torchThreads(),
@@ -80,7 +80,8 @@ final class BenchmarkCommand implements Callable<Integer> {
           r.endToEndFramesPerSecond(),
           r.defaultPipelineDepth(),
           r.endToEndOverRenderOnly(),
-          r.pipelinedOverSequential());
+          r.pipelinedOverSequential(),
+          r.videoOnlyOverPng());
       if (r.sizingAccuracy() != null) {
         System.out.printf(
             Locale.ROOT,

@@ -13,7 +13,12 @@ final class ConfigOptions {
   private ConfigOptions() {}
 
   static void addTo(CommandSpec spec) {
-    for (ConfigKey<?> key : FacerenderConf.ALL) {
+    addTo(spec, FacerenderConf.ALL);
+  }
+
+  /** Flags for {@code keys} only. */
+  static void addTo(CommandSpec spec, java.util.List<ConfigKey<?>> keys) {
+    for (ConfigKey<?> key : keys) {
       spec.addOption(
           OptionSpec.builder(key.flag())
               .paramLabel("<" + key.type() + ">")

@@ -36,6 +36,11 @@ public final class Main implements Runnable {
     ConfigOptions.addTo(commandLine.getSubcommands().get("demo").getCommandSpec());
     ConfigOptions.addTo(commandLine.getSubcommands().get("doctor").getCommandSpec());
     ConfigOptions.addTo(commandLine.getSubcommands().get("benchmark").getCommandSpec());
+    ConfigOptions.addTo(
+        commandLine.getSubcommands().get("export").getCommandSpec(),
+        dev.facerender.config.VideoConf.ALL.stream()
+            .filter(k -> k != dev.facerender.config.VideoConf.VIDEO)
+            .toList());
     commandLine.setExecutionExceptionHandler(
         (error, cl, parsed) -> {
           PrintWriter err = cl.getErr();

@@ -16,11 +16,18 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * What a run's tables hold, read back from the files: rows and distinct (clip_id, frame_index) keys
- * of frames and errors, and clips. Only key columns are read (Parquet reads columns by name), never
- * the images, so it costs a scan of a few bytes per row.
+ * of frames and errors, clips (all, and those with frame rows), and for a video run what its {@code
+ * videos_manifest} lists ({@code videos}, else null). Only key columns are read (Parquet reads
+ * columns by name), never the images, so it costs a scan of a few bytes per row.
  */
 record CommittedCounts(
-    long frameRows, long frameKeys, long errorRows, long errorFrames, long clips) {
+    long frameRows,
+    long frameKeys,
+    long errorRows,
+    long errorFrames,
+    long clips,
+    long frameClips,
+    VideoCounts videos) {
   private static final StructType FRAME_KEYS =
       new StructType()
           .add("clip_id", DataTypes.StringType)
@@ -30,11 +37,25 @@ record CommittedCounts(
 
   /** Counts {@code frames} and {@code errors} (table folders), rows of {@code runId} only. */
   static CommittedCounts read(SparkSession spark, String frames, String errors, String runId) {
+    return read(spark, frames, errors, null, runId);
+  }
+
+  /**
+   * Counts {@code frames}, {@code errors} and, when not null, {@code videos} (a videos_manifest
+   * folder), rows of {@code runId} only.
+   */
+  static CommittedCounts read(
+      SparkSession spark, String frames, String errors, String videos, String runId) {
     Dataset<Row> f =
         spark.read().schema(FRAME_KEYS).parquet(frames).where(col("run_id").equalTo(runId));
     Dataset<Row> e =
         spark.read().schema(ERROR_KEYS).parquet(errors).where(col("run_id").equalTo(runId));
-    Row fr = f.agg(count(lit(1)), countDistinct(col("clip_id"), col("frame_index"))).first();
+    Row fr =
+        f.agg(
+                count(lit(1)),
+                countDistinct(col("clip_id"), col("frame_index")),
+                countDistinct(col("clip_id")))
+            .first();
     Row er =
         e.agg(
                 count(lit(1)),
@@ -46,7 +67,18 @@ record CommittedCounts(
             .distinct()
             .count();
     return new CommittedCounts(
-        fr.getLong(0), fr.getLong(1), er.getLong(0), er.isNullAt(1) ? 0 : er.getLong(1), clips);
+        fr.getLong(0),
+        fr.getLong(1),
+        er.getLong(0),
+        er.isNullAt(1) ? 0 : er.getLong(1),
+        clips,
+        fr.getLong(2),
+        videos == null ? null : VideoCounts.read(spark, videos, runId));
+  }
+
+  /** Frames that made it: frame rows, or the frames in videos when frames/ keeps none. */
+  long accepted(boolean framesKept) {
+    return videos != null && !framesKept ? videos.frames() : frameRows;
   }
 
   /**
@@ -54,6 +86,19 @@ record CommittedCounts(
    * own key, or an error row), else what is wrong, in numbers.
    */
   String problem(long inputFrames, String where) {
+    return problem(inputFrames, where, true);
+  }
+
+  /**
+   * As {@link #problem(long, String)}, with videos: one per clip with accepted frames, none twice,
+   * holding those frames; {@code framesKept} says whether frames/ has them too.
+   */
+  String problem(long inputFrames, String where, boolean framesKept) {
+    String videoProblem = videos == null ? null : videos.problem(this, framesKept, where);
+    if (videoProblem != null) {
+      return videoProblem;
+    }
+    long accepted = accepted(framesKept);
     if (frameRows != frameKeys) {
       return where
           + " holds "
@@ -64,18 +109,18 @@ record CommittedCounts(
           + (frameRows - frameKeys)
           + " duplicate frames";
     }
-    if (frameRows + errorFrames != inputFrames) {
+    if (accepted + errorFrames != inputFrames) {
       return where
           + " holds "
-          + frameRows
+          + accepted
           + " frames + "
           + errorFrames
           + " rejected frames = "
-          + (frameRows + errorFrames)
+          + (accepted + errorFrames)
           + ", but the input has "
           + inputFrames
           + " frames: "
-          + (frameRows + errorFrames < inputFrames ? "frames are missing" : "frames are extra");
+          + (accepted + errorFrames < inputFrames ? "frames are missing" : "frames are extra");
     }
     return null;
   }

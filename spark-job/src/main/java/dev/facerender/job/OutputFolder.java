@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -81,6 +83,23 @@ final class OutputFolder {
       throw new UncheckedIOException(e);
     }
     return names;
+  }
+
+  /** Each file in {@code relative} by name, with its length (empty when it is missing). */
+  Map<String, Long> sizes(String relative) {
+    Map<String, Long> sizes = new TreeMap<>();
+    try {
+      for (FileStatus entry : fs.listStatus(path(relative))) {
+        if (entry.isFile()) {
+          sizes.put(entry.getPath().getName(), entry.getLen());
+        }
+      }
+    } catch (FileNotFoundException e) {
+      return sizes;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sizes;
   }
 
   /** Deletes {@code relative} (a file or a whole folder) if it is there. */

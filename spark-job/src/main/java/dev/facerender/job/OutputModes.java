@@ -87,6 +87,7 @@ final class OutputModes {
     for (String table : WaveRunner.TABLES) {
       out.delete(table + "/_temporary");
     }
+    out.delete(VideoRun.MANIFEST + "/_temporary");
     removeSuccessMarkers(out);
   }
 
@@ -96,5 +97,6 @@ final class OutputModes {
     for (String table : WaveRunner.TABLES) {
       out.delete(table + "/" + RenderJob.SUCCESS);
     }
+    out.delete(VideoRun.MANIFEST + "/" + RenderJob.SUCCESS);
   }
 }

@@ -5,6 +5,9 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,23 +30,36 @@ final class RenderInput {
     return sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
   }
 
-  /** Sources and frames as rows of {@code FrameRows.INPUT}, not yet partitioned. */
-  Dataset<Row> stream() {
-    return sources
-        .select(
-            lit(true).as("is_source"),
-            col("clip_id").cast(DataTypes.StringType),
-            lit(null).cast(DataTypes.IntegerType).as("frame_index"),
-            Schemas.has(sources.schema(), "coeffs")
-                ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
-                : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
-            col("image").cast(DataTypes.BinaryType))
-        .unionByName(
-            frames.select(
-                lit(false).as("is_source"),
+  /**
+   * Sources and frames as rows of {@code FrameRows.INPUT} (of {@code FrameRows.INPUT_WITH_AUDIO}
+   * when {@code video}), not yet partitioned.
+   */
+  Dataset<Row> stream(boolean video) {
+    List<Column> sourceColumns =
+        new ArrayList<>(
+            List.of(
+                lit(true).as("is_source"),
                 col("clip_id").cast(DataTypes.StringType),
-                col("frame_index").cast(DataTypes.IntegerType),
-                col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
-                lit(null).cast(DataTypes.BinaryType).as("image")));
+                lit(null).cast(DataTypes.IntegerType).as("frame_index"),
+                Schemas.has(sources.schema(), "coeffs")
+                    ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
+                    : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
+                col("image").cast(DataTypes.BinaryType)));
+    if (video) {
+      sourceColumns.addAll(VideoInput.audioColumns(sources.schema()));
+    }
+    Dataset<Row> sourceRows = sources.select(sourceColumns.toArray(Column[]::new));
+    Dataset<Row> frameRows =
+        frames.select(
+            lit(false).as("is_source"),
+            col("clip_id").cast(DataTypes.StringType),
+            col("frame_index").cast(DataTypes.IntegerType),
+            col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
+            lit(null).cast(DataTypes.BinaryType).as("image"));
+    if (video) {
+      sourceRows = VideoInput.withClipFrames(sourceRows, frames);
+      frameRows = VideoInput.framesWithAudio(frameRows);
+    }
+    return sourceRows.unionByName(frameRows);
   }
 }

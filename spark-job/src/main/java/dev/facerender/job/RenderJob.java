@@ -92,6 +92,7 @@ public final class RenderJob {
         checked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
     phases.end("preflight");
 
+    VideoRun video = VideoRun.of(spark, settings, out);
     RunManifest manifest = new RunManifest(out, runId);
     RunManifest.Input recorded = manifest.input();
     InputFingerprint frames = InputFingerprint.of(spark, request.frames(), input.frames.schema());
@@ -124,15 +125,17 @@ public final class RenderJob {
             spark,
             settings,
             out,
-            input.stream(),
+            input.stream(video != null),
             counts,
             waves,
             request.partitions(),
             done,
             ReportSample.choose(counts.clips()),
-            samples);
+            samples,
+            video);
     WaveCommitter committer =
-        new WaveCommitter(spark, out, lock, manifest, status, request.mode().equals("append"));
+        new WaveCommitter(
+            spark, out, lock, manifest, status, request.mode().equals("append"), video);
     long renderStart = System.nanoTime();
     committer.start(waves, waveFrames, done);
     RssSampler rss = new RssSampler();
@@ -143,7 +146,7 @@ public final class RenderJob {
         if (!committer.isCommitted(wave)) {
           String staging = Staging.wave(status.attemptId(), wave);
           runner.render(wave, staging);
-          committer.commit(wave, staging, runner.moves(staging), waveFrames[wave]);
+          committer.commit(wave, staging, runner.moves(staging), waveFrames[wave], runner.videos());
         }
       }
       out.delete(Staging.ROOT);
@@ -212,6 +215,9 @@ public final class RenderJob {
     byte[] marker = (runId + "\n").getBytes(StandardCharsets.UTF_8);
     for (String table : WaveRunner.TABLES) {
       out.writeAtomically(table + "/" + SUCCESS, marker);
+    }
+    if (out.exists(VideoRun.MANIFEST)) {
+      out.writeAtomically(VideoRun.MANIFEST + "/" + SUCCESS, marker);
     }
     out.writeAtomically(SUCCESS, marker);
   }

@@ -2,6 +2,7 @@ package dev.facerender.job;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.facerender.config.OutputFormat;
 import dev.facerender.io.Schemas;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
@@ -36,8 +37,15 @@ final class RunCheck {
       List<SampledFrame> samples,
       Phases phases) {
     String runId = status.runId();
+    boolean video = settings.hasVideo();
+    boolean framesKept = !video || settings.format() != OutputFormat.NONE;
     CommittedCounts counts =
-        CommittedCounts.read(spark, out.child("frames"), out.child("errors"), runId);
+        CommittedCounts.read(
+            spark,
+            out.child("frames"),
+            out.child("errors"),
+            video ? out.child(VideoRun.MANIFEST) : null,
+            runId);
     MetricsDigest batches =
         MetricsDigest.of(
             spark
@@ -65,7 +73,7 @@ final class RunCheck {
             spark.sparkContext().master(),
             conf,
             inputFrames,
-            counts.frameRows(),
+            counts.accepted(framesKept),
             counts.errorFrames(),
             renderWall,
             System.nanoTime() - started,
@@ -74,7 +82,10 @@ final class RunCheck {
             errorCodes,
             errors,
             samples);
-    String failure = counts.problem(inputFrames, out.toString());
+    String failure = counts.problem(inputFrames, out.toString(), framesKept);
+    if (failure == null && video) {
+      failure = VideoRun.checkCommitted(spark, out, runId);
+    }
     if (failure != null) {
       failure = "Exactly-once check failed: " + failure + ". The output is not trustworthy.";
     }

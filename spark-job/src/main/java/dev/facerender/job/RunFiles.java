@@ -32,7 +32,7 @@ final class RunFiles {
       Phases phases) {
     try {
       long reportStart = System.nanoTime();
-      String report = HtmlReport.render(summary);
+      String report = HtmlReport.render(summary, spark);
       long reportNanos = System.nanoTime() - reportStart;
       phases.end("report");
       Map<String, Object> run = new LinkedHashMap<>(status.head());

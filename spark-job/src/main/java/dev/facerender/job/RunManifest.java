@@ -47,9 +47,18 @@ final class RunManifest {
     }
   }
 
-  /** One committed wave: its clips, frames and error rows (and frames among them), its files. */
+  /**
+   * One committed wave: its clips, frames and error rows (and frames among them), its videos (one
+   * MP4 per clip with frames, 0 without video; each is among the moves), its files.
+   */
   record Wave(
-      int wave, long clips, long frames, long errorRows, long errorFrames, List<Move> moves) {
+      int wave,
+      long clips,
+      long frames,
+      long errorRows,
+      long errorFrames,
+      long videos,
+      List<Move> moves) {
     Wave {
       moves = List.copyOf(moves);
     }

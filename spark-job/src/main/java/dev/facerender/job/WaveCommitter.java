@@ -14,8 +14,10 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Publishes waves: reads back what a wave staged, refuses it unless every input frame of the wave
- * is there exactly once (and, when appending, none is already in the output), checks the lock, then
- * commits it through the {@link RunManifest} and says so in run.json.
+ * is there exactly once (and, for a video run, each clip with accepted frames has one whole staged
+ * MP4; when appending, no frame or video is already in the output), checks the lock, then commits
+ * it through the {@link RunManifest} (its record lists the wave's videos among its moves) and says
+ * so in run.json.
  */
 final class WaveCommitter {
   private static final StructType KEYS =
@@ -29,6 +31,7 @@ final class WaveCommitter {
   private final RunManifest manifest;
   private final RunStatus status;
   private final boolean append;
+  private final VideoRun video;
   private Map<Integer, RunManifest.Wave> committed;
   private final List<Double> waveSeconds = new ArrayList<>();
   private long lastCommit;
@@ -39,13 +42,15 @@ final class WaveCommitter {
       OutputLock lock,
       RunManifest manifest,
       RunStatus status,
-      boolean append) {
+      boolean append,
+      VideoRun video) {
     this.spark = spark;
     this.out = out;
     this.lock = lock;
     this.manifest = manifest;
     this.status = status;
     this.append = append;
+    this.video = video;
   }
 
   /** Reads which waves an earlier attempt committed and writes run.json as "running". */
@@ -75,13 +80,23 @@ final class WaveCommitter {
   }
 
   /**
-   * Checks and commits wave {@code wave}, staged in {@code staging}, of {@code expected} frames.
+   * Checks and commits wave {@code wave}, staged in {@code staging}, of {@code expected} frames,
+   * with {@code videos} (null when the run makes none).
    */
-  void commit(int wave, String staging, List<RunManifest.Move> moves, long expected) {
+  void commit(
+      int wave, String staging, List<RunManifest.Move> moves, long expected, WaveVideos videos) {
     CommittedCounts counts =
         CommittedCounts.read(
-            spark, out.child(staging + "/frames"), out.child(staging + "/errors"), status.runId());
-    String problem = counts.problem(expected, "wave " + wave);
+            spark,
+            out.child(staging + "/frames"),
+            out.child(staging + "/errors"),
+            video == null ? null : out.child(staging + "/" + VideoRun.MANIFEST),
+            status.runId());
+    boolean framesKept = video == null || video.framesKept();
+    String problem = counts.problem(expected, "wave " + wave, framesKept);
+    if (problem == null && videos != null) {
+      problem = videos.problem(out, append);
+    }
     if (problem != null) {
       throw new RunFailedException(
           "Exactly-once check failed: " + problem + ". The wave was not published.");
@@ -107,6 +122,7 @@ final class WaveCommitter {
             counts.frameRows(),
             counts.errorRows(),
             counts.errorFrames(),
+            videos == null ? 0 : videos.count(),
             moves);
     manifest.commit(record);
     out.delete(staging);
@@ -115,7 +131,7 @@ final class WaveCommitter {
     progress.put("committed", committed.size());
     progress.merge("input_frames_this_attempt", expected, (a, b) -> (Long) a + (Long) b);
     progress.merge(
-        "frames_rendered_this_attempt", counts.frameRows(), (a, b) -> (Long) a + (Long) b);
+        "frames_rendered_this_attempt", counts.accepted(framesKept), (a, b) -> (Long) a + (Long) b);
     long now = System.nanoTime();
     waveSeconds.add(Math.round((now - lastCommit) / 1e8) / 10.0);
     lastCommit = now;

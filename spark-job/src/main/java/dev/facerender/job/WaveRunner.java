@@ -26,7 +26,8 @@ import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Renders one wave into its staging folder ({@code frames/}, {@code errors/}, {@code metrics/}
- * under {@code _staging/<attempt>/wave-NNNNN}), through Spark's commit protocol; nothing there is
+ * under {@code _staging/<attempt>/wave-NNNNN}, and for a video run the MP4s of its successful
+ * attempts with their {@code videos_manifest/}), through Spark's commit protocol; nothing there is
  * output until {@link RunManifest#commit} moves it.
  */
 final class WaveRunner {
@@ -46,7 +47,9 @@ final class WaveRunner {
   private final LongAccumulator done;
   private final FrameSample sample;
   private final CollectionAccumulator<SampledFrame> samples;
+  private final VideoRun video;
   private final Map<String, Long> errorCodes = new TreeMap<>();
+  private WaveVideos videos;
 
   WaveRunner(
       SparkSession spark,
@@ -58,7 +61,8 @@ final class WaveRunner {
       int requestedPartitions,
       LongAccumulator done,
       FrameSample sample,
-      CollectionAccumulator<SampledFrame> samples) {
+      CollectionAccumulator<SampledFrame> samples,
+      VideoRun video) {
     this.spark = spark;
     this.settings = settings;
     this.out = out;
@@ -69,6 +73,7 @@ final class WaveRunner {
     this.done = done;
     this.sample = sample;
     this.samples = samples;
+    this.video = video;
   }
 
   /** The wave's rows, spread over partitions by their clips' frame counts (see ClipPartitions). */
@@ -100,7 +105,11 @@ final class WaveRunner {
         partitioned(wave)
             .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"))
             .mapPartitions(
-                new RenderPartitionFunction(settings, sinks, SparkTopology.driverGpus(spark)),
+                new RenderPartitionFunction(
+                    settings,
+                    sinks,
+                    video == null ? null : video.output(staging),
+                    SparkTopology.driverGpus(spark)),
                 Encoders.row(FrameRows.OUTPUT))
             .write()
             .mode(SaveMode.ErrorIfExists)
@@ -117,6 +126,12 @@ final class WaveRunner {
     new TaskRowTables(spark, out)
         .write(reported, staging)
         .forEach((code, n) -> errorCodes.merge(code, n, Long::sum));
+    videos = video == null ? null : WaveVideos.stage(spark, out, reported, staging);
+  }
+
+  /** The videos of the wave rendered last, or null when the run makes none. */
+  WaveVideos videos() {
+    return videos;
   }
 
   /** Rejected rows per error code over the waves this attempt rendered. */
@@ -127,7 +142,12 @@ final class WaveRunner {
   /** The staged data files of {@code staging} and the table paths a commit moves them to. */
   List<RunManifest.Move> moves(String staging) {
     List<RunManifest.Move> moves = new ArrayList<>();
-    for (String table : TABLES) {
+    List<String> tables = new ArrayList<>(TABLES);
+    if (video != null) {
+      tables.add(VideoRun.MANIFEST);
+      moves.addAll(videos.moves());
+    }
+    for (String table : tables) {
       for (String name : out.list(staging + "/" + table)) {
         if (!name.startsWith("_") && !name.startsWith(".")) {
           moves.add(new RunManifest.Move(staging + "/" + table + "/" + name, table + "/" + name));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * A self-contained HTML report of a render: totals, charts, sample frames, an animated preview,
@@ -36,6 +37,11 @@ public final class HtmlReport {
   private HtmlReport() {}
 
   public static String render(RunSummary run) {
+    return render(run, null);
+  }
+
+  /** With the first clip's video when the run made videos ({@code spark} reads its manifest). */
+  public static String render(RunSummary run, SparkSession spark) {
     StringBuilder html = new StringBuilder();
     html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<title>Facerender run ")
@@ -65,6 +71,9 @@ public final class HtmlReport {
         .append("; metrics.json has totals, time bins and a summary per task.</p>");
     charts(html, run.batches());
     frames(html, run);
+    if (spark != null) {
+      ReportVideo.append(html, run, spark);
+    }
     batches(html, run.batches());
     errors(html, run.errors());
     html.append(MARK_LOADED).append("</body></html>\n");

@@ -41,7 +41,14 @@ class BenchmarkTest {
     assertThat(r.bestFramesPerSecond()).isGreaterThanOrEqualTo(r.batch1FramesPerSecond());
     assertThat(r.levels()).containsOnlyKeys("low", "medium", "high", "extreme");
     assertThat(r.endToEndFramesPerSecond())
-        .containsOnlyKeys("pipeline depth 0", "pipeline depth 2");
+        .containsOnlyKeys(
+            "pipeline depth 0",
+            "pipeline depth 2",
+            "video only (mp4, no frames), pipeline depth 2");
+    assertThat(r.videoOnlyOverPng())
+        .isEqualTo(
+            r.endToEndFramesPerSecond().get("video only (mp4, no frames), pipeline depth 2")
+                / r.endToEndFramesPerSecond().get("pipeline depth 2"));
     assertThat(r.endToEndOverRenderOnly())
         .isEqualTo(
             r.endToEndFramesPerSecond().get("pipeline depth 2") / r.renderOnlyFramesPerSecond());

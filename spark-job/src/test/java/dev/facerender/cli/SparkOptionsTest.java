@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class SparkOptionsTest {
   private static final String BATCH = "spark.facerender.batchSize";
   private static final String LEVEL = "spark.facerender.level";
-  private static final String FORMAT = "spark.facerender.format";
+  private static final String FORMAT = "spark.facerender.framesFormat";
 
   @AfterEach
   void clear() {
@@ -49,7 +49,7 @@ class SparkOptionsTest {
             LEVEL + "=low",
             "--conf",
             FORMAT + "=raw",
-            "--format",
+            "--frames-format",
             "png");
 
     assertThat(values).containsEntry(BATCH, "3").containsEntry(LEVEL, "low");

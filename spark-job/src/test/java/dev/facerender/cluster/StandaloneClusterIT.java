@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.io.DemoDataset;
+import dev.facerender.video.FrameRate;
+import dev.facerender.video.Mp4Reader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -145,6 +147,8 @@ class StandaloneClusterIT {
     conf.put("spark.eventLog.dir", eventLog.toUri().toString());
     conf.put("spark.eventLog.compress", "false");
     conf.put("spark.eventLog.rolling.enabled", "false");
+    // PNG frames and an MP4 per clip: both must survive the lost executor exactly once.
+    conf.put("spark.facerender.video", "mp4");
     List<String> submit = new ArrayList<>(java());
     submit.addAll(List.of("-Xmx768m", "org.apache.spark.deploy.SparkSubmit"));
     submit.addAll(List.of("--master", master, "--deploy-mode", "client"));
@@ -243,6 +247,7 @@ class StandaloneClusterIT {
       all.addAll(rejected);
       assertThat(all).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(inputKeys);
       assertThat(rejected).isEmpty();
+      assertEveryClipHasExactlyOneWholeVideo(spark, out);
 
       // Each batch was rendered on the GPU address Spark gave its executor's Worker.
       Map<String, Integer> executorGpu = new HashMap<>();
@@ -268,6 +273,26 @@ class StandaloneClusterIT {
       }
     } finally {
       spark.stop();
+    }
+  }
+
+  /** One MP4 per clip, each whole (every frame, decodable), nothing staged left behind. */
+  private static void assertEveryClipHasExactlyOneWholeVideo(SparkSession spark, Path out)
+      throws IOException {
+    List<Row> manifest =
+        spark.read().parquet(out.resolve("videos_manifest").toString()).collectAsList();
+    assertThat(manifest.stream().map(r -> r.<String>getAs("clip_id")))
+        .hasSize(CLIPS)
+        .doesNotHaveDuplicates();
+    try (Stream<Path> files = Files.list(out.resolve("videos"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .hasSize(CLIPS)
+          .allSatisfy(name -> assertThat(name).endsWith(".mp4"));
+    }
+    for (Row video : manifest) {
+      Mp4Reader.Info info = Mp4Reader.read(out.resolve(video.<String>getAs("file")), null);
+      assertThat(info.decodedFrames()).isEqualTo(FRAMES);
+      assertThat(info.frameRate()).isEqualTo(new FrameRate(25, 1));
     }
   }
 

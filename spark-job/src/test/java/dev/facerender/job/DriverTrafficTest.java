@@ -54,7 +54,7 @@ class DriverTrafficTest {
             spark,
             input,
             out,
-            Map.of("spark.facerender.batchSize", "1", "spark.facerender.format", "raw"));
+            Map.of("spark.facerender.batchSize", "1", "spark.facerender.framesFormat", "raw"));
     spark.sparkContext().listenerBus().waitUntilEmpty();
 
     assertThat(run.batchCount()).isEqualTo(20_000);
@@ -102,7 +102,7 @@ class DriverTrafficTest {
             spark,
             broken,
             out,
-            Map.of("spark.facerender.maxErrorRate", "0.6", "spark.facerender.format", "raw"));
+            Map.of("spark.facerender.maxErrorRate", "0.6", "spark.facerender.framesFormat", "raw"));
     spark.sparkContext().listenerBus().waitUntilEmpty();
 
     assertThat(run.errorFrames()).isEqualTo(100_000);

@@ -152,6 +152,51 @@ class FaultToleranceTest {
     assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("frames")).sum()).isEqualTo(48);
   }
 
+  /**
+   * Clips of two frames, so a first batch spans two clips: the dying attempt has finished and
+   * staged its first clip's MP4 before it dies. Only the retry's files are committed.
+   */
+  @Test
+  void aTaskWhoseFirstAttemptDiesAfterStagingAVideoCommitsEachClipOnce() throws Exception {
+    Path shortClips = LocalSpark.demo(spark, dir.resolve("short"), 6, 2, 64);
+    Map<String, String> video =
+        Map.of(
+            "spark.facerender.batchSize", "4",
+            "spark.facerender.video", "mp4",
+            "spark.facerender.framesFormat", "none");
+    Path clean = dir.resolve("video-clean");
+    LocalSpark.render(spark, shortClips, clean, video);
+    Map<String, String> failing = new HashMap<>(video);
+    failing.put("spark.facerender.injectTaskFailure", "true");
+    Path out = dir.resolve("video-retried");
+    RunSummary run = LocalSpark.render(spark, shortClips, out, failing);
+
+    assertThat(run.renderedFrames()).isEqualTo(12);
+    List<Row> manifest =
+        spark.read().parquet(out.resolve("videos_manifest").toString()).collectAsList();
+    assertThat(manifest)
+        .hasSize(6)
+        .allSatisfy(r -> assertThat(r.<Integer>getAs("attempt")).isOne());
+    assertThat(manifest.stream().map(r -> r.<String>getAs("clip_id")).distinct()).hasSize(6);
+    // Some partition held two clips, so its dying attempt had staged one.
+    assertThat(manifest.stream().collect(Collectors.groupingBy(r -> r.getAs("partition"))))
+        .anySatisfy((partition, rows) -> assertThat(rows).hasSizeGreaterThan(1));
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(out.resolve("videos"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .hasSize(6)
+          .allSatisfy(name -> assertThat(name).endsWith(".mp4"));
+    }
+    for (Row clip : manifest) {
+      String file = clip.getAs("file");
+      List<byte[]> frames = dev.facerender.video.Mp4Reader.frames(out.resolve(file));
+      List<byte[]> expected = dev.facerender.video.Mp4Reader.frames(clean.resolve(file));
+      assertThat(frames).hasSize(2);
+      for (int i = 0; i < frames.size(); i++) {
+        assertThat(frames.get(i)).as("%s frame %d", file, i).isEqualTo(expected.get(i));
+      }
+    }
+  }
+
   private static Map<String, byte[]> images(Path out) {
     Map<String, byte[]> images = new HashMap<>();
     for (Row frame : LocalSpark.frames(spark, out)) {

@@ -56,33 +56,7 @@ class ResumeTest {
     assertThat(cleanImages).hasSize(CLIPS * FRAMES);
 
     Path out = dir.resolve("killed");
-    Process child =
-        ChildRender.start(
-            dir.resolve("child.log"),
-            List.of(
-                "render",
-                "--frames",
-                input.resolve("frames").toString(),
-                "--sources",
-                input.resolve("sources").toString(),
-                "--out",
-                out.toString(),
-                "--master",
-                "local[2]",
-                "--batch-size",
-                "4",
-                "--wave-frames",
-                Integer.toString(FRAMES),
-                "--pipeline-depth",
-                "0"));
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (committedWaves(out) < 3 && child.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(child.isAlive())
-        .as("the child was still rendering: %s", Files.readString(dir.resolve("child.log")))
-        .isTrue();
-    child.destroyForcibly().waitFor();
+    killMidRun(out, List.of());
     int before = committedWaves(out);
     assertThat(out.resolve("_SUCCESS")).doesNotExist();
 
@@ -123,7 +97,95 @@ class ResumeTest {
     assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
   }
 
+  /**
+   * The same kill with {@code --video mp4}: resume keeps the finished waves' videos, discards the
+   * dead run's staged ones and ends with exactly one whole MP4 per clip, each decoding to the
+   * frames of an uninterrupted video run.
+   */
+  @Test
+  void aKilledVideoRunIsResumedWithOneWholeMp4PerClip() throws Exception {
+    Map<String, String> video = new HashMap<>(CONF);
+    video.put("spark.facerender.video", "mp4");
+    Path clean = dir.resolve("clean-video");
+    LocalSpark.render(spark, input, clean, video);
+
+    Path out = dir.resolve("killed-video");
+    killMidRun(out, List.of("--video", "mp4"));
+    int before = committedWaves(out);
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+    List<String> early = mp4s(out);
+    assertThat(early).hasSizeLessThan(CLIPS);
+
+    RunSummary resumed = render(out, "resume", video);
+
+    assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
+    assertThat(committedWaves(out)).isGreaterThan(before);
+    assertThat(mp4s(out)).hasSize(CLIPS).containsAll(early).doesNotHaveDuplicates();
+    assertThat(mp4s(out)).containsExactlyInAnyOrderElementsOf(mp4s(clean));
+    List<Row> manifest =
+        spark.read().parquet(out.resolve("videos_manifest").toString()).collectAsList();
+    assertThat(manifest).hasSize(CLIPS);
+    assertThat(manifest.stream().map(r -> r.<String>getAs("clip_id")).distinct()).hasSize(CLIPS);
+    for (Row row : manifest) {
+      String file = row.getAs("file");
+      assertThat(Files.size(out.resolve(file))).as(file).isEqualTo(row.<Long>getAs("bytes"));
+      List<byte[]> frames = dev.facerender.video.Mp4Reader.frames(out.resolve(file));
+      List<byte[]> expected = dev.facerender.video.Mp4Reader.frames(clean.resolve(file));
+      assertThat(frames).as(file).hasSize(FRAMES);
+      for (int i = 0; i < FRAMES; i++) {
+        assertThat(frames.get(i)).as("%s frame %d", file, i).isEqualTo(expected.get(i));
+      }
+    }
+    assertThat(out.resolve(Staging.ROOT)).doesNotExist();
+    assertThat(out.resolve("_SUCCESS")).exists();
+  }
+
+  /** Starts the CLI in a child JVM into {@code out} and kills it once 3 waves are committed. */
+  private static void killMidRun(Path out, List<String> extra) throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "render",
+                "--frames",
+                input.resolve("frames").toString(),
+                "--sources",
+                input.resolve("sources").toString(),
+                "--out",
+                out.toString(),
+                "--master",
+                "local[2]",
+                "--batch-size",
+                "4",
+                "--wave-frames",
+                Integer.toString(FRAMES),
+                "--pipeline-depth",
+                "0"));
+    args.addAll(extra);
+    Path log = dir.resolve(out.getFileName() + ".log");
+    Process child = ChildRender.start(log, args);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (committedWaves(out) < 3 && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(child.isAlive())
+        .as("the child was still rendering: %s", Files.readString(log))
+        .isTrue();
+    child.destroyForcibly().waitFor();
+  }
+
+  private static List<String> mp4s(Path out) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(out.resolve("videos"))) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".mp4")).toList();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return List.of();
+    }
+  }
+
   private static RunSummary render(Path out, String mode) {
+    return render(out, mode, CONF);
+  }
+
+  private static RunSummary render(Path out, String mode, Map<String, String> conf) {
     return new RenderJob(spark)
         .run(
             new RenderRequest(
@@ -133,7 +195,7 @@ class ResumeTest {
                 null,
                 mode,
                 0,
-                CONF),
+                conf),
             ProgressListener.NONE);
   }
 

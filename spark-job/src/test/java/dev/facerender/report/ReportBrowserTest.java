@@ -1,6 +1,7 @@
 package dev.facerender.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,7 +58,7 @@ class ReportBrowserTest {
     spark = LocalSpark.start("local[2]");
     Path input = LocalSpark.demo(spark, dir, CLIPS, FRAMES, 96);
     Path out = dir.resolve("out");
-    RunSummary run = LocalSpark.render(spark, input, out, Map.of());
+    RunSummary run = LocalSpark.render(spark, input, out, Map.of("spark.facerender.video", "mp4"));
     report = out.resolve("report.html");
 
     JsonNode timings = new ObjectMapper().readTree(out.resolve("run.json").toFile()).get("timings");
@@ -116,6 +117,39 @@ class ReportBrowserTest {
     assertThat(loaded(dom)).containsExactlyElementsOf(PICTURES);
   }
 
+  /** The first clip's MP4 is embedded and the browser reads its duration: 24 frames at 25 fps. */
+  @Test
+  void chromiumLoadsTheFirstClipsVideoWithItsDuration() throws Exception {
+    assumeThat(Files.isExecutable(CHROMIUM)).as("%s is installed", CHROMIUM).isTrue();
+    assertThat(Files.readString(report)).contains("<video id=\"video\"", "data:video/mp4;base64,");
+
+    String dom = dumpDom(report);
+
+    Matcher duration = Pattern.compile("data-video-duration=\"([0-9.]+)\"").matcher(dom);
+    assertThat(duration.find()).as("video metadata loaded; body: %s", bodyTag(dom)).isTrue();
+    assertThat(Double.parseDouble(duration.group(1))).isCloseTo(FRAMES / 25.0, within(1e-3));
+  }
+
+  /** A video that cannot play is told apart: the check above can fail. */
+  @Test
+  void chromiumReportsABrokenVideo() throws Exception {
+    assumeThat(Files.isExecutable(CHROMIUM)).as("%s is installed", CHROMIUM).isTrue();
+    String html = Files.readString(report);
+    int data = html.indexOf("data:video/mp4;base64,") + "data:video/mp4;base64,".length();
+    int end = html.indexOf('"', data);
+    Path broken = dir.resolve("broken-video.html");
+    Files.writeString(broken, html.substring(0, data) + "AAAAAAAA" + html.substring(end));
+
+    String dom = dumpDom(broken);
+
+    assertThat(bodyTag(dom)).doesNotContain("data-video-duration=").contains("data-video-error=");
+  }
+
+  private static String bodyTag(String dom) {
+    int body = dom.indexOf("<body");
+    return body < 0 ? "(none)" : dom.substring(body, dom.indexOf('>', body) + 1);
+  }
+
   /** The check above can fail: one corrupt picture is told apart from the rest. */
   @Test
   void chromiumTellsABrokenPictureApart() throws Exception {
@@ -146,6 +180,8 @@ class ReportBrowserTest {
                 "--disable-background-networking",
                 "--no-first-run",
                 "--user-data-dir=" + profile,
+                // Lets media metadata load before the DOM is dumped.
+                "--virtual-time-budget=10000",
                 "--dump-dom",
                 html.toUri().toString())
             .redirectOutput(stdout.toFile())

@@ -62,9 +62,10 @@ public final class FacerenderConf {
           ">= 0");
   public static final ConfigKey<OutputFormat> FORMAT =
       key(
-          "format",
-          "--format",
-          "Frame encoding: png, jpeg or raw (8-bit RGB rows)",
+          "framesFormat",
+          "--frames-format",
+          "Frames in frames/: png, jpeg, raw (8-bit RGB rows) or none (a video-only run never"
+              + " encodes images)",
           "enum",
           "png",
           OutputFormat::parse,
@@ -294,34 +295,38 @@ public final class FacerenderConf {
           "> 0");
 
   public static final List<ConfigKey<?>> ALL =
-      List.of(
-          MODEL,
-          BATCH_SIZE,
-          LEVEL,
-          MEMORY_FRACTION,
-          MAX_BATCH,
-          FORMAT,
-          PNG_COMPRESSION,
-          JPEG_QUALITY,
-          TORCH_THREADS,
-          COEFF_COUNT,
-          SIMULATE_GPU,
-          CPU_MEMORY_FRACTION,
-          CPU_MEMORY,
-          INJECT_OOM_RATE,
-          INJECT_OOM_ABOVE,
-          SEED,
-          INJECT_TASK_FAILURE,
-          GROW_AFTER,
-          MAX_ERROR_RATE,
-          WAVE_FRAMES,
-          WINDOW_RADIUS,
-          ENHANCER,
-          MODEL_ROOTS,
-          MAX_ABS_COEFF,
-          PIPELINE_DEPTH,
-          CALIBRATION_CACHE,
-          CALIBRATION_SECONDS);
+      java.util.stream.Stream.concat(
+              List.<ConfigKey<?>>of(
+                  MODEL,
+                  BATCH_SIZE,
+                  LEVEL,
+                  MEMORY_FRACTION,
+                  MAX_BATCH,
+                  FORMAT,
+                  PNG_COMPRESSION,
+                  JPEG_QUALITY,
+                  TORCH_THREADS,
+                  COEFF_COUNT,
+                  SIMULATE_GPU,
+                  CPU_MEMORY_FRACTION,
+                  CPU_MEMORY,
+                  INJECT_OOM_RATE,
+                  INJECT_OOM_ABOVE,
+                  SEED,
+                  INJECT_TASK_FAILURE,
+                  GROW_AFTER,
+                  MAX_ERROR_RATE,
+                  WAVE_FRAMES,
+                  WINDOW_RADIUS,
+                  ENHANCER,
+                  MODEL_ROOTS,
+                  MAX_ABS_COEFF,
+                  PIPELINE_DEPTH,
+                  CALIBRATION_CACHE,
+                  CALIBRATION_SECONDS)
+                  .stream(),
+              VideoConf.ALL.stream())
+          .toList();
 
   private FacerenderConf() {}
 
@@ -341,7 +346,7 @@ public final class FacerenderConf {
     ALL.forEach(k -> get(k, values));
   }
 
-  private static <T> ConfigKey<T> key(
+  static <T> ConfigKey<T> key(
       String name,
       String flag,
       String doc,

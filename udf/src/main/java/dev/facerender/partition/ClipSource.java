@@ -3,6 +3,7 @@ package dev.facerender.partition;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.codec.TensorFrames;
 import dev.facerender.model.FrameModel;
+import dev.facerender.video.AudioTrack;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
@@ -26,6 +27,7 @@ final class ClipSource {
 
   private Tensor modelInput;
   private boolean closed;
+  private volatile AudioTrack audio;
 
   /** {@code coeffs} are the source's own coefficients, or null when the table has none. */
   ClipSource(String clipId, RgbImage image, float[] coeffs) {
@@ -44,6 +46,15 @@ final class ClipSource {
 
   float[] coeffs() {
     return coeffs;
+  }
+
+  /** The clip's audio for its video, or null; set on the task thread before any frame leaves. */
+  AudioTrack audio() {
+    return audio;
+  }
+
+  void attachAudio(AudioTrack track) {
+    this.audio = track;
   }
 
   int width() {

@@ -3,6 +3,7 @@ package dev.facerender.partition;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
+import dev.facerender.metrics.VideoFile;
 import java.io.Serializable;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.CollectionAccumulator;
@@ -10,8 +11,8 @@ import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * Sinks that write error and metrics rows to files of each task attempt under {@code dir} ({@link
- * TaskRowWriter}) and send the driver one {@link TaskRows} per task. Spark merges a task's
+ * Sinks that write error, metrics and video rows to files of each task attempt under {@code dir}
+ * ({@link TaskRowWriter}) and send the driver one {@link TaskRows} per task. Spark merges a task's
  * accumulator updates only when the attempt succeeds, once per partition of a result stage, so the
  * driver learns exactly the successful attempts' files and ignores those of failed ones: rows stay
  * exactly-once across retries. Progress goes per batch through {@code done}; the report's few
@@ -72,6 +73,11 @@ public final class FileSinks implements TaskSinks, Serializable {
     @Override
     public void metrics(BatchMetrics metrics) {
       writer.metrics(metrics);
+    }
+
+    @Override
+    public void video(VideoFile video) {
+      writer.video(video);
     }
 
     @Override

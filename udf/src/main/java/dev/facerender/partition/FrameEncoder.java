@@ -21,7 +21,10 @@ final class FrameEncoder {
     return new FrameEncoder(settings.format(), settings.pngCompression(), settings.jpegQuality());
   }
 
-  /** Each frame's pixels ({@code w x h} BGR, or RGB for raw) encoded; null pixels stay null. */
+  /**
+   * Each frame's pixels ({@code w x h} BGR, or RGB for raw) encoded; null pixels stay null, and
+   * with no frames format every entry is null.
+   */
   List<byte[]> encode(List<PendingFrame> frames, List<byte[]> pixels) {
     List<byte[]> encoded = new ArrayList<>(frames.size());
     for (int i = 0; i < frames.size(); i++) {
@@ -40,6 +43,7 @@ final class FrameEncoder {
       case JPEG ->
           ImageCodec.encodeJpeg(ImageCodec.wrapBgr(pixels, width, height), (float) jpegQuality);
       case RAW -> pixels;
+      case NONE -> null;
     };
   }
 }

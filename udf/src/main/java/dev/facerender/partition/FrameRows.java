@@ -17,6 +17,16 @@ public final class FrameRows {
           .add("coeffs", DataTypes.createArrayType(DataTypes.FloatType, true), true)
           .add("image", DataTypes.BinaryType, true);
 
+  /**
+   * {@link #INPUT} with a clip's audio on its source row, for video: bytes or a path (on any Hadoop
+   * file system), and how many frame rows the clip has, to check the audio's length against.
+   */
+  public static final StructType INPUT_WITH_AUDIO =
+      INPUT
+          .add("audio", DataTypes.BinaryType, true)
+          .add("audio_path", DataTypes.StringType, true)
+          .add("clip_frames", DataTypes.LongType, true);
+
   public static final StructType OUTPUT =
       new StructType()
           .add("clip_id", DataTypes.StringType, false)
@@ -32,6 +42,9 @@ public final class FrameRows {
   static final int FRAME_INDEX = 2;
   static final int COEFFS = 3;
   static final int IMAGE = 4;
+  static final int AUDIO = 5;
+  static final int AUDIO_PATH = 6;
+  static final int CLIP_FRAMES = 7;
 
   private FrameRows() {}
 }

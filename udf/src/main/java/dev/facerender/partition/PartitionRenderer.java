@@ -18,8 +18,9 @@ import org.apache.spark.sql.RowFactory;
  * parts: {@link RowValidator} checks rows, {@link ClipSource} holds each clip's decoded source,
  * {@link CoefficientWindow} builds windows, {@link BatchAssembler} cuts batches per frame size,
  * {@link RenderPipeline} renders them ({@link RetryingRender}), {@link FrameEncoder} encodes and
- * {@link MetricsRecorder} records. Rejected rows and metrics go to the sinks; frame rows leave in
- * input order. Holds at most the pipeline's batches, one pending batch and one window.
+ * {@link MetricsRecorder} records; {@link ClipVideos} (when the run makes videos) streams each
+ * clip's frames into its MP4. Rejected rows and metrics go to the sinks; frame rows leave in input
+ * order. Holds at most the pipeline's batches, one pending batch and one window.
  *
  * <p>Ownership: this class holds the current clip's first reference and drops it when the next clip
  * starts (after its window is flushed into the assembler, which retains it for its batches). {@link
@@ -40,6 +41,7 @@ final class PartitionRenderer implements Iterator<Row> {
   private final RenderPipeline<CutBatch, RetryingRender.Rendered> pipeline;
   private final FrameEncoder encoder;
   private final MetricsRecorder metrics;
+  private final ClipVideos videos;
   private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
   private String clipId;
@@ -68,13 +70,14 @@ final class PartitionRenderer implements Iterator<Row> {
         model,
         enhancer,
         new OomInjector(
-            settings.injectOomRate(),
-            settings.injectOomAbove(),
-            settings.seed(),
-            task.partition()));
+            settings.injectOomRate(), settings.injectOomAbove(), settings.seed(), task.partition()),
+        null);
   }
 
-  /** With {@code faults} met by every batch (not by calibration runs). */
+  /**
+   * With {@code faults} met by every batch (not by calibration runs) and {@code videos} (null when
+   * the run makes none), which this renderer closes.
+   */
   PartitionRenderer(
       Iterator<Row> input,
       RenderSettings settings,
@@ -83,7 +86,8 @@ final class PartitionRenderer implements Iterator<Row> {
       Device device,
       FrameModel model,
       FrameEnhancer enhancer,
-      BatchFaults faults) {
+      BatchFaults faults,
+      ClipVideos videos) {
     this.input = input;
     this.settings = settings;
     this.sinks = sinks;
@@ -105,6 +109,7 @@ final class PartitionRenderer implements Iterator<Row> {
             CLOSE_WAIT_MILLIS);
     this.encoder = FrameEncoder.of(settings);
     this.metrics = new MetricsRecorder(settings, task, device.id());
+    this.videos = videos;
     Torch.configureThreads(settings.effectiveTorchThreads());
   }
 
@@ -126,6 +131,9 @@ final class PartitionRenderer implements Iterator<Row> {
       } else if (pipeline.inFlight() > 0) {
         collect(pipeline.takeOldest());
       } else {
+        if (videos != null) {
+          videos.finish();
+        }
         close();
       }
     }
@@ -151,6 +159,9 @@ final class PartitionRenderer implements Iterator<Row> {
       return;
     }
     finished = true;
+    if (videos != null) {
+      videos.close();
+    }
     window.clear();
     assembler.close();
     ClipSource owned = clipSource;
@@ -210,6 +221,9 @@ final class PartitionRenderer implements Iterator<Row> {
     decodeNanos += System.nanoTime() - start;
     clipSource = source.source();
     clipError = source.error();
+    if (videos != null && clipError == null) {
+      clipError = videos.startClip(row, clip, clipSource);
+    }
   }
 
   private void retire() {
@@ -248,12 +262,19 @@ final class PartitionRenderer implements Iterator<Row> {
       peak = Math.max(peak, piece.peakBytes());
       java.util.List<byte[]> encoded = encoder.encode(piece.frames(), piece.pixels());
       for (int i = 0; i < piece.frames().size(); i++) {
-        byte[] image = encoded.get(i);
-        if (image == null) {
+        if (piece.pixels().get(i) == null) {
           continue;
         }
         PendingFrame frame = piece.frames().get(i);
         frames++;
+        if (videos != null) {
+          videos.add(frame, piece.pixels().get(i));
+        }
+        byte[] image = encoded.get(i);
+        if (image == null) {
+          // A video-only run keeps no frame rows, so no sample either.
+          continue;
+        }
         if (sinks.wantsSample(frame.clipId(), frame.frameIndex())) {
           sinks.sample(
               new SampledFrame(

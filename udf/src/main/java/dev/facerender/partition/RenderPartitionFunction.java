@@ -8,6 +8,7 @@ import dev.facerender.device.DriverGpus;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelCache;
+import dev.facerender.video.VideoOutput;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.spark.TaskContext;
@@ -26,17 +27,26 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
 
   private final RenderSettings settings;
   private final TaskSinks sinks;
+  private final VideoOutput videos;
   private final DriverGpus driverGpus;
 
   public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
-    this(settings, sinks, DriverGpus.NONE);
+    this(settings, sinks, null, DriverGpus.NONE);
   }
 
-  /** As above; tasks Spark gave no GPU take one of {@code driverGpus} (local mode). */
-  public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks, DriverGpus driverGpus) {
+  /**
+   * With {@code videos}, where clips' MP4s are staged (required when settings ask for video); tasks
+   * Spark gave no GPU take one of {@code driverGpus} (local mode).
+   */
+  public RenderPartitionFunction(
+      RenderSettings settings, TaskSinks sinks, VideoOutput videos, DriverGpus driverGpus) {
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
     this.driverGpus = requireNonNull(driverGpus, "driverGpus is null");
+    if (settings.hasVideo() && videos == null) {
+      throw new IllegalArgumentException("settings ask for video but no video output is given");
+    }
+    this.videos = videos;
   }
 
   @Override
@@ -56,11 +66,26 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     FrameEnhancer enhancer =
         settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;
     TaskSinks task = sinks.forTask();
+    TaskInfo info = TaskInfo.current();
     PartitionRenderer renderer =
-        new PartitionRenderer(rows, settings, task, TaskInfo.current(), device, model, enhancer);
+        new PartitionRenderer(
+            rows,
+            settings,
+            task,
+            info,
+            device,
+            model,
+            enhancer,
+            new OomInjector(
+                settings.injectOomRate(),
+                settings.injectOomAbove(),
+                settings.seed(),
+                info.partition()),
+            settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null);
     Finishing finishing = new Finishing(renderer, task);
     if (context != null) {
-      // A failed or killed task still frees its clips' tensors and its device lease.
+      // A failed or killed task still frees its clips' tensors, its device lease and its video
+      // encoder, and deletes its unfinished local video file.
       context.addTaskCompletionListener(
           (TaskCompletionListener)
               done -> {

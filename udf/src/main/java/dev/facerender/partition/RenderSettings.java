@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.facerender.batch.Level;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.OutputFormat;
+import dev.facerender.config.VideoConf;
+import dev.facerender.video.VideoOptions;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,7 +16,7 @@ import java.util.TreeMap;
  * concurrentTasks} is how many tasks of one executor run at once (they share its cores and heap);
  * {@code tasksPerDevice} how many of them share one device (all of them on a CPU; {@code 1 /
  * spark.task.resource.gpu.amount} on a GPU), the figure a task's fair share of device memory
- * follows.
+ * follows. {@code video} is null when no videos are made.
  */
 public record RenderSettings(
     String runId,
@@ -45,7 +47,8 @@ public record RenderSettings(
     int concurrentTasks,
     String calibrationCache,
     double calibrationSeconds,
-    int tasksPerDevice)
+    int tasksPerDevice,
+    VideoOptions video)
     implements Serializable {
 
   public RenderSettings {
@@ -61,6 +64,11 @@ public record RenderSettings(
     if (tasksPerDevice < 1 || tasksPerDevice > concurrentTasks) {
       throw new IllegalArgumentException(
           "tasksPerDevice must be in 1.." + concurrentTasks + ", got " + tasksPerDevice);
+    }
+    if (format == OutputFormat.NONE && video == null) {
+      throw new IllegalArgumentException(
+          "--frames-format none keeps no frames, and no --video was asked for: the run would"
+              + " output nothing. Add --video mp4, or keep frames (--frames-format png).");
     }
   }
 
@@ -103,12 +111,18 @@ public record RenderSettings(
         concurrentTasks,
         FacerenderConf.get(FacerenderConf.CALIBRATION_CACHE, values),
         FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values),
-        tasksPerDevice);
+        tasksPerDevice,
+        VideoConf.options(values));
   }
 
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
   public int windowWidth() {
     return 2 * windowRadius + 1;
+  }
+
+  /** Whether each clip becomes an MP4. */
+  public boolean hasVideo() {
+    return video != null;
   }
 
   /** Whether an enhancer runs after the renderer. */
@@ -151,7 +165,8 @@ public record RenderSettings(
         concurrentTasks,
         calibrationCache,
         calibrationSeconds,
-        tasksPerDevice);
+        tasksPerDevice,
+        video);
   }
 
   /** The memory share sizing uses: the override when set, else the level's. */

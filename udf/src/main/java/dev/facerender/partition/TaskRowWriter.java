@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.VideoFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -11,10 +12,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Streams one task attempt's error and metrics rows to JSON-lines files of its own (named by the
- * attempt id, so a retry never writes into a failed attempt's file) through the Hadoop file system
- * API, so any file system Spark writes to works. Files are opened at the first row: a task without
- * errors writes no errors file. Not thread-safe: one task thread uses it.
+ * Streams one task attempt's error, metrics and video rows to JSON-lines files of its own (named by
+ * the attempt id, so a retry never writes into a failed attempt's file) through the Hadoop file
+ * system API, so any file system Spark writes to works. Files are opened at the first row: a task
+ * without errors writes no errors file. Not thread-safe: one task thread uses it.
  */
 final class TaskRowWriter {
   private final Path dir;
@@ -23,10 +24,13 @@ final class TaskRowWriter {
   private final Map<String, Long> codes = new TreeMap<>();
   private Path errorsFile;
   private Path metricsFile;
+  private Path videosFile;
   private OutputStream errors;
   private OutputStream metrics;
+  private OutputStream videos;
   private long errorRows;
   private long metricsRows;
+  private long videoRows;
 
   TaskRowWriter(String dir, Configuration conf, TaskInfo task) {
     this.dir = new Path(dir);
@@ -53,6 +57,15 @@ final class TaskRowWriter {
     metricsRows++;
   }
 
+  void video(VideoFile video) {
+    if (videos == null) {
+      videosFile = file("videos");
+      videos = open(videosFile);
+    }
+    write(videos, video);
+    videoRows++;
+  }
+
   /** Closes the files (a failure here fails the task, so its rows are never half counted). */
   TaskRows finish() {
     try {
@@ -67,6 +80,8 @@ final class TaskRowWriter {
         errorRows,
         metricsFile == null ? null : metricsFile.toString(),
         metricsRows,
+        videosFile == null ? null : videosFile.toString(),
+        videoRows,
         codes);
   }
 
@@ -82,15 +97,23 @@ final class TaskRowWriter {
   private void closeStreams() throws IOException {
     OutputStream e = errors;
     OutputStream m = metrics;
+    OutputStream v = videos;
     errors = null;
     metrics = null;
+    videos = null;
     try {
       if (e != null) {
         e.close();
       }
     } finally {
-      if (m != null) {
-        m.close();
+      try {
+        if (m != null) {
+          m.close();
+        }
+      } finally {
+        if (v != null) {
+          v.close();
+        }
       }
     }
   }

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one task attempt sends the driver about its error and metrics rows: the files it wrote them
- * to (null when it had none) and counts per error code, never the rows themselves, so the driver's
- * share stays bounded by tasks x error codes however many rows or batches a task has.
+ * What one task attempt sends the driver about its error, metrics and video rows: the files it
+ * wrote them to (null when it had none) and counts per error code, never the rows themselves, so
+ * the driver's share stays bounded by tasks x error codes however many rows or batches a task has.
  */
 public record TaskRows(
     int partition,
@@ -19,6 +19,8 @@ public record TaskRows(
     long errorRows,
     String metricsFile,
     long metricsRows,
+    String videosFile,
+    long videoRows,
     Map<String, Long> errorCodes)
     implements Serializable {
   /**
@@ -32,10 +34,13 @@ public record TaskRows(
           .build();
 
   public TaskRows {
-    if (errorRows < 0 || metricsRows < 0) {
-      throw new IllegalArgumentException("negative row count: " + errorRows + ", " + metricsRows);
+    if (errorRows < 0 || metricsRows < 0 || videoRows < 0) {
+      throw new IllegalArgumentException(
+          "negative row count: " + errorRows + ", " + metricsRows + ", " + videoRows);
     }
-    if ((errorsFile == null) != (errorRows == 0) || (metricsFile == null) != (metricsRows == 0)) {
+    if ((errorsFile == null) != (errorRows == 0)
+        || (metricsFile == null) != (metricsRows == 0)
+        || (videosFile == null) != (videoRows == 0)) {
       throw new IllegalArgumentException("a file is named exactly when it holds rows");
     }
     errorCodes = new TreeMap<>(errorCodes);

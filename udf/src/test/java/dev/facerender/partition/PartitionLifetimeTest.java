@@ -90,7 +90,8 @@ class PartitionLifetimeTest {
             device,
             model,
             null,
-            BatchFaults.NONE);
+            BatchFaults.NONE,
+            null);
     AtomicReference<Throwable> taskFailure = new AtomicReference<>();
     Thread task =
         new Thread(

@@ -29,7 +29,8 @@ final class SimulatedRuns {
             device,
             model,
             null,
-            BatchFaults.NONE);
+            BatchFaults.NONE,
+            null);
     while (renderer.hasNext()) {
       renderer.next();
     }
