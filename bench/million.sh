@@ -34,13 +34,13 @@ render() { # INPUT OUT [more options]
   local input="$1" dest="$2"
   shift 2
   "$root/facerender" render --frames "$input/frames" --sources "$input/sources" --out "$dest" \
-    --format raw --max-error-rate 0.1 --wave-frames "$wave_frames" "$@"
+    --frames-format raw --max-error-rate 0.1 --wave-frames "$wave_frames" "$@"
 }
 
 for scale in small large; do
   # ./facerender execs the JVM, so time's maximum resident size is the driver's.
   FACERENDER_JAVA_OPTS="-Xlog:gc:file=$out/gc-$scale.txt" \
-    /usr/bin/time -f "%M" -o "$out/time-$scale.txt" "$root/facerender" render --format raw --max-error-rate 0.1 \
+    /usr/bin/time -f "%M" -o "$out/time-$scale.txt" "$root/facerender" render --frames-format raw --max-error-rate 0.1 \
     --wave-frames "$wave_frames" \
     --frames "$out/in-$scale/frames" --sources "$out/in-$scale/sources" --out "$out/out-$scale" \
     >"$out/render-$scale.log" 2>&1

@@ -86,6 +86,9 @@ public final class DemoDataset {
                 },
             Encoders.row(Schemas.FRAMES))
         .write()
+        // Row groups of 16 MB, not Parquet's 128: a task reading one buffers it whole, and a
+        // million-row table should not cost each reading task 128 MB of heap.
+        .option("parquet.block.size", 16L << 20)
         .mode(SaveMode.ErrorIfExists)
         .format(format.equals("jsonl") ? "json" : "parquet")
         .save(dir + "/frames");
