@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A driver killed outright (SIGKILL) mid-run: append refuses to mix in its partial output, resume
  * finishes it with every frame exactly once and the pixels of an uninterrupted run, rendering only
- * the waves that were not committed; appending the same input again is refused.
+ * the waves that were not committed; appending the same input again is refused. A driver
+ * interrupted (SIGINT) says so, records the run as failed, and resumes the same way.
  */
 class ResumeTest {
   private static final int CLIPS = 12;
@@ -142,6 +143,14 @@ class ResumeTest {
 
   /** Starts the CLI in a child JVM into {@code out} and kills it once 3 waves are committed. */
   private static void killMidRun(Path out, List<String> extra) throws Exception {
+    Path log = dir.resolve(out.getFileName() + ".log");
+    Process child = startOnceWaves(out, extra, log, 3);
+    child.destroyForcibly().waitFor();
+  }
+
+  /** The CLI rendering into {@code out} in a child JVM, once {@code waves} waves are committed. */
+  private static Process startOnceWaves(Path out, List<String> extra, Path log, int waves)
+      throws Exception {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -161,16 +170,41 @@ class ResumeTest {
                 "--pipeline-depth",
                 "0"));
     args.addAll(extra);
-    Path log = dir.resolve(out.getFileName() + ".log");
     Process child = ChildRender.start(log, args);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (committedWaves(out) < 3 && child.isAlive() && System.nanoTime() < deadline) {
+    while (committedWaves(out) < waves && child.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     assertThat(child.isAlive())
         .as("the child was still rendering: %s", Files.readString(log))
         .isTrue();
-    child.destroyForcibly().waitFor();
+    return child;
+  }
+
+  @Test
+  void ctrlCStopsTasksBeforeModelsCloseSaysSoAndTheRunResumes() throws Exception {
+    Path out = dir.resolve("interrupted");
+    Path log = dir.resolve("interrupted.log");
+    Process child = startOnceWaves(out, List.of(), log, 2);
+    // SIGINT, as Ctrl-C in a terminal sends it.
+    new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor();
+    assertThat(child.waitFor(90, TimeUnit.SECONDS)).as("the run stops").isTrue();
+
+    String printed = Files.readString(log);
+    assertThat(child.exitValue()).isNotZero();
+    assertThat(printed).contains("was cancelled").contains("--mode resume");
+    // Tasks were stopped before their models closed under them.
+    assertThat(printed).doesNotContain("is closed");
+    JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+    assertThat(run.path("status").asText()).isEqualTo("failed");
+    assertThat(run.path("failure").asText()).contains("was cancelled");
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+    assertThat(out.resolve(OutputLock.NAME)).doesNotExist();
+
+    RunSummary resumed = render(out, "resume");
+    assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
+    assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
+    assertThat(out.resolve("_SUCCESS")).exists();
   }
 
   private static List<String> mp4s(Path out) throws java.io.IOException {
