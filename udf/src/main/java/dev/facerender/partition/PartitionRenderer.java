@@ -67,11 +67,7 @@ final class PartitionRenderer implements Iterator<Row> {
         device,
         model,
         enhancer,
-        new OomInjector(
-            settings.injectOomRate(),
-            settings.injectOomAbove(),
-            settings.seed(),
-            task.partition()));
+        BatchFaults.injected(settings, task.partition(), device));
   }
 
   /** With {@code faults} met by every batch (not by calibration runs). */

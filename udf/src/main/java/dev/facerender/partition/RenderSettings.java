@@ -45,7 +45,9 @@ public record RenderSettings(
     int concurrentTasks,
     String calibrationCache,
     double calibrationSeconds,
-    int tasksPerDevice)
+    int tasksPerDevice,
+    long injectCpuMemoryBytes,
+    int injectCpuMemoryAfter)
     implements Serializable {
 
   public RenderSettings {
@@ -61,6 +63,11 @@ public record RenderSettings(
     if (tasksPerDevice < 1 || tasksPerDevice > concurrentTasks) {
       throw new IllegalArgumentException(
           "tasksPerDevice must be in 1.." + concurrentTasks + ", got " + tasksPerDevice);
+    }
+    if (injectCpuMemoryBytes > 0 && (cpuMemoryBytes <= 0 || simulateGpuBytes > 0)) {
+      throw new IllegalArgumentException(
+          "spark.facerender.injectCpuMemory lowers the fixed CPU budget: set"
+              + " spark.facerender.cpuMemory (--cpu-memory) too, and no simulated GPU");
     }
   }
 
@@ -103,7 +110,9 @@ public record RenderSettings(
         concurrentTasks,
         FacerenderConf.get(FacerenderConf.CALIBRATION_CACHE, values),
         FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values),
-        tasksPerDevice);
+        tasksPerDevice,
+        FacerenderConf.get(FacerenderConf.INJECT_CPU_MEMORY, values),
+        FacerenderConf.get(FacerenderConf.INJECT_CPU_MEMORY_AFTER, values));
   }
 
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
@@ -151,7 +160,9 @@ public record RenderSettings(
         concurrentTasks,
         calibrationCache,
         calibrationSeconds,
-        tasksPerDevice);
+        tasksPerDevice,
+        injectCpuMemoryBytes,
+        injectCpuMemoryAfter);
   }
 
   /** The memory share sizing uses: the override when set, else the level's. */
