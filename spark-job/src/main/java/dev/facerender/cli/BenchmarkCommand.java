@@ -3,7 +3,10 @@ package dev.facerender.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facerender.bench.Benchmark;
+import dev.facerender.bench.SizingBenchmark;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -20,7 +23,10 @@ import picocli.CommandLine.Spec;
     description =
         "Measure batch 1 vs the chosen batch vs a sweep, the levels, render-only vs end-to-end"
             + " frames/s (pipelined and not) and, with --simulate-gpu, sizing accuracy. Writes"
-            + " OUT/benchmark.json, OUT/benchmark (Parquet) and OUT/benchmark.html.")
+            + " OUT/benchmark.json, OUT/benchmark (Parquet) and OUT/benchmark.html. With --sizing,"
+            + " measures batch sizing under --cpu-memory instead (no Spark): for each model the"
+            + " seed's rule, the plan and the largest batch that fits side by side, and frames/s"
+            + " and peak memory by batch size, each figure VALID or not.")
 final class BenchmarkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -39,12 +45,52 @@ final class BenchmarkCommand implements Callable<Integer> {
       description = "End-to-end runs per variant; the best counts (default: ${DEFAULT-VALUE})")
   int rounds;
 
+  @Option(
+      names = "--sizing",
+      split = ",",
+      paramLabel = "MODEL",
+      description =
+          "Sizing benchmark of these models (e.g. builtin:warp,builtin:sadtalker-arch) under the"
+              + " fixed CPU budget --cpu-memory, in the manner of MLPerf's offline scenario")
+  List<String> sizing = new ArrayList<>();
+
+  @Option(
+      names = "--batches",
+      split = ",",
+      defaultValue = "1,2,4,8",
+      description =
+          "Sizing: batch sizes measured besides the three compared (default: ${DEFAULT-VALUE})")
+  List<Integer> batches;
+
+  @Option(
+      names = "--min-frames",
+      defaultValue = "8",
+      description =
+          "Sizing: frames each measured point renders at least (default: ${DEFAULT-VALUE})")
+  long minFrames;
+
+  @Option(
+      names = "--min-seconds",
+      defaultValue = "2",
+      description = "Sizing: seconds each measured point runs at least (default: ${DEFAULT-VALUE})")
+  double minSeconds;
+
+  @Option(
+      names = "--fit-tries",
+      defaultValue = "2",
+      description =
+          "Sizing: runs a batch size must survive to count as fitting (default: ${DEFAULT-VALUE})")
+  int fitTries;
+
   @Mixin DatasetShape shape;
 
   @Mixin SparkOptions sparkOptions;
 
   @Override
   public Integer call() throws Exception {
+    if (!sizing.isEmpty()) {
+      return sizing();
+    }
     SparkSession spark = sparkOptions.start();
     try {
       Benchmark.Result r =
@@ -94,5 +140,48 @@ final class BenchmarkCommand implements Callable<Integer> {
     } finally {
       spark.stop();
     }
+  }
+
+  private int sizing() throws Exception {
+    SizingBenchmark.Result r =
+        SizingBenchmark.run(
+            new SizingBenchmark.Request(
+                out,
+                sizing,
+                shape.size,
+                batches,
+                minFrames,
+                minSeconds,
+                fitTries,
+                sparkOptions.settings(spec)));
+    if (json) {
+      System.out.println(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+      return 0;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "device %s, budget %.1f MiB, level %s, %d px, at least %d frames and %.1f s per point%n",
+        r.device(),
+        r.budgetBytes() / 1048576.0,
+        r.level(),
+        r.frameSize(),
+        r.minFrames(),
+        r.minSeconds());
+    for (SizingBenchmark.ModelResult m : r.models()) {
+      System.out.println(m.model());
+      for (SizingBenchmark.Figure f : m.sideBySide()) {
+        System.out.printf(
+            Locale.ROOT,
+            "  %-18s batch %4d: %8.2f frames/s, peak %8.1f MiB, %s%n",
+            f.name(),
+            f.batch(),
+            f.measured().framesPerSecond(),
+            f.measured().peakBytes() / 1048576.0,
+            f.valid() ? "VALID" : "INVALID " + f.measured().note());
+      }
+    }
+    System.out.printf("Results: %s/benchmark.json, %s/benchmark.html%n", out, out);
+    return 0;
   }
 }

@@ -163,6 +163,29 @@ public final class FacerenderConf {
           Integer::valueOf,
           n -> n >= 0,
           ">= 0");
+  public static final ConfigKey<Long> INJECT_CPU_MEMORY =
+      key(
+          "injectCpuMemory",
+          "--inject-cpu-memory",
+          "Fault injection: lower the CPU budget (--cpu-memory) to this size once a task has"
+              + " started --inject-cpu-memory-after batches, as another tenant taking memory"
+              + " mid-run would; the executor keeps the lower budget; 0 = off",
+          "size",
+          "0",
+          DataSize::parse,
+          n -> n >= 0,
+          ">= 0");
+  public static final ConfigKey<Integer> INJECT_CPU_MEMORY_AFTER =
+      key(
+          "injectCpuMemoryAfter",
+          "--inject-cpu-memory-after",
+          "Fault injection: batch attempts a task starts at the full CPU budget before"
+              + " --inject-cpu-memory lowers it",
+          "int",
+          "1",
+          Integer::valueOf,
+          n -> n >= 0,
+          ">= 0");
   public static final ConfigKey<Long> SEED =
       key(
           "seed",
@@ -312,6 +335,8 @@ public final class FacerenderConf {
                   CPU_MEMORY,
                   INJECT_OOM_RATE,
                   INJECT_OOM_ABOVE,
+                  INJECT_CPU_MEMORY,
+                  INJECT_CPU_MEMORY_AFTER,
                   SEED,
                   INJECT_TASK_FAILURE,
                   GROW_AFTER,

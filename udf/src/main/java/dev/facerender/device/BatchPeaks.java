@@ -48,10 +48,13 @@ public final class BatchPeaks {
 
   /** Call right before the batch allocates anything. */
   public synchronized Window begin() {
-    Window window = new Window(device.allocatedBytes());
-    if (open.isEmpty()) {
+    boolean alone = open.isEmpty();
+    if (alone) {
+      // Before reading what is allocated: a reset may give memory back (the CPU's trim).
       device.resetPeak();
-    } else {
+    }
+    Window window = new Window(device.allocatedBytes());
+    if (!alone) {
       window.overlapped = true;
       window.startedOverlapped = true;
       open.forEach(other -> other.overlapped = true);

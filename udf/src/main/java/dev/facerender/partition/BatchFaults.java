@@ -1,8 +1,11 @@
 package dev.facerender.partition;
 
+import dev.facerender.device.Device;
+
 /**
  * Faults a batch can meet before it renders: none in production, injected OOMs in rehearsals
- * ({@link OomInjector}), or whatever a test needs (an OOM above N frames at one frame size).
+ * ({@link OomInjector}), a CPU budget lowered mid-run ({@link BudgetDrop}), or whatever a test
+ * needs (an OOM above N frames at one frame size).
  */
 @FunctionalInterface
 interface BatchFaults {
@@ -10,4 +13,26 @@ interface BatchFaults {
 
   /** Throws (an OOM, say) when a batch of {@code frames} frames of {@code pixels} must fail. */
   void check(int frames, long pixels);
+
+  /** These faults, then {@code next}'s. */
+  default BatchFaults andThen(BatchFaults next) {
+    return (frames, pixels) -> {
+      check(frames, pixels);
+      next.check(frames, pixels);
+    };
+  }
+
+  /** What {@code settings} inject into a task's batches: OOMs, a lowered CPU budget, or none. */
+  static BatchFaults injected(RenderSettings settings, int partition, Device device) {
+    BatchFaults faults =
+        new OomInjector(
+            settings.injectOomRate(), settings.injectOomAbove(), settings.seed(), partition);
+    if (settings.injectCpuMemoryBytes() > 0) {
+      // The drop first: the batch that meets it already runs against the lower budget.
+      faults =
+          new BudgetDrop(device, settings.injectCpuMemoryBytes(), settings.injectCpuMemoryAfter())
+              .andThen(faults);
+    }
+    return faults;
+  }
 }

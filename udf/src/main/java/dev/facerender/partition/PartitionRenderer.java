@@ -69,8 +69,7 @@ final class PartitionRenderer implements Iterator<Row> {
         device,
         model,
         enhancer,
-        new OomInjector(
-            settings.injectOomRate(), settings.injectOomAbove(), settings.seed(), task.partition()),
+        BatchFaults.injected(settings, task.partition(), device),
         null);
   }
 

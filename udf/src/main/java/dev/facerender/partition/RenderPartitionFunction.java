@@ -76,11 +76,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             device,
             model,
             enhancer,
-            new OomInjector(
-                settings.injectOomRate(),
-                settings.injectOomAbove(),
-                settings.seed(),
-                info.partition()),
+            BatchFaults.injected(settings, info.partition(), device),
             settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null);
     Finishing finishing = new Finishing(renderer, task);
     if (context != null) {

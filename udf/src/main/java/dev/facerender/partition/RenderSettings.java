@@ -48,6 +48,8 @@ public record RenderSettings(
     String calibrationCache,
     double calibrationSeconds,
     int tasksPerDevice,
+    long injectCpuMemoryBytes,
+    int injectCpuMemoryAfter,
     VideoOptions video)
     implements Serializable {
 
@@ -69,6 +71,11 @@ public record RenderSettings(
       throw new IllegalArgumentException(
           "--frames-format none keeps no frames, and no --video was asked for: the run would"
               + " output nothing. Add --video mp4, or keep frames (--frames-format png).");
+    }
+    if (injectCpuMemoryBytes > 0 && (cpuMemoryBytes <= 0 || simulateGpuBytes > 0)) {
+      throw new IllegalArgumentException(
+          "spark.facerender.injectCpuMemory lowers the fixed CPU budget: set"
+              + " spark.facerender.cpuMemory (--cpu-memory) too, and no simulated GPU");
     }
   }
 
@@ -112,6 +119,8 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.CALIBRATION_CACHE, values),
         FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values),
         tasksPerDevice,
+        FacerenderConf.get(FacerenderConf.INJECT_CPU_MEMORY, values),
+        FacerenderConf.get(FacerenderConf.INJECT_CPU_MEMORY_AFTER, values),
         VideoConf.options(values));
   }
 
@@ -166,6 +175,8 @@ public record RenderSettings(
         calibrationCache,
         calibrationSeconds,
         tasksPerDevice,
+        injectCpuMemoryBytes,
+        injectCpuMemoryAfter,
         video);
   }
 
