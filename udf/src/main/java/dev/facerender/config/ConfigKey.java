@@ -52,4 +52,20 @@ public record ConfigKey<T>(
     return new IllegalArgumentException(
         String.format("Invalid value '%s' for %s (%s): %s", raw, flag, key, why));
   }
+
+  /**
+   * Declares setting {@code spark.facerender.NAME}. The declaring classes (FacerenderConf,
+   * FaultConf, VideoConf) call this, not each other, so none needs another initialized first.
+   */
+  static <T> ConfigKey<T> declare(
+      String name,
+      String flag,
+      String doc,
+      String type,
+      String defaultValue,
+      Function<String, T> parser,
+      Predicate<T> check,
+      String checkDoc) {
+    return new ConfigKey<>(PREFIX + name, flag, doc, type, defaultValue, parser, check, checkDoc);
+  }
 }

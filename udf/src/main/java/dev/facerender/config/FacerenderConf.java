@@ -143,69 +143,6 @@ public final class FacerenderConf {
           DataSize::parse,
           n -> n >= 0,
           ">= 0");
-  public static final ConfigKey<Double> INJECT_OOM_RATE =
-      key(
-          "injectOomRate",
-          "--inject-oom-rate",
-          "Fault injection: each batch attempt fails with a CUDA-shaped OOM with this probability",
-          "double",
-          "0",
-          Double::valueOf,
-          p -> p >= 0 && p < 1,
-          "in [0, 1)");
-  public static final ConfigKey<Integer> INJECT_OOM_ABOVE =
-      key(
-          "injectOomAbove",
-          "--inject-oom-above",
-          "Fault injection: any batch above this many frames fails with an OOM; 0 = off",
-          "int",
-          "0",
-          Integer::valueOf,
-          n -> n >= 0,
-          ">= 0");
-  public static final ConfigKey<Long> INJECT_CPU_MEMORY =
-      key(
-          "injectCpuMemory",
-          "--inject-cpu-memory",
-          "Fault injection: lower the CPU budget (--cpu-memory) to this size once a task has"
-              + " started --inject-cpu-memory-after batches, as another tenant taking memory"
-              + " mid-run would; the executor keeps the lower budget; 0 = off",
-          "size",
-          "0",
-          DataSize::parse,
-          n -> n >= 0,
-          ">= 0");
-  public static final ConfigKey<Integer> INJECT_CPU_MEMORY_AFTER =
-      key(
-          "injectCpuMemoryAfter",
-          "--inject-cpu-memory-after",
-          "Fault injection: batch attempts a task starts at the full CPU budget before"
-              + " --inject-cpu-memory lowers it",
-          "int",
-          "1",
-          Integer::valueOf,
-          n -> n >= 0,
-          ">= 0");
-  public static final ConfigKey<Long> SEED =
-      key(
-          "seed",
-          "--seed",
-          "Seed for fault injection",
-          "long",
-          "0",
-          Long::valueOf,
-          n -> true,
-          "a number");
-  public static final ConfigKey<Boolean> INJECT_TASK_FAILURE =
-      key(
-          "injectTaskFailure",
-          "--inject-task-failure",
-          "Fault injection: the first attempt of every task dies after its first batch",
-          "boolean",
-          "false",
-          Boolean::valueOf,
-          b -> true,
-          "true or false");
   public static final ConfigKey<Integer> GROW_AFTER =
       key(
           "growAfter",
@@ -333,12 +270,6 @@ public final class FacerenderConf {
                   SIMULATE_GPU,
                   CPU_MEMORY_FRACTION,
                   CPU_MEMORY,
-                  INJECT_OOM_RATE,
-                  INJECT_OOM_ABOVE,
-                  INJECT_CPU_MEMORY,
-                  INJECT_CPU_MEMORY_AFTER,
-                  SEED,
-                  INJECT_TASK_FAILURE,
                   GROW_AFTER,
                   MAX_ERROR_RATE,
                   WAVE_FRAMES,
@@ -350,7 +281,7 @@ public final class FacerenderConf {
                   CALIBRATION_CACHE,
                   CALIBRATION_SECONDS)
                   .stream(),
-              VideoConf.ALL.stream())
+              java.util.stream.Stream.concat(FaultConf.ALL.stream(), VideoConf.ALL.stream()))
           .toList();
 
   private FacerenderConf() {}
@@ -380,7 +311,6 @@ public final class FacerenderConf {
       Function<String, T> parser,
       Predicate<T> check,
       String checkDoc) {
-    return new ConfigKey<>(
-        ConfigKey.PREFIX + name, flag, doc, type, defaultValue, parser, check, checkDoc);
+    return ConfigKey.declare(name, flag, doc, type, defaultValue, parser, check, checkDoc);
   }
 }

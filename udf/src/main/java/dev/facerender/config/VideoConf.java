@@ -1,6 +1,6 @@
 package dev.facerender.config;
 
-import static dev.facerender.config.FacerenderConf.key;
+import static dev.facerender.config.ConfigKey.declare;
 
 import dev.facerender.video.AudioFit;
 import dev.facerender.video.FrameRate;
@@ -11,7 +11,7 @@ import java.util.function.Function;
 /** The video settings: one MP4 per clip, its encoder and quality, and how its audio must fit. */
 public final class VideoConf {
   public static final ConfigKey<String> VIDEO =
-      key(
+      declare(
           "video",
           "--video",
           "Per-clip video: none, or mp4 (H.264 yuv420p, faststart, the clip's audio as AAC) into"
@@ -22,7 +22,7 @@ public final class VideoConf {
           v -> v.equals("none") || v.equals("mp4"),
           "none or mp4");
   public static final ConfigKey<FrameRate> FPS =
-      key(
+      declare(
           "fps",
           "--fps",
           "Video frame rate, exact: an integer or a fraction (30000/1001, not 29.97)",
@@ -32,7 +32,7 @@ public final class VideoConf {
           r -> r.perSecond() <= 1000,
           "a positive rate up to 1000");
   public static final ConfigKey<String> VIDEO_ENCODER =
-      key(
+      declare(
           "videoEncoder",
           "--video-encoder",
           "H.264 encoder: auto (h264_nvenc where the GPU has NVENC, else the CPU encoder),"
@@ -43,7 +43,7 @@ public final class VideoConf {
           e -> List.of("auto", "h264_nvenc", "libx264", "libopenh264").contains(e),
           "auto, h264_nvenc, libx264 or libopenh264");
   public static final ConfigKey<Integer> VIDEO_CRF =
-      key(
+      declare(
           "videoCrf",
           "--video-crf",
           "Constant quality 0-51, lower is better (x264 CRF, NVENC CQ, OpenH264 quantiser); used"
@@ -54,7 +54,7 @@ public final class VideoConf {
           n -> n >= 0 && n <= 51,
           "in [0, 51]");
   public static final ConfigKey<Long> VIDEO_BITRATE =
-      key(
+      declare(
           "videoBitrate",
           "--video-bitrate",
           "Video bits per second; 0 encodes at constant quality (--video-crf)",
@@ -64,7 +64,7 @@ public final class VideoConf {
           n -> n >= 0,
           ">= 0");
   public static final ConfigKey<String> VIDEO_PRESET =
-      key(
+      declare(
           "videoPreset",
           "--video-preset",
           "Encoder speed preset, x264 names ultrafast..veryslow (NVENC p1..p7; OpenH264 has none)",
@@ -85,7 +85,7 @@ public final class VideoConf {
                   .contains(p),
           "an x264 preset name");
   public static final ConfigKey<Double> AUDIO_TOLERANCE =
-      key(
+      declare(
           "audioTolerance",
           "--audio-tolerance",
           "Frames by which a clip's audio may differ from its video before --audio-fit applies",
@@ -95,7 +95,7 @@ public final class VideoConf {
           t -> t >= 0,
           ">= 0");
   public static final ConfigKey<AudioFit> AUDIO_FIT =
-      key(
+      declare(
           "audioFit",
           "--audio-fit",
           "Audio longer or shorter than the video beyond the tolerance: check (the clip fails with"

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.facerender.batch.Level;
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.config.FaultConf;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.config.VideoConf;
 import dev.facerender.video.VideoOptions;
@@ -104,10 +105,10 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.SIMULATE_GPU, values),
         FacerenderConf.get(FacerenderConf.CPU_MEMORY_FRACTION, values),
         FacerenderConf.get(FacerenderConf.CPU_MEMORY, values),
-        FacerenderConf.get(FacerenderConf.INJECT_OOM_RATE, values),
-        FacerenderConf.get(FacerenderConf.INJECT_OOM_ABOVE, values),
-        FacerenderConf.get(FacerenderConf.SEED, values),
-        FacerenderConf.get(FacerenderConf.INJECT_TASK_FAILURE, values),
+        FacerenderConf.get(FaultConf.INJECT_OOM_RATE, values),
+        FacerenderConf.get(FaultConf.INJECT_OOM_ABOVE, values),
+        FacerenderConf.get(FaultConf.SEED, values),
+        FacerenderConf.get(FaultConf.INJECT_TASK_FAILURE, values),
         FacerenderConf.get(FacerenderConf.GROW_AFTER, values),
         FacerenderConf.get(FacerenderConf.MAX_ERROR_RATE, values),
         FacerenderConf.get(FacerenderConf.WINDOW_RADIUS, values),
@@ -119,8 +120,8 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.CALIBRATION_CACHE, values),
         FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values),
         tasksPerDevice,
-        FacerenderConf.get(FacerenderConf.INJECT_CPU_MEMORY, values),
-        FacerenderConf.get(FacerenderConf.INJECT_CPU_MEMORY_AFTER, values),
+        FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY, values),
+        FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY_AFTER, values),
         VideoConf.options(values));
   }
 
