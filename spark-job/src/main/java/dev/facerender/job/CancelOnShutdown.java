@@ -21,6 +21,7 @@ final class CancelOnShutdown implements AutoCloseable {
   private final CountDownLatch recorded = new CountDownLatch(1);
   private final Runnable hook = this::cancel;
   private volatile boolean cancelled;
+  private volatile boolean succeeded;
   private volatile RunStatus status;
 
   CancelOnShutdown(SparkSession spark, OutputFolder out) {
@@ -36,6 +37,22 @@ final class CancelOnShutdown implements AutoCloseable {
 
   boolean cancelled() {
     return cancelled;
+  }
+
+  /**
+   * Throws once a shutdown has begun: cancelling Spark's jobs stops only the running ones, so the
+   * run checks this before starting more work.
+   */
+  void check() {
+    if (cancelled) {
+      throw new RunFailedException("The run was cancelled.");
+    }
+  }
+
+  /** The run succeeded and recorded it; a shutdown now has nothing to cancel. */
+  void succeeded() {
+    succeeded = true;
+    recorded.countDown();
   }
 
   /** The run has recorded how it ended; a waiting shutdown may go on. */
@@ -63,6 +80,15 @@ final class CancelOnShutdown implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     RunStatus run = status;
+    if (succeeded) {
+      System.err.println(
+          "\nfacerender: interrupted after run "
+              + (run == null ? "" : run.runId() + " ")
+              + "had finished; its output in "
+              + out
+              + " is complete.");
+      return;
+    }
     System.err.println(
         "\nfacerender: run "
             + (run == null ? "" : run.runId() + " ")

@@ -54,7 +54,9 @@ public final class RenderJob {
           new RunStatus(out, resumed != null ? resumed : attemptId, attemptId, request.mode());
       cancel.follow(status);
       try {
-        return render(request, progress, out, lock, status, started, phases);
+        RunSummary summary = render(request, progress, out, lock, status, started, phases, cancel);
+        cancel.succeeded();
+        return summary;
       } catch (RuntimeException | Error e) {
         RuntimeException reported = RunFailures.record(out, status, e, cancel.cancelled());
         if (!existed && !status.wroteAnything()) {
@@ -76,7 +78,8 @@ public final class RenderJob {
       OutputLock lock,
       RunStatus status,
       long started,
-      Phases phases) {
+      Phases phases,
+      CancelOnShutdown cancel) {
     String runId = status.runId();
     SparkTopology.Slots slots = SparkTopology.slots(spark);
     RenderSettings asked =
@@ -144,11 +147,13 @@ public final class RenderJob {
       progress.start(inputFrames, live);
       for (int wave = 0; wave < waves; wave++) {
         if (!committer.isCommitted(wave)) {
+          cancel.check();
           String staging = Staging.wave(status.attemptId(), wave);
           runner.render(wave, staging);
           committer.commit(wave, staging, runner.moves(staging), waveFrames[wave], runner.videos());
         }
       }
+      cancel.check();
       out.delete(Staging.ROOT);
     } finally {
       progress.stop();
