@@ -40,6 +40,9 @@ class SizingBenchmarkTest {
                 1,
                 Map.of(
                     "spark.facerender.cpuMemory", "200MiB",
+                    // Above level high's cap of 256: 256 warp frames at 128 px peak near the
+                    // budget, so the search must be free to go past it to find where it binds.
+                    "spark.facerender.maxBatch", "1024",
                     "spark.facerender.level", "high",
                     "spark.facerender.calibrationCache", "none",
                     "spark.facerender.calibrationSeconds", "60")));
