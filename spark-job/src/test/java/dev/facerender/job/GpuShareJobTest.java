@@ -20,23 +20,30 @@ import org.junit.jupiter.api.io.TempDir;
 class GpuShareJobTest {
   @TempDir static Path dir;
 
-  @Test
-  void localTasksRenderOnTheGpuTheDriverDiscovered() throws Exception {
-    Path script = dir.resolve("gpu3.sh");
-    Files.writeString(script, "#!/bin/sh\necho '{\"name\":\"gpu\",\"addresses\":[\"3\"]}'\n");
+  /**
+   * A builder for a new local session whose driver discovers one GPU at {@code address} through the
+   * discovery script at {@code script} (written here).
+   */
+  private static SparkSession.Builder withDriverGpu(String master, Path script, String address)
+      throws Exception {
+    Files.writeString(
+        script, "#!/bin/sh\necho '{\"name\":\"gpu\",\"addresses\":[\"" + address + "\"]}'\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
     if (active != null) {
       active.stop();
     }
-    SparkSession spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("facerender-driver-gpu-test")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.resource.gpu.amount", "1")
-            .config("spark.driver.resource.gpu.discoveryScript", script.toString())
-            .getOrCreate();
+    return SparkSession.builder()
+        .master(master)
+        .appName("facerender-gpu-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.resource.gpu.amount", "1")
+        .config("spark.driver.resource.gpu.discoveryScript", script.toString());
+  }
+
+  @Test
+  void localTasksRenderOnTheGpuTheDriverDiscovered() throws Exception {
+    SparkSession spark = withDriverGpu("local[2]", dir.resolve("gpu3.sh"), "3").getOrCreate();
     try {
       Path input = LocalSpark.demo(spark, dir.resolve("driver-gpu"), 2, 6, 64);
       Path out = dir.resolve("driver-gpu-out");
@@ -64,19 +71,8 @@ class GpuShareJobTest {
   @Test
   void aQuarterGpuAmountOfOneGpuMeansFourTasksOnIt() throws Exception {
     Path script = dir.resolve("gpus.sh");
-    Files.writeString(script, "#!/bin/sh\necho '{\"name\":\"gpu\",\"addresses\":[\"0\"]}'\n");
-    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
-    if (active != null) {
-      active.stop();
-    }
     SparkSession spark =
-        SparkSession.builder()
-            .master("local[8]")
-            .appName("facerender-gpu-share-test")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.resource.gpu.amount", "1")
-            .config("spark.driver.resource.gpu.discoveryScript", script.toString())
+        withDriverGpu("local[8]", script, "0")
             .config("spark.executor.resource.gpu.amount", "1")
             .config("spark.executor.resource.gpu.discoveryScript", script.toString())
             .config("spark.task.resource.gpu.amount", "0.25")
