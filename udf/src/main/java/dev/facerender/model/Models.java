@@ -1,6 +1,7 @@
 package dev.facerender.model;
 
 import dev.facerender.natives.TorchNatives;
+import dev.facerender.natives.ZeroFilledAllocations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
@@ -31,6 +32,10 @@ public final class Models {
    */
   public static FrameModel load(String spec, String torchDevice) {
     TorchNatives.load();
+    if (!BuiltinModels.WARP.equals(spec)) {
+      // The warp has no convolution; every other model may (see ZeroFilledAllocations).
+      ZeroFilledAllocations.enable();
+    }
     if (BuiltinModels.isBuiltin(spec)) {
       return new TorchScriptModel(spec, BuiltinModels.compile(spec), torchDevice);
     }
@@ -46,6 +51,7 @@ public final class Models {
   /** Loads an enhancer onto {@code torchDevice}; the caller owns it. */
   public static FrameEnhancer loadEnhancer(String spec, String torchDevice) {
     TorchNatives.load();
+    ZeroFilledAllocations.enable();
     if (BuiltinModels.isBuiltin(spec)) {
       return new FrameEnhancer(spec, BuiltinModels.compileEnhancer(spec), torchDevice);
     }

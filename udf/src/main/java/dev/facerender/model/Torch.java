@@ -1,28 +1,28 @@
 package dev.facerender.model;
 
 import dev.facerender.natives.TorchNatives;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.pytorch.global.torch;
 
-/** Process-wide libtorch settings. */
+/** libtorch settings: intra-op threads, messages. */
 public final class Torch {
-  private static final AtomicInteger CONFIGURED_THREADS = new AtomicInteger();
-
   private Torch() {}
 
   /**
-   * Sets libtorch's intra-op threads once per JVM: the pool is process-wide, so the first task of
-   * an executor decides for all of them. Oversubscribing cores costs 3-18% on the warp.
+   * Sets libtorch's intra-op threads for the calling thread and returns them. In this libtorch
+   * build (OpenMP) the count belongs to each calling thread: a thread takes the process-wide value
+   * at its first parallel op and keeps it, so a pooled Spark task thread or a render thread would
+   * keep whatever an earlier task, a driver-side check or another run in the JVM set. Every thread
+   * that renders calls this first. Oversubscribing cores costs 3-18% on the warp.
    */
   public static int configureThreads(int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("torch threads must be >= 1, got " + threads);
     }
     TorchNatives.load();
-    if (CONFIGURED_THREADS.compareAndSet(0, threads)) {
+    if (torch.get_num_threads() != threads) {
       torch.set_num_threads(threads);
     }
-    return CONFIGURED_THREADS.get();
+    return threads;
   }
 
   /** libtorch messages carry kilobytes of C++ stack after the first line. */

@@ -9,6 +9,7 @@ import dev.facerender.metrics.FrameError;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
+import dev.facerender.model.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -138,6 +139,7 @@ final class BatchRenderer {
     long pixels = (long) h * w;
     List<byte[]> rendered;
     long peakBytes;
+    Torch.configureThreads(settings.effectiveTorchThreads());
     BatchPeaks peaks = BatchPeaks.of(device);
     BatchPeaks.Window window = peaks.begin();
     try (PointerScope scope = new PointerScope()) {

@@ -1,0 +1,42 @@
+package dev.facerender.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.facerender.device.CpuDevice;
+import dev.facerender.model.BuiltinModels;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.Models;
+import dev.facerender.model.Torch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+/** A batch renders with the run's intra-op threads, whatever its (pooled) thread had before. */
+class RenderThreadsTest {
+  @Test
+  void aBatchOnAThreadLeftWithAnotherCountRendersWithTheRunsThreads() throws Exception {
+    RenderSettings settings = Fixtures.settings("torchThreads", "1");
+    ExecutorService pooled = Executors.newSingleThreadExecutor();
+    try (FrameModel model = Models.load(BuiltinModels.WARP)) {
+      BatchRenderer renderer =
+          new BatchRenderer(model, null, new CpuDevice(0.5), settings, BatchFaults.NONE);
+      ClipSource source = new ClipSource("c", Fixtures.rgb(32), null);
+      PendingFrame frame = new PendingFrame("c", 0, new float[70], source);
+      // An earlier task or a driver-side check on this thread left two.
+      pooled.submit(() -> Torch.configureThreads(2)).get();
+      int during =
+          pooled
+              .submit(
+                  () -> {
+                    renderer.calibrationRun(frame, 2);
+                    return torch.get_num_threads();
+                  })
+              .get();
+      assertThat(during).isEqualTo(1);
+      source.release();
+    } finally {
+      pooled.shutdownNow();
+    }
+  }
+}
