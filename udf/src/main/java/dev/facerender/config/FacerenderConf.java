@@ -1,15 +1,16 @@
 package dev.facerender.config;
 
+import static dev.facerender.config.ConfigKey.declare;
+
 import dev.facerender.batch.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /** Every Facerender setting, declared once. Parsed and checked on the driver. */
 public final class FacerenderConf {
   public static final ConfigKey<String> MODEL =
-      key(
+      declare(
           "model",
           "--model",
           "Renderer: builtin:warp, builtin:sadtalker-arch[?width=W] (SadTalker's renderer,"
@@ -21,7 +22,7 @@ public final class FacerenderConf {
           s -> !s.isBlank(),
           "non-empty");
   public static final ConfigKey<Integer> BATCH_SIZE =
-      key(
+      declare(
           "batchSize",
           "--batch-size",
           "Frames per batch; 0 sizes batches from device memory and measured speed",
@@ -31,7 +32,7 @@ public final class FacerenderConf {
           n -> n >= 0,
           ">= 0");
   public static final ConfigKey<Level> LEVEL =
-      key(
+      declare(
           "level",
           "--level",
           "Optimisation level: low, medium, high or extreme (memory share and batch cap)",
@@ -41,7 +42,7 @@ public final class FacerenderConf {
           l -> true,
           "a level");
   public static final ConfigKey<Double> MEMORY_FRACTION =
-      key(
+      declare(
           "memoryFraction",
           "--memory-fraction",
           "Share of free device memory a task may plan for; 0 takes the level's",
@@ -51,7 +52,7 @@ public final class FacerenderConf {
           f -> f >= 0 && f <= 1,
           "in [0, 1]");
   public static final ConfigKey<Integer> MAX_BATCH =
-      key(
+      declare(
           "maxBatch",
           "--max-batch",
           "Largest batch sizing may plan; 0 takes the level's",
@@ -61,7 +62,7 @@ public final class FacerenderConf {
           n -> n >= 0,
           ">= 0");
   public static final ConfigKey<OutputFormat> FORMAT =
-      key(
+      declare(
           "framesFormat",
           "--frames-format",
           "Frames in frames/: png, jpeg, raw (8-bit RGB rows) or none (a video-only run never"
@@ -72,7 +73,7 @@ public final class FacerenderConf {
           f -> true,
           "a format");
   public static final ConfigKey<Integer> PNG_COMPRESSION =
-      key(
+      declare(
           "pngCompression",
           "--png-compression",
           "PNG deflate level 0-9; 1 encodes ~3.7x faster than 6 for ~50% larger files",
@@ -82,7 +83,7 @@ public final class FacerenderConf {
           n -> n >= 0 && n <= 9,
           "in [0, 9]");
   public static final ConfigKey<Double> JPEG_QUALITY =
-      key(
+      declare(
           "jpegQuality",
           "--jpeg-quality",
           "JPEG quality in (0, 1]",
@@ -92,7 +93,7 @@ public final class FacerenderConf {
           q -> q > 0 && q <= 1,
           "in (0, 1]");
   public static final ConfigKey<Integer> TORCH_THREADS =
-      key(
+      declare(
           "torchThreads",
           "--torch-threads",
           "libtorch intra-op threads per executor; 0 = cores / concurrent tasks",
@@ -102,7 +103,7 @@ public final class FacerenderConf {
           n -> n >= 0,
           ">= 0");
   public static final ConfigKey<Integer> COEFF_COUNT =
-      key(
+      declare(
           "coeffCount",
           "--coeff-count",
           "Driving coefficients per frame the model expects (70 for SadTalker); 0 accepts any",
@@ -112,7 +113,7 @@ public final class FacerenderConf {
           n -> n >= 0,
           ">= 0");
   public static final ConfigKey<Long> SIMULATE_GPU =
-      key(
+      declare(
           "simulateGpu",
           "--simulate-gpu",
           "Simulate a GPU of this size (e.g. 16GiB) on the CPU; 0 = off",
@@ -122,7 +123,7 @@ public final class FacerenderConf {
           n -> n >= 0,
           ">= 0");
   public static final ConfigKey<Double> CPU_MEMORY_FRACTION =
-      key(
+      declare(
           "cpuMemoryFraction",
           "--cpu-memory-fraction",
           "On CPU, the share of the machine's available memory treated as device memory",
@@ -132,7 +133,7 @@ public final class FacerenderConf {
           f -> f > 0 && f <= 1,
           "in (0, 1]");
   public static final ConfigKey<Long> CPU_MEMORY =
-      key(
+      declare(
           "cpuMemory",
           "--cpu-memory",
           "On CPU, a fixed memory budget (e.g. 3GiB) in place of --cpu-memory-fraction: a batch whose"
@@ -144,7 +145,7 @@ public final class FacerenderConf {
           n -> n >= 0,
           ">= 0");
   public static final ConfigKey<Integer> GROW_AFTER =
-      key(
+      declare(
           "growAfter",
           "--grow-after",
           "Successful batches in a row before an OOM-lowered batch ceiling grows back",
@@ -154,7 +155,7 @@ public final class FacerenderConf {
           n -> n >= 1,
           ">= 1");
   public static final ConfigKey<Double> MAX_ERROR_RATE =
-      key(
+      declare(
           "maxErrorRate",
           "--max-error-rate",
           "Fail the run when more than this share of input frames is rejected",
@@ -164,7 +165,7 @@ public final class FacerenderConf {
           r -> r >= 0 && r <= 1,
           "in [0, 1]");
   public static final ConfigKey<Integer> WAVE_FRAMES =
-      key(
+      declare(
           "waveFrames",
           "--wave-frames",
           "Input frames per wave: each wave of clips is committed on its own, so --mode resume"
@@ -176,7 +177,7 @@ public final class FacerenderConf {
           ">= 1");
 
   public static final ConfigKey<Integer> WINDOW_RADIUS =
-      key(
+      declare(
           "windowRadius",
           "--window-radius",
           "Pass each frame the coefficients of R neighbours each side, [N,C,2R+1], edge-padded at"
@@ -187,7 +188,7 @@ public final class FacerenderConf {
           r -> r >= 0 && r <= 1024,
           "in [0, 1024]");
   public static final ConfigKey<String> ENHANCER =
-      key(
+      declare(
           "enhancer",
           "--enhancer",
           "Second model applied to rendered frames: none, builtin:sharpen or a TorchScript file"
@@ -198,7 +199,7 @@ public final class FacerenderConf {
           s -> !s.isBlank(),
           "none, builtin:sharpen or a file");
   public static final ConfigKey<String> MODEL_ROOTS =
-      key(
+      declare(
           "modelRoots",
           "--model-roots",
           "Comma-separated roots (paths or URIs such as hdfs:///models) that model files must lie"
@@ -209,7 +210,7 @@ public final class FacerenderConf {
           s -> true,
           "a comma-separated list");
   public static final ConfigKey<Double> MAX_ABS_COEFF =
-      key(
+      declare(
           "maxAbsCoeff",
           "--max-abs-coeff",
           "Reject frames with a coefficient whose magnitude exceeds this (garbage, not motion)",
@@ -220,7 +221,7 @@ public final class FacerenderConf {
           "> 0");
 
   public static final ConfigKey<Integer> PIPELINE_DEPTH =
-      key(
+      declare(
           "pipelineDepth",
           "--pipeline-depth",
           "Batches a task keeps in flight on its render thread while it decodes, encodes and writes"
@@ -232,7 +233,7 @@ public final class FacerenderConf {
           "in [0, 16]");
 
   public static final ConfigKey<String> CALIBRATION_CACHE =
-      key(
+      declare(
           "calibrationCache",
           "--calibration-cache",
           "Folder where executors keep calibrations between runs (per model, device, frame size,"
@@ -243,7 +244,7 @@ public final class FacerenderConf {
           s -> !s.isBlank(),
           "a folder or none");
   public static final ConfigKey<Double> CALIBRATION_SECONDS =
-      key(
+      declare(
           "calibrationSeconds",
           "--calibration-seconds",
           "Time budget of a calibration that must run: larger batches are tried only while less"
@@ -300,17 +301,5 @@ public final class FacerenderConf {
       }
     }
     ALL.forEach(k -> get(k, values));
-  }
-
-  static <T> ConfigKey<T> key(
-      String name,
-      String flag,
-      String doc,
-      String type,
-      String defaultValue,
-      Function<String, T> parser,
-      Predicate<T> check,
-      String checkDoc) {
-    return ConfigKey.declare(name, flag, doc, type, defaultValue, parser, check, checkDoc);
   }
 }
