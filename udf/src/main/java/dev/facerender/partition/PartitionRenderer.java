@@ -5,7 +5,6 @@ import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
-import dev.facerender.model.Torch;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -109,7 +108,6 @@ final class PartitionRenderer implements Iterator<Row> {
     this.encoder = FrameEncoder.of(settings);
     this.metrics = new MetricsRecorder(settings, task, device.id());
     this.videos = videos;
-    Torch.configureThreads(settings.effectiveTorchThreads());
   }
 
   /**
