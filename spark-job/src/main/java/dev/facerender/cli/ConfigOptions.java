@@ -23,10 +23,16 @@ final class ConfigOptions {
           OptionSpec.builder(key.flag())
               .paramLabel("<" + key.type() + ">")
               .type(String.class)
-              .description(
-                  key.doc() + " (default: " + key.defaultValue() + "; Spark key " + key.key() + ")")
+              // picocli runs descriptions through String.format: a bare % ("~50% larger") is
+              // a conversion there, so it is escaped.
+              .description(describe(key).replace("%", "%%"))
               .build());
     }
+  }
+
+  /** The help text of {@code key}'s flag as the user reads it. */
+  static String describe(ConfigKey<?> key) {
+    return key.doc() + " (default: " + key.defaultValue() + "; Spark key " + key.key() + ")";
   }
 
   /** {@code spark.facerender.*} values: {@code --conf} entries first, explicit flags over them. */
