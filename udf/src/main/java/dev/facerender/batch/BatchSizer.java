@@ -117,14 +117,15 @@ public final class BatchSizer {
   }
 
   private static BatchPlan planDevice(Input in) {
-    long usable = (long) (in.freeBytes() * in.memoryFraction());
-    long budget = Math.min(usable - in.reservedByOthers(), usable / in.sharers());
-    long memoryFrames = Math.max(0, (budget - in.fixedBytes()) / in.perFrameBytes());
+    long budget =
+        taskBudget(in.freeBytes(), in.memoryFraction(), in.reservedByOthers(), in.sharers());
+    long lineFrames = Math.max(0, (budget - in.fixedBytes()) / in.perFrameBytes());
+    long memoryFrames = measuredBound(lineFrames, in.curve(), budget);
     String memory =
         String.format(
             Locale.ROOT,
             "budget %s = min(free %s x %.2f - %s held by other tasks, that / %d sharers);"
-                + " (budget - fixed %s) / %s per frame = %d frames",
+                + " (budget - fixed %s) / %s per frame = %d frames%s",
             mib(budget),
             mib(in.freeBytes()),
             in.memoryFraction(),
@@ -132,7 +133,10 @@ public final class BatchSizer {
             in.sharers(),
             mib(in.fixedBytes()),
             mib(in.perFrameBytes()),
-            memoryFrames);
+            lineFrames,
+            memoryFrames == lineFrames
+                ? ""
+                : "; measured sizes around the budget say " + memoryFrames + " frames");
     if (memoryFrames < 1) {
       return new BatchPlan(
           1, 0, budget, memory + "; below one frame: batch 1 and let OOM retry decide");
@@ -182,6 +186,37 @@ public final class BatchSizer {
             capped,
             best.batch(),
             best.framesPerSecond()));
+  }
+
+  /**
+   * What one task may plan for: its share of {@code freeBytes x memoryFraction}, less what the
+   * other tasks on the device hold.
+   */
+  public static long taskBudget(
+      long freeBytes, double memoryFraction, long reservedByOthers, int sharers) {
+    long usable = (long) (freeBytes * memoryFraction);
+    return Math.min(usable - reservedByOthers, usable / sharers);
+  }
+
+  /**
+   * {@code lineFrames} corrected by what was rendered: a size whose measured peak fit {@code
+   * budget} fits, a size whose peak passed it does not (the line is a fit through two sizes; these
+   * are measurements, and calibration bisects the sizes around the limit).
+   */
+  static long measuredBound(long lineFrames, List<ThroughputPoint> curve, long budget) {
+    long fits = 0;
+    long over = Long.MAX_VALUE;
+    for (ThroughputPoint p : curve) {
+      if (p.peakBytes() < 0) {
+        continue;
+      }
+      if (p.peakBytes() <= budget) {
+        fits = Math.max(fits, p.batch());
+      } else {
+        over = Math.min(over, p.batch());
+      }
+    }
+    return Math.min(Math.max(lineFrames, fits), over - 1);
   }
 
   /** Whether speed was still rising past {@code best}: nothing larger measured, or faster. */

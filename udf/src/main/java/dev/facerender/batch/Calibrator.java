@@ -8,9 +8,12 @@ import java.util.List;
  * Measures a model on a device at growing batch sizes (1, 2, 4, ...) on real inputs: peak device
  * bytes and frames/s at each (best of several timed runs after an untimed one). It stops at the
  * level cap, when the time budget is spent, when the next size would not fit the memory seen so
- * far, after an OOM, or once speed fell twice in a row. Memory is fit as fixed + per-frame bytes
- * from the two largest sizes (costs grow faster than linearly on real devices, so the marginal cost
- * at the top is the safe slope).
+ * far, after an OOM, or once speed fell twice in a row. When memory stopped it, the sizes between
+ * the last that fit and the next doubling are bisected by rendering them, so the plan stands on a
+ * measured size: a straight line through two sizes a doubling apart misses the limit by 10-40% on a
+ * CPU whose peaks spread from run to run. Memory is fit as fixed + per-frame bytes from the largest
+ * size and the largest at most half of it (a slope over a doubling, not over two neighbouring sizes
+ * whose peaks differ by less than their spread).
  */
 public final class Calibrator {
   /** Runs one batch of {@code size} real frames; returns its peak bytes (-1 unknown) and time. */
@@ -47,6 +50,7 @@ public final class Calibrator {
     List<ThroughputPoint> points = new ArrayList<>();
     int smallestOom = 0;
     int falls = 0;
+    boolean memoryBound = false;
     probe.run(1); // warm-up: first calls compile and allocate
     for (int size = 1; size <= maxBatch; size *= 2) {
       long best = Long.MAX_VALUE;
@@ -79,21 +83,90 @@ public final class Calibrator {
         break;
       }
       long[] fit = fit(points, estimatedPerFrame);
-      if (fit[0] + fit[1] * size * 2L > memoryBudget || System.nanoTime() - start > budgetNanos) {
+      if (System.nanoTime() - start > budgetNanos) {
         break;
       }
+      if (fit[0] + fit[1] * size * 2L > memoryBudget) {
+        memoryBound = fit[2] == 1;
+        break;
+      }
+    }
+    if (memoryBound) {
+      smallestOom =
+          refineTop(probe, points, maxBatch, memoryBudget, start, budgetNanos, smallestOom);
     }
     long[] fit = fit(points, estimatedPerFrame);
     boolean measured = points.stream().filter(p -> p.peakBytes() >= 0).count() >= 2 && fit[2] == 1;
     return new Calibration(fit[0], fit[1], measured, points, smallestOom);
   }
 
-  /** {fixed, perFrame, measured?1:0} from the two largest points with known peaks. */
+  /**
+   * Bisects between the largest size that fit {@code memoryBudget} and the next doubling (or the
+   * cap), rendering each middle size once after an untimed run; sizes over the budget are kept as
+   * points too, so the planner sees both sides of the limit. Returns the smallest size that ran out
+   * of memory (0 if none did).
+   */
+  private static int refineTop(
+      Probe probe,
+      List<ThroughputPoint> points,
+      int maxBatch,
+      long memoryBudget,
+      long start,
+      long budgetNanos,
+      int smallestOom) {
+    int fits = points.stream().mapToInt(ThroughputPoint::batch).max().orElse(1);
+    int over = Math.min(maxBatch + 1, fits * 2);
+    long[] line = fit(points, 0);
+    // The first guess is the line's limit, so a good line costs one or two sizes, not log2 of them.
+    int middle = (int) Math.max(fits + 1, Math.min(over - 1, (memoryBudget - line[0]) / line[1]));
+    while (over - fits > 1 && System.nanoTime() - start <= budgetNanos) {
+      Measurement m;
+      try {
+        probe.run(middle);
+        m = probe.run(middle);
+      } catch (RuntimeException e) {
+        if (!OutOfMemoryErrors.isOutOfMemory(e)) {
+          throw e;
+        }
+        smallestOom = smallestOom == 0 ? middle : Math.min(smallestOom, middle);
+        over = middle;
+        middle = (fits + over) >>> 1;
+        continue;
+      }
+      insert(
+          points,
+          new ThroughputPoint(middle, m.peakBytes(), middle * 1e9 / Math.max(1, m.nanos())));
+      if (m.peakBytes() > memoryBudget) {
+        over = middle;
+      } else {
+        fits = middle;
+      }
+      middle = (fits + over) >>> 1;
+    }
+    return smallestOom;
+  }
+
+  private static void insert(List<ThroughputPoint> points, ThroughputPoint point) {
+    int i = 0;
+    while (i < points.size() && points.get(i).batch() < point.batch()) {
+      i++;
+    }
+    points.add(i, point);
+  }
+
+  /**
+   * {fixed, perFrame, measured?1:0} from the largest point with a known peak and the largest at
+   * most half its size (else the one below it).
+   */
   static long[] fit(List<ThroughputPoint> points, long estimatedPerFrame) {
     List<ThroughputPoint> known = points.stream().filter(p -> p.peakBytes() >= 0).toList();
     if (known.size() >= 2) {
-      ThroughputPoint a = known.get(known.size() - 2);
       ThroughputPoint b = known.get(known.size() - 1);
+      ThroughputPoint a =
+          known.stream()
+              .filter(p -> p.batch() * 2 <= b.batch())
+              .reduce((x, y) -> y)
+              .orElse(known.get(known.size() - 2));
       long slope = (b.peakBytes() - a.peakBytes()) / (b.batch() - a.batch());
       if (slope > 0) {
         long fixed = Math.max(0, b.peakBytes() - slope * b.batch());

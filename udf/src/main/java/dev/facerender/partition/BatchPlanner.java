@@ -177,13 +177,15 @@ final class BatchPlanner {
     Lock exclusive = DeviceLocks.of(device).writeLock();
     exclusive.lock();
     try {
-      long budget = device.plannableBytes() - DeviceBudget.of(device).heldByOthers(taskId);
-      return measure(
-          renderer,
-          sample,
-          cap,
-          (long) (budget * settings.effectiveMemoryFraction()),
-          (long) (settings.calibrationSeconds() * 1e9));
+      // The budget the plan will size against, so that the sizes calibration bisects around
+      // its limit are the ones the plan chooses between.
+      long budget =
+          BatchSizer.taskBudget(
+              device.plannableBytes(),
+              settings.effectiveMemoryFraction(),
+              DeviceBudget.of(device).heldByOthers(taskId),
+              settings.tasksPerDevice());
+      return measure(renderer, sample, cap, budget, (long) (settings.calibrationSeconds() * 1e9));
     } finally {
       exclusive.unlock();
     }

@@ -82,4 +82,18 @@ class BatchSizerTest {
   void aBudgetBelowOneFrameStillPlansOneFrame() {
     assertThat(BatchSizer.plan(input(1 * GIB, 0, 1, 0.5, 64, List.of())).batch()).isEqualTo(1);
   }
+
+  @Test
+  void measuredPeaksAroundTheBudgetOutrankTheLine() {
+    // The line says (4096 - 1000) / 150 = 20; 22 frames were rendered within the budget, 24 not.
+    List<ThroughputPoint> measured =
+        List.of(
+            new ThroughputPoint(16, 3500 * MIB, 10),
+            new ThroughputPoint(22, 4090 * MIB, 10),
+            new ThroughputPoint(24, 4200 * MIB, 10));
+    assertThat(BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, measured)).memoryLimit())
+        .isEqualTo(22);
+    List<ThroughputPoint> over = List.of(new ThroughputPoint(18, 4100 * MIB, 10));
+    assertThat(BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, over)).memoryLimit()).isEqualTo(17);
+  }
 }

@@ -67,12 +67,11 @@ class CpuBudgetSizingTest {
           chosen,
           limit,
           planned.plan().reason());
-      // The plan comes from calibration's straight line through its two largest sizes, the search
-      // from rendering each size. On this CPU the peaks of one size spread by 10-20% from run to
-      // run and grow less than linearly, so the line lands anywhere from 0.6 to 1.0 of the
-      // largest fit (docs/performance.md), and since CPU allocations are zero-filled (every
-      // allocated page is touched, small batches included) as low as 0.4: the budget binds, the
-      // plan is not far over it. The 0.9 goal is open; this checks the plan's range only.
+      // Calibration bisects the sizes between the last doubling that fit and the next one, so
+      // the plan stands on rendered sizes; but on this CPU one size's peak spreads by 10-40%
+      // from run to run (glibc reuses freed blocks or not), so a size near the edge fits the
+      // probe's fresh device and runs out in calibration, or the reverse: one run planned 9
+      // against a largest fit of 14 (docs/performance.md). This checks the plan's range only.
       assertThat(limit).as("memory binds, not the level's cap").isLessThan(64);
       assertThat(limit).isBetween(largest / 4, largest * 12 / 10);
       assertThat(chosen).isLessThanOrEqualTo(limit);

@@ -1,0 +1,79 @@
+package dev.facerender.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Calibration against a device whose peaks grow less than linearly with the batch (as measured on
+ * the CPU here, docs/performance.md): a line through two doublings misses the limit, the bisection
+ * that follows finds it by rendering.
+ */
+class CalibratorTest {
+  private static final long MIB = 1L << 20;
+
+  /** Peak bytes of a batch: 40 MiB + 24 MiB per frame up to 8, then 16 MiB per frame. */
+  private static long peak(int size) {
+    return 40 * MIB + 24 * MIB * Math.min(size, 8) + 16 * MIB * Math.max(0, size - 8);
+  }
+
+  private static final class Device implements Calibrator.Probe {
+    final List<Integer> sizes = new ArrayList<>();
+    final long oomAbove;
+
+    Device(long oomAbove) {
+      this.oomAbove = oomAbove;
+    }
+
+    @Override
+    public Calibrator.Measurement run(int size) {
+      sizes.add(size);
+      if (peak(size) > oomAbove) {
+        throw new RuntimeException("CUDA out of memory. Tried to allocate " + peak(size));
+      }
+      return new Calibrator.Measurement(peak(size), size * 1_000_000L);
+    }
+  }
+
+  @Test
+  void whenMemoryStopsTheDoublingTheSizesUpToTheNextDoublingAreBisected() {
+    long budget = 330 * MIB;
+    Device device = new Device(Long.MAX_VALUE);
+    Calibration c = Calibrator.calibrate(device, 256, budget, 10 * MIB);
+    // peak(14) = 328 MiB fits, peak(15) = 344 MiB does not; the line through 4 and 8 (24 MiB
+    // per frame) guessed 12.
+    assertThat(c.points()).extracting(ThroughputPoint::batch).contains(1, 2, 4, 8, 14, 15);
+    assertThat(c.points()).extracting(ThroughputPoint::batch).doesNotContain(16);
+    assertThat(c.points()).extracting(ThroughputPoint::batch).isSorted();
+    BatchPlan plan =
+        BatchSizer.plan(
+            new BatchSizer.Input(
+                budget, budget, 0, 1, 1.0, c.perFrameBytes(), c.fixedBytes(), 256, c.points()));
+    assertThat(plan.memoryLimit()).isEqualTo(14);
+  }
+
+  @Test
+  void anOutOfMemoryWhileBisectingBoundsThePlanBelowIt() {
+    long budget = 330 * MIB;
+    // The device runs out at 300 MiB although calibration's budget says 330: a size over it is
+    // never planned.
+    Calibration c = Calibrator.calibrate(new Device(300 * MIB), 256, budget, 10 * MIB);
+    // The line's guess 12 (296 MiB) ran, 14 and 13 ran out.
+    assertThat(c.smallestOom()).isEqualTo(13);
+    assertThat(c.points())
+        .allSatisfy(p -> assertThat(p.peakBytes()).isLessThanOrEqualTo(300 * MIB));
+    assertThat(c.points()).extracting(ThroughputPoint::batch).containsExactly(1, 2, 4, 8, 12);
+  }
+
+  @Test
+  void withoutPeaksNoSizeIsRenderedPastTheDoubling() {
+    Device device = new Device(Long.MAX_VALUE);
+    Calibration c =
+        Calibrator.calibrate(
+            size -> new Calibrator.Measurement(-1, device.run(size).nanos()), 8, 1L << 40, MIB);
+    assertThat(device.sizes).allSatisfy(size -> assertThat(size).isIn(1, 2, 4, 8));
+    assertThat(c.measured()).isFalse();
+  }
+}
