@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.facerender.io.Schemas;
 import dev.facerender.metrics.BatchMetrics;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,13 +79,14 @@ public record MetricsDigest(
             .withColumn("bin", floor(col("start_millis").minus(first).divide(width)))
             .groupBy("bin")
             .agg(count(lit(1)).as("batches"), sumsOf("frames", "errors", "ooms", "render_nanos"))
-            .orderBy("bin")
             .collectAsList()) {
       Map<String, Object> bin = map(r);
       bin.put("start_millis", first + (Long) bin.remove("bin") * width);
       bin.put("width_millis", width);
       bins.add(bin);
     }
+    // Sorted here, not by Spark: a global sort costs a sampling job; there are at most BINS rows.
+    bins.sort(Comparator.comparingLong(b -> (Long) b.get("start_millis")));
     List<Map<String, Object>> tasks = new ArrayList<>();
     for (Row r :
         metrics
@@ -96,10 +98,13 @@ public record MetricsDigest(
                     min(col("start_millis")).as("first_start_millis"),
                     max(col("end_millis")).as("last_end_millis"),
                     max(col("actual_batch")).as("largest_batch")))
-            .orderBy("first_start_millis", "partition", "attempt")
             .collectAsList()) {
       tasks.add(map(r));
     }
+    tasks.sort(
+        Comparator.<Map<String, Object>>comparingLong(t -> (Long) t.get("first_start_millis"))
+            .thenComparingInt(t -> (Integer) t.get("partition"))
+            .thenComparingInt(t -> (Integer) t.get("attempt")));
     long stride = Math.max(1, (batches + SAMPLE - 1) / SAMPLE);
     List<BatchMetrics> sample =
         metrics
