@@ -9,6 +9,22 @@ final class Sessions {
 
   private Sessions() {}
 
+  /**
+   * Settings for a local run, where the only shuffles are the counts and checks over a few key
+   * columns: no UI; as many shuffle partitions as task threads (Spark's 200 are 200 tasks per
+   * stage); no adaptive execution, which submits every shuffle stage as a job of its own, a few
+   * hundred milliseconds each on a small run.
+   */
+  static Map<String, String> localDefaults(String master, int cores) {
+    String threads = master.replaceAll("^local\\[(\\d+|\\*)(,\\d+)?\\]$", "$1");
+    int partitions =
+        master.equals("local") ? 1 : threads.matches("\\d+") ? Integer.parseInt(threads) : cores;
+    return Map.of(
+        "spark.ui.enabled", "false",
+        "spark.sql.shuffle.partitions", Integer.toString(Math.max(1, partitions)),
+        "spark.sql.adaptive.enabled", "false");
+  }
+
   static SparkSession create(String master, Map<String, String> conf) {
     SparkSession.Builder builder = SparkSession.builder().appName("facerender");
     String chosen = master;
@@ -19,7 +35,13 @@ final class Sessions {
       builder.master(chosen);
     }
     if (chosen != null && chosen.startsWith("local")) {
-      builder.config("spark.ui.enabled", "false");
+      localDefaults(chosen, Runtime.getRuntime().availableProcessors())
+          .forEach(
+              (k, v) -> {
+                if (!conf.containsKey(k) && System.getProperty(k) == null) {
+                  builder.config(k, v);
+                }
+              });
     }
     if (!conf.containsKey(HEARTBEAT) && System.getProperty(HEARTBEAT) == null) {
       // Running tasks' frame counts reach the progress bar with heartbeats; Spark's 10 s default
