@@ -16,6 +16,6 @@ class SessionsTest {
     assertThat(Sessions.localDefaults("local[2,4]", 6))
         .containsEntry("spark.sql.shuffle.partitions", "2");
     assertThat(Sessions.localDefaults("local", 6))
-        .containsEntry("spark.sql.shuffle.partitions", "6");
+        .containsEntry("spark.sql.shuffle.partitions", "1");
   }
 }
