@@ -159,33 +159,62 @@ public final class BatchSizer {
     if (best == null) {
       return new BatchPlan(limit, limit, budget, memory + capped + "; no speed measured: " + limit);
     }
-    if (best == largest && limit > best.batch() && risingAtEnd(in.curve(), best)) {
+    ThroughputPoint chosen = largestAsFast(in.curve(), limit, best);
+    if (chosen == largest && limit > chosen.batch() && notFallingPast(in.curve(), chosen, best)) {
       return new BatchPlan(
           limit,
           limit,
           budget,
           String.format(
               Locale.ROOT,
-              "%s%s; speed still rising past the largest measured batch in budget, %d (%.0f"
-                  + " frames/s):"
-                  + " take the memory limit %d",
+              "%s%s; speed still rising or level (within %.0f%% of the fastest, %.0f frames/s)"
+                  + " at the largest measured batch in budget, %d: take the memory limit %d",
               memory,
               capped,
-              best.batch(),
+              100 * SPEED_TOLERANCE,
               best.framesPerSecond(),
+              chosen.batch(),
               limit));
     }
     return new BatchPlan(
-        best.batch(),
+        chosen.batch(),
         limit,
         budget,
         String.format(
             Locale.ROOT,
-            "%s%s; fastest measured batch within it: %d (%.0f frames/s)",
+            "%s%s; fastest measured batch within it: %d (%.0f frames/s)%s",
             memory,
             capped,
             best.batch(),
-            best.framesPerSecond()));
+            best.framesPerSecond(),
+            chosen == best
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "; the largest within %.0f%% of it: %d (%.0f frames/s)",
+                    100 * SPEED_TOLERANCE,
+                    chosen.batch(),
+                    chosen.framesPerSecond())));
+  }
+
+  /**
+   * How much slower than the fastest a larger measured batch may be and still be chosen: a flat
+   * speed curve (the reference network on a CPU costs the same per frame at every batch) would
+   * otherwise pick whichever size the timing noise favoured, from run to run.
+   */
+  static final double SPEED_TOLERANCE = 0.10;
+
+  private static ThroughputPoint largestAsFast(
+      List<ThroughputPoint> curve, int limit, ThroughputPoint best) {
+    ThroughputPoint chosen = best;
+    for (ThroughputPoint p : curve) {
+      if (p.batch() <= limit
+          && p.batch() > chosen.batch()
+          && p.framesPerSecond() >= best.framesPerSecond() * (1 - SPEED_TOLERANCE)) {
+        chosen = p;
+      }
+    }
+    return chosen;
   }
 
   /**
@@ -219,12 +248,16 @@ public final class BatchSizer {
     return Math.min(Math.max(lineFrames, fits), over - 1);
   }
 
-  /** Whether speed was still rising past {@code best}: nothing larger measured, or faster. */
-  private static boolean risingAtEnd(List<ThroughputPoint> curve, ThroughputPoint best) {
+  /**
+   * Whether speed holds past {@code chosen}: nothing larger measured, or the next larger size
+   * within the tolerance of the fastest.
+   */
+  private static boolean notFallingPast(
+      List<ThroughputPoint> curve, ThroughputPoint chosen, ThroughputPoint best) {
     return curve.stream()
-        .filter(p -> p.batch() > best.batch())
+        .filter(p -> p.batch() > chosen.batch())
         .min(java.util.Comparator.comparingInt(ThroughputPoint::batch))
-        .map(next -> next.framesPerSecond() > best.framesPerSecond())
+        .map(next -> next.framesPerSecond() >= best.framesPerSecond() * (1 - SPEED_TOLERANCE))
         .orElse(true);
   }
 

@@ -96,4 +96,31 @@ class BatchSizerTest {
     List<ThroughputPoint> over = List.of(new ThroughputPoint(18, 4100 * MIB, 10));
     assertThat(BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, over)).memoryLimit()).isEqualTo(17);
   }
+
+  @Test
+  void onALevelSpeedCurveTheMemoryLimitIsTakenNotWhateverSizeTheNoiseFavoured() {
+    // The reference network on a CPU: the same cost per frame at every batch, within noise.
+    List<ThroughputPoint> level =
+        List.of(
+            new ThroughputPoint(1, -1, 2.0),
+            new ThroughputPoint(2, -1, 1.9),
+            new ThroughputPoint(4, -1, 1.95),
+            new ThroughputPoint(8, -1, 1.85));
+    BatchPlan plan = BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, level));
+    assertThat(plan.batch()).isEqualTo(20);
+    assertThat(plan.reason()).contains("within 10% of the fastest");
+  }
+
+  @Test
+  void aLargerBatchWithinTheToleranceIsChosenOverTheFastestWhenSpeedThenFalls() {
+    List<ThroughputPoint> falling =
+        List.of(
+            new ThroughputPoint(1, -1, 100),
+            new ThroughputPoint(2, -1, 98),
+            new ThroughputPoint(4, -1, 95),
+            new ThroughputPoint(8, -1, 70));
+    BatchPlan plan = BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, falling));
+    assertThat(plan.batch()).isEqualTo(4);
+    assertThat(plan.reason()).contains("the largest within 10% of it: 4");
+  }
 }
