@@ -25,6 +25,11 @@ final class Sessions {
         "spark.sql.adaptive.enabled", "false");
   }
 
+  /** Whether neither the command's --conf nor spark-submit (system properties) sets {@code key}. */
+  private static boolean unset(String key, Map<String, String> conf) {
+    return !conf.containsKey(key) && System.getProperty(key) == null;
+  }
+
   static SparkSession create(String master, Map<String, String> conf) {
     SparkSession.Builder builder = SparkSession.builder().appName("facerender");
     String chosen = master;
@@ -38,12 +43,12 @@ final class Sessions {
       localDefaults(chosen, Runtime.getRuntime().availableProcessors())
           .forEach(
               (k, v) -> {
-                if (!conf.containsKey(k) && System.getProperty(k) == null) {
+                if (unset(k, conf)) {
                   builder.config(k, v);
                 }
               });
     }
-    if (!conf.containsKey(HEARTBEAT) && System.getProperty(HEARTBEAT) == null) {
+    if (unset(HEARTBEAT, conf)) {
       // Running tasks' frame counts reach the progress bar with heartbeats; Spark's 10 s default
       // makes the bar jump. A heartbeat is one small message per executor.
       builder.config(HEARTBEAT, "2s");

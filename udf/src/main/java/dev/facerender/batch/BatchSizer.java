@@ -159,8 +159,9 @@ public final class BatchSizer {
     if (best == null) {
       return new BatchPlan(limit, limit, budget, memory + capped + "; no speed measured: " + limit);
     }
-    ThroughputPoint chosen = largestAsFast(in.curve(), limit, best);
-    if (chosen == largest && limit > chosen.batch() && notFallingPast(in.curve(), chosen, best)) {
+    double asFast = best.framesPerSecond() * (1 - SPEED_TOLERANCE);
+    ThroughputPoint chosen = largestAsFast(in.curve(), limit, best, asFast);
+    if (chosen == largest && limit > chosen.batch() && notFallingPast(in.curve(), chosen, asFast)) {
       return new BatchPlan(
           limit,
           limit,
@@ -204,13 +205,12 @@ public final class BatchSizer {
    */
   static final double SPEED_TOLERANCE = 0.10;
 
+  /** The largest measured batch within {@code limit} at {@code asFast} frames/s or more. */
   private static ThroughputPoint largestAsFast(
-      List<ThroughputPoint> curve, int limit, ThroughputPoint best) {
+      List<ThroughputPoint> curve, int limit, ThroughputPoint best, double asFast) {
     ThroughputPoint chosen = best;
     for (ThroughputPoint p : curve) {
-      if (p.batch() <= limit
-          && p.batch() > chosen.batch()
-          && p.framesPerSecond() >= best.framesPerSecond() * (1 - SPEED_TOLERANCE)) {
+      if (p.batch() <= limit && p.batch() > chosen.batch() && p.framesPerSecond() >= asFast) {
         chosen = p;
       }
     }
@@ -249,15 +249,15 @@ public final class BatchSizer {
   }
 
   /**
-   * Whether speed holds past {@code chosen}: nothing larger measured, or the next larger size
-   * within the tolerance of the fastest.
+   * Whether speed holds past {@code chosen}: nothing larger measured, or the next larger size at
+   * {@code asFast} frames/s or more.
    */
   private static boolean notFallingPast(
-      List<ThroughputPoint> curve, ThroughputPoint chosen, ThroughputPoint best) {
+      List<ThroughputPoint> curve, ThroughputPoint chosen, double asFast) {
     return curve.stream()
         .filter(p -> p.batch() > chosen.batch())
         .min(java.util.Comparator.comparingInt(ThroughputPoint::batch))
-        .map(next -> next.framesPerSecond() >= best.framesPerSecond() * (1 - SPEED_TOLERANCE))
+        .map(next -> next.framesPerSecond() >= asFast)
         .orElse(true);
   }
 
