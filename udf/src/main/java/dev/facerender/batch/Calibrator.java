@@ -102,9 +102,9 @@ public final class Calibrator {
 
   /**
    * Bisects between the largest size that fit {@code memoryBudget} and the next doubling (or the
-   * cap), rendering each middle size once after an untimed run; sizes over the budget are kept as
-   * points too, so the planner sees both sides of the limit. Returns the smallest size that ran out
-   * of memory (0 if none did).
+   * cap), rendering each middle size after an untimed run; sizes over the budget are kept as points
+   * too, so the planner sees both sides of the limit. Returns the smallest size that ran out of
+   * memory (0 if none did).
    */
   private static int refineTop(
       Probe probe,
@@ -120,10 +120,17 @@ public final class Calibrator {
     // The first guess is the line's limit, so a good line costs one or two sizes, not log2 of them.
     int middle = (int) Math.max(fits + 1, Math.min(over - 1, (memoryBudget - line[0]) / line[1]));
     while (over - fits > 1 && System.nanoTime() - start <= budgetNanos) {
-      Measurement m;
+      long best = Long.MAX_VALUE;
+      long peak = -1;
       try {
         probe.run(middle);
-        m = probe.run(middle);
+        // Best of as many runs as the doubling's sizes: one run against their best would make
+        // every bisected size look slower than it is, and the plan would pass it over for speed.
+        for (int i = 0; i < REPEATS; i++) {
+          Measurement m = probe.run(middle);
+          best = Math.min(best, m.nanos());
+          peak = Math.max(peak, m.peakBytes());
+        }
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -133,10 +140,8 @@ public final class Calibrator {
         middle = (fits + over) >>> 1;
         continue;
       }
-      insert(
-          points,
-          new ThroughputPoint(middle, m.peakBytes(), middle * 1e9 / Math.max(1, m.nanos())));
-      if (m.peakBytes() > memoryBudget) {
+      insert(points, new ThroughputPoint(middle, peak, middle * 1e9 / Math.max(1, best)));
+      if (peak > memoryBudget) {
         over = middle;
       } else {
         fits = middle;

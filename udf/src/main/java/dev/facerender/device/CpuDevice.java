@@ -10,9 +10,11 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * libtorch's CPU. Its "device memory" is a budget: a share of the machine's available memory, or a
- * fixed size ({@code --cpu-memory}). Peaks are read from the kernel's resident-set high-water mark,
- * which can be reset per batch through {@code /proc/self/clear_refs}; where it cannot, peaks are
- * unknown (-1).
+ * fixed size ({@code --cpu-memory}). With the malloc counter preloaded ({@link NativeHeap}) memory
+ * is the bytes the process holds from malloc, counted per block as a GPU allocator counts its own;
+ * without it, the kernel's resident-set high-water mark, reset per batch through {@code
+ * /proc/self/clear_refs}, whose peaks spread 10-40% for one batch size (where neither works, peaks
+ * are unknown: -1).
  *
  * <p>Both are process-wide, as a GPU allocator's are device-wide: {@link BatchPeaks} makes them a
  * batch's own.
@@ -107,10 +109,13 @@ public final class CpuDevice implements Device {
     return Math.min(totalBytes, availableMemory());
   }
 
-  /** The process's resident set: libtorch's CPU tensors, the heap and everything else. */
+  /**
+   * What the process holds from malloc (libtorch's CPU tensors among it) when counted, else its
+   * resident set: the same quantity {@link #peakAllocatedBytes} reads.
+   */
   @Override
   public long allocatedBytes() {
-    return statusBytes("VmRSS:");
+    return NativeHeap.counting() ? NativeHeap.live() : statusBytes("VmRSS:");
   }
 
   /** libtorch's CPU allocator caches nothing: reserved is allocated. */
@@ -120,15 +125,20 @@ public final class CpuDevice implements Device {
   }
 
   /**
-   * With a fixed budget returns the C heap's free pages to the kernel; then resets the kernel's
-   * high-water mark of the resident set ({@code clear_refs} value 5). Without the trim a batch
-   * reuses what earlier batches freed but glibc kept (its mmap threshold grows to the largest block
-   * freed, up to 32 MiB, so most activations come from the heap), no page is added to the resident
-   * set and the batch's peak reads near zero: a batch of 1 after one of 8 measured 0.1 MiB instead
-   * of 11 MiB.
+   * Counted: starts a new malloc peak. Otherwise, with a fixed budget returns the C heap's free
+   * pages to the kernel; then resets the kernel's high-water mark of the resident set ({@code
+   * clear_refs} value 5). Without the trim a batch reuses what earlier batches freed but glibc kept
+   * (its mmap threshold grows to the largest block freed, up to 32 MiB, so most activations come
+   * from the heap), no page is added to the resident set and the batch's peak reads near zero: a
+   * batch of 1 after one of 8 measured 0.1 MiB instead of 11 MiB.
    */
   @Override
   public void resetPeak() {
+    if (NativeHeap.counting()) {
+      NativeHeap.reset();
+      peakKnown = true;
+      return;
+    }
     if (budgetBytes > 0) {
       // Only where a fixed budget must hold: a trim per batch is not free, and without a budget
       // the CPU's memory does not bind here (the heap budget does).
@@ -144,7 +154,10 @@ public final class CpuDevice implements Device {
 
   @Override
   public long peakAllocatedBytes() {
-    return peakKnown ? statusBytes("VmHWM:") : -1;
+    if (!peakKnown) {
+      return -1;
+    }
+    return NativeHeap.counting() ? NativeHeap.peak() : statusBytes("VmHWM:");
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.facerender.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.facerender.codec.RgbImage;
 import dev.facerender.config.DataSize;
 import dev.facerender.device.CpuDevice;
+import dev.facerender.device.NativeHeap;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
@@ -24,6 +26,8 @@ class CpuBudgetSizingTest {
 
   @Test
   void atLevelHighThePlanMatchesTheLargestFitAndEveryFrameRenders() {
+    // Resident-set peaks (the fallback without gcc) spread 10-40% for one size: too loose for this.
+    assumeThat(NativeHeap.preloadedFile()).as("the malloc counter was built (gcc)").isNotNull();
     RenderSettings settings =
         Fixtures.settings(
             "model", MODEL,
@@ -67,26 +71,25 @@ class CpuBudgetSizingTest {
           chosen,
           limit,
           planned.plan().reason());
-      // Calibration bisects the sizes between the last doubling that fit and the next one, so
-      // the plan stands on rendered sizes; but on this CPU one size's peak spreads by 10-40%
-      // from run to run (glibc reuses freed blocks or not), so a size near the edge fits the
-      // probe's fresh device and runs out in calibration, or the reverse: one run planned 9
-      // against a largest fit of 14 (docs/performance.md). This checks the plan's range only.
+      // Level high plans within 95% of the budget; the largest fit is measured against all of
+      // it. Peaks are the malloc counter's (NativeHeap): exact to the block, so the plan and the
+      // search agree on what a size costs.
+      assertThat(NativeHeap.counting()).as("the build preloads the malloc counter").isTrue();
       assertThat(limit).as("memory binds, not the level's cap").isLessThan(64);
-      assertThat(limit).isBetween(largest / 4, largest * 12 / 10);
       assertThat(chosen).isLessThanOrEqualTo(limit);
+      assertThat(10 * chosen)
+          .as("chosen %d of %d", chosen, largest)
+          .isGreaterThanOrEqualTo(9 * largest);
 
       Fixtures.Sinks run =
           SimulatedRuns.task(
               settings, device, model, Fixtures.clip("high", SIZE, 2 * chosen, 0.2f));
-      // A plan at the edge of the budget meets the spread of the peaks: any batch that ran over
-      // is split and retried, and no frame is lost (docs/performance.md has the measured runs).
       System.out.printf(
           Locale.ROOT,
           "level high run: batches %s, OOMs %d%n",
           run.metrics.stream().map(m -> m.frames() + "/" + m.ooms()).toList(),
           run.metrics.stream().mapToInt(BatchMetrics::ooms).sum());
-      assertThat(run.metrics).allSatisfy(m -> assertThat(m.splits()).isEqualTo(m.ooms()));
+      assertThat(run.metrics).allSatisfy(m -> assertThat(m.ooms()).isZero());
       assertThat(run.metrics.get(0).plannedBatch()).isEqualTo(chosen);
       assertThat(run.metrics.stream().mapToInt(BatchMetrics::frames).sum()).isEqualTo(2 * chosen);
       assertThat(run.errors).isEmpty();
