@@ -21,9 +21,13 @@ public final class BatchSizer {
       long fixedBytes,
       int maxBatch,
       List<ThroughputPoint> curve,
-      HeapLimit heap) {
+      HeapLimit heap,
+      double speedTolerance) {
     public Input {
       java.util.Objects.requireNonNull(heap, "heap is null");
+      if (!(speedTolerance >= 0 && speedTolerance < 1)) {
+        throw new IllegalArgumentException("speedTolerance must be in [0, 1): " + speedTolerance);
+      }
       curve = List.copyOf(curve);
       if (sharers < 1 || maxBatch < 1 || perFrameBytes <= 0) {
         throw new IllegalArgumentException(
@@ -57,7 +61,8 @@ public final class BatchSizer {
           fixedBytes,
           maxBatch,
           curve,
-          HeapLimit.NONE);
+          HeapLimit.NONE,
+          SPEED_TOLERANCE);
     }
   }
 
@@ -159,7 +164,7 @@ public final class BatchSizer {
     if (best == null) {
       return new BatchPlan(limit, limit, budget, memory + capped + "; no speed measured: " + limit);
     }
-    double asFast = best.framesPerSecond() * (1 - SPEED_TOLERANCE);
+    double asFast = best.framesPerSecond() * (1 - in.speedTolerance());
     ThroughputPoint chosen = largestAsFast(in.curve(), limit, best, asFast);
     if (chosen == largest && limit > chosen.batch() && notFallingPast(in.curve(), chosen, asFast)) {
       return new BatchPlan(
@@ -172,7 +177,7 @@ public final class BatchSizer {
                   + " at the largest measured batch in budget, %d: take the memory limit %d",
               memory,
               capped,
-              100 * SPEED_TOLERANCE,
+              100 * in.speedTolerance(),
               best.framesPerSecond(),
               chosen.batch(),
               limit));
@@ -193,15 +198,16 @@ public final class BatchSizer {
                 : String.format(
                     Locale.ROOT,
                     "; the largest within %.0f%% of it: %d (%.0f frames/s)",
-                    100 * SPEED_TOLERANCE,
+                    100 * in.speedTolerance(),
                     chosen.batch(),
                     chosen.framesPerSecond())));
   }
 
   /**
-   * How much slower than the fastest a larger measured batch may be and still be chosen: a flat
-   * speed curve (the reference network on a CPU costs the same per frame at every batch) would
-   * otherwise pick whichever size the timing noise favoured, from run to run.
+   * How much slower than the fastest a larger measured batch may be and still be chosen, where the
+   * level does not say ({@link Level#speedTolerance}): a flat speed curve (the reference network on
+   * a CPU costs the same per frame at every batch) would otherwise pick whichever size the timing
+   * noise favoured, from run to run.
    */
   static final double SPEED_TOLERANCE = 0.10;
 

@@ -6,14 +6,16 @@ import java.util.List;
 
 /**
  * Measures a model on a device at growing batch sizes (1, 2, 4, ...) on real inputs: peak device
- * bytes and frames/s at each (best of several timed runs after an untimed one). It stops at the
- * level cap, when the time budget is spent, when the next size would not fit the memory seen so
- * far, after an OOM, or once speed fell twice in a row. When memory stopped it, the sizes between
- * the last that fit and the next doubling are bisected by rendering them, so the plan stands on a
- * measured size: a straight line through two sizes a doubling apart misses the limit by 10-40% on a
- * CPU whose peaks spread from run to run. Memory is fit as fixed + per-frame bytes from the largest
- * size and the largest at most half of it (a slope over a doubling, not over two neighbouring sizes
- * whose peaks differ by less than their spread).
+ * bytes and frames/s at each (over all of at least two timed runs and eight frames, after an
+ * untimed run: the best of eight runs of batch 1 against the best of two of batch 8 would favour
+ * small batches by the draw alone, and on a CPU where every size costs the same per frame the plan
+ * followed it). It stops at the level cap, when the time budget is spent, when the next size would
+ * not fit the memory seen so far, after an OOM, or once speed fell twice in a row. When memory
+ * stopped it, the sizes between the last that fit and the next doubling are bisected by rendering
+ * them, so the plan stands on a measured size: a straight line through two sizes a doubling apart
+ * misses the limit by 10-40% on a CPU whose peaks spread from run to run. Memory is fit as fixed +
+ * per-frame bytes from the largest size and the largest at most half of it (a slope over a
+ * doubling, not over two neighbouring sizes whose peaks differ by less than their spread).
  */
 public final class Calibrator {
   /** Runs one batch of {@code size} real frames; returns its peak bytes (-1 unknown) and time. */
@@ -53,7 +55,8 @@ public final class Calibrator {
     boolean memoryBound = false;
     probe.run(1); // warm-up: first calls compile and allocate
     for (int size = 1; size <= maxBatch; size *= 2) {
-      long best = Long.MAX_VALUE;
+      long nanos = 0;
+      int frames = 0;
       long peak = -1;
       try {
         // TorchScript specializes its graph to each new input shape on the first calls: timing
@@ -61,7 +64,8 @@ public final class Calibrator {
         probe.run(size);
         for (int i = 0; i < REPEATS || i * size < MIN_TIMED_FRAMES; i++) {
           Measurement m = probe.run(size);
-          best = Math.min(best, m.nanos());
+          nanos += m.nanos();
+          frames += size;
           peak = Math.max(peak, m.peakBytes());
         }
       } catch (RuntimeException e) {
@@ -71,7 +75,7 @@ public final class Calibrator {
         smallestOom = size;
         break;
       }
-      ThroughputPoint point = new ThroughputPoint(size, peak, size * 1e9 / Math.max(1, best));
+      ThroughputPoint point = new ThroughputPoint(size, peak, frames * 1e9 / Math.max(1, nanos));
       if (!points.isEmpty()
           && point.framesPerSecond() < points.get(points.size() - 1).framesPerSecond()) {
         falls++;
@@ -120,15 +124,14 @@ public final class Calibrator {
     // The first guess is the line's limit, so a good line costs one or two sizes, not log2 of them.
     int middle = (int) Math.max(fits + 1, Math.min(over - 1, (memoryBudget - line[0]) / line[1]));
     while (over - fits > 1 && System.nanoTime() - start <= budgetNanos) {
-      long best = Long.MAX_VALUE;
+      long nanos = 0;
       long peak = -1;
       try {
         probe.run(middle);
-        // Best of as many runs as the doubling's sizes: one run against their best would make
-        // every bisected size look slower than it is, and the plan would pass it over for speed.
+        // Timed as the doubling's sizes are, so that speeds compare.
         for (int i = 0; i < REPEATS; i++) {
           Measurement m = probe.run(middle);
-          best = Math.min(best, m.nanos());
+          nanos += m.nanos();
           peak = Math.max(peak, m.peakBytes());
         }
       } catch (RuntimeException e) {
@@ -140,7 +143,8 @@ public final class Calibrator {
         middle = (fits + over) >>> 1;
         continue;
       }
-      insert(points, new ThroughputPoint(middle, peak, middle * 1e9 / Math.max(1, best)));
+      insert(
+          points, new ThroughputPoint(middle, peak, REPEATS * middle * 1e9 / Math.max(1, nanos)));
       if (peak > memoryBudget) {
         over = middle;
       } else {

@@ -115,7 +115,8 @@ final class BatchPlanner {
               calibration.fixedBytes(),
               calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
               calibration.points(),
-              heap);
+              heap,
+              settings.level().speedTolerance());
       BatchPlan plan = BatchSizer.plan(input);
       budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
       return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);

@@ -106,7 +106,9 @@ public final class DeviceDoctor {
                     calibration.perFrameBytes(),
                     calibration.fixedBytes(),
                     cap,
-                    calibration.points())));
+                    calibration.points(),
+                    BatchSizer.HeapLimit.NONE,
+                    level.speedTolerance())));
       }
       return new Report(
           device.id(),
