@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.facerender.config.DataSize;
 import dev.facerender.natives.TorchNatives;
+import java.util.Arrays;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -30,18 +31,29 @@ class NativeHeapTest {
 
   @Test
   void aTensorCountsItsBytesWhileHeldAndNoLonger() {
-    long before = NativeHeap.live();
-    NativeHeap.reset();
-    long held;
-    try (Tensor t = torch.empty(16L << 20)) { // 16 M floats: 64 MiB
-      held = NativeHeap.live() - before;
+    // The counters are the whole process's: other threads of the test JVM (Spark's, the JIT's)
+    // allocate and free at the same time, by a few MB at most. The closest of a few tries shows
+    // what the counter itself does; a counter that missed libtorch's allocations would be 64 MiB
+    // off in every try.
+    long heldOff = Long.MAX_VALUE;
+    long peakOff = Long.MAX_VALUE;
+    long afterOff = Long.MAX_VALUE;
+    for (int i = 0; i < 8; i++) {
+      long before = NativeHeap.live();
+      NativeHeap.reset();
+      long held;
+      try (Tensor t = torch.empty(16L << 20)) { // 16 M floats: 64 MiB
+        held = NativeHeap.live() - before;
+      }
+      long peak = NativeHeap.peak() - before;
+      long after = NativeHeap.live() - before;
+      heldOff = Math.min(heldOff, Math.abs(held - 64 * MIB));
+      peakOff = Math.min(peakOff, Math.abs(peak - 64 * MIB));
+      afterOff = Math.min(afterOff, Math.abs(after));
     }
-    long peak = NativeHeap.peak() - before;
-    long after = NativeHeap.live() - before;
-    // Other threads (the JIT, GC bookkeeping) allocate too, by kilobytes.
-    assertThat(held).isBetween(64 * MIB, 64 * MIB + MIB);
-    assertThat(peak).isBetween(64 * MIB, 64 * MIB + MIB);
-    assertThat(after).isLessThan(MIB);
+    assertThat(heldOff).isLessThan(MIB / 4);
+    assertThat(peakOff).isLessThan(MIB / 4);
+    assertThat(afterOff).isLessThan(MIB / 4);
   }
 
   @Test
@@ -50,11 +62,25 @@ class NativeHeapTest {
     // The first uses of an operator set up what it keeps (kernels, thread pools).
     peakOfOneBatch(device);
     peakOfOneBatch(device);
-    long first = peakOfOneBatch(device);
-    long second = peakOfOneBatch(device);
-    // The two tensors (4 and 16 MiB) are alive together, whatever glibc reused or mapped.
-    assertThat(first).isBetween(20 * MIB, 21 * MIB);
-    assertThat(second).isBetween(first - MIB / 4, first + MIB / 4);
+    long[] peaks = new long[8];
+    for (int i = 0; i < peaks.length; i++) {
+      peaks[i] = peakOfOneBatch(device);
+    }
+    // The two tensors (4 and 16 MiB) are alive together, whatever glibc reused or mapped; other
+    // threads' allocations can move a try by a few MB (see above), so the check is on the value
+    // most tries agree on to the block, and how many do.
+    long common = peaks[0];
+    long agreeing = 0;
+    for (long p : peaks) {
+      long near = Arrays.stream(peaks).filter(q -> Math.abs(q - p) < MIB / 16).count();
+      if (near > agreeing) {
+        agreeing = near;
+        common = p;
+      }
+    }
+    String tries = Arrays.toString(peaks);
+    assertThat(common).as("peaks %s", tries).isBetween(20 * MIB, 21 * MIB);
+    assertThat(agreeing).as("peaks %s", tries).isGreaterThanOrEqualTo(3);
   }
 
   private static long peakOfOneBatch(CpuDevice device) {
