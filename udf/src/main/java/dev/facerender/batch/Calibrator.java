@@ -55,19 +55,9 @@ public final class Calibrator {
     boolean memoryBound = false;
     probe.run(1); // warm-up: first calls compile and allocate
     for (int size = 1; size <= maxBatch; size *= 2) {
-      long nanos = 0;
-      int frames = 0;
-      long peak = -1;
+      ThroughputPoint point;
       try {
-        // TorchScript specializes its graph to each new input shape on the first calls: timing
-        // those would make the speed curve, and so the chosen batch, change from run to run.
-        probe.run(size);
-        for (int i = 0; i < REPEATS || i * size < MIN_TIMED_FRAMES; i++) {
-          Measurement m = probe.run(size);
-          nanos += m.nanos();
-          frames += size;
-          peak = Math.max(peak, m.peakBytes());
-        }
+        point = measure(probe, size, MIN_TIMED_FRAMES);
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -75,7 +65,6 @@ public final class Calibrator {
         smallestOom = size;
         break;
       }
-      ThroughputPoint point = new ThroughputPoint(size, peak, frames * 1e9 / Math.max(1, nanos));
       if (!points.isEmpty()
           && point.framesPerSecond() < points.get(points.size() - 1).framesPerSecond()) {
         falls++;
@@ -124,16 +113,10 @@ public final class Calibrator {
     // The first guess is the line's limit, so a good line costs one or two sizes, not log2 of them.
     int middle = (int) Math.max(fits + 1, Math.min(over - 1, (memoryBudget - line[0]) / line[1]));
     while (over - fits > 1 && System.nanoTime() - start <= budgetNanos) {
-      long nanos = 0;
-      long peak = -1;
+      ThroughputPoint point;
       try {
-        probe.run(middle);
         // Timed as the doubling's sizes are, so that speeds compare.
-        for (int i = 0; i < REPEATS; i++) {
-          Measurement m = probe.run(middle);
-          nanos += m.nanos();
-          peak = Math.max(peak, m.peakBytes());
-        }
+        point = measure(probe, middle, 0);
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -143,9 +126,8 @@ public final class Calibrator {
         middle = (fits + over) >>> 1;
         continue;
       }
-      insert(
-          points, new ThroughputPoint(middle, peak, REPEATS * middle * 1e9 / Math.max(1, nanos)));
-      if (peak > memoryBudget) {
+      insert(points, point);
+      if (point.peakBytes() > memoryBudget) {
         over = middle;
       } else {
         fits = middle;
@@ -153,6 +135,26 @@ public final class Calibrator {
       middle = (fits + over) >>> 1;
     }
     return smallestOom;
+  }
+
+  /**
+   * One size: an untimed run, then at least {@link #REPEATS} timed runs and {@code minFrames}
+   * frames; frames/s over all of them and the largest peak. An OOM propagates to the caller.
+   */
+  private static ThroughputPoint measure(Probe probe, int size, int minFrames) {
+    // TorchScript specializes its graph to each new input shape on the first calls: timing those
+    // would make the speed curve, and so the chosen batch, change from run to run.
+    probe.run(size);
+    long nanos = 0;
+    int frames = 0;
+    long peak = -1;
+    for (int i = 0; i < REPEATS || i * size < minFrames; i++) {
+      Measurement m = probe.run(size);
+      nanos += m.nanos();
+      frames += size;
+      peak = Math.max(peak, m.peakBytes());
+    }
+    return new ThroughputPoint(size, peak, frames * 1e9 / Math.max(1, nanos));
   }
 
   private static void insert(List<ThroughputPoint> points, ThroughputPoint point) {
