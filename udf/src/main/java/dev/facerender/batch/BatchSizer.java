@@ -205,11 +205,11 @@ public final class BatchSizer {
 
   /**
    * How much slower than the fastest a larger measured batch may be and still be chosen, where the
-   * level does not say ({@link Level#speedTolerance}): a flat speed curve (the reference network on
-   * a CPU costs the same per frame at every batch) would otherwise pick whichever size the timing
-   * noise favoured, from run to run.
+   * caller names no level: the default level's ({@link Level#speedTolerance}). A flat speed curve
+   * (the reference network on a CPU costs the same per frame at every batch) would otherwise pick
+   * whichever size the timing noise favoured, from run to run.
    */
-  static final double SPEED_TOLERANCE = 0.10;
+  static final double SPEED_TOLERANCE = Level.MEDIUM.speedTolerance();
 
   /** The largest measured batch within {@code limit} at {@code asFast} frames/s or more. */
   private static ThroughputPoint largestAsFast(

@@ -15,6 +15,21 @@ class BatchSizerTest {
         free, free, others, sharers, fraction, 150 * MIB, 1000 * MIB, cap, curve);
   }
 
+  private static BatchSizer.Input input(List<ThroughputPoint> curve, Level level) {
+    return new BatchSizer.Input(
+        8 * GIB,
+        8 * GIB,
+        0,
+        1,
+        0.5,
+        150 * MIB,
+        1000 * MIB,
+        1024,
+        curve,
+        BatchSizer.HeapLimit.NONE,
+        level.speedTolerance());
+  }
+
   @Test
   void memoryBoundsTheBatchAndTheReasonShowsTheArithmetic() {
     BatchPlan plan = BatchSizer.plan(input(8 * GIB, 0, 1, 0.5, 1024, List.of()));
@@ -136,20 +151,7 @@ class BatchSizerTest {
             new ThroughputPoint(8, -1, 1.37));
     int[] batches = new int[Level.values().length];
     for (Level level : Level.values()) {
-      BatchSizer.Input in =
-          new BatchSizer.Input(
-              8 * GIB,
-              8 * GIB,
-              0,
-              1,
-              0.5,
-              150 * MIB,
-              1000 * MIB,
-              1024,
-              spread,
-              BatchSizer.HeapLimit.NONE,
-              level.speedTolerance());
-      batches[level.ordinal()] = BatchSizer.plan(in).batch();
+      batches[level.ordinal()] = BatchSizer.plan(input(spread, level)).batch();
     }
     // low and medium keep the fastest measured size; high and extreme take the memory limit, 20.
     assertThat(batches).containsExactly(4, 4, 20, 20);
