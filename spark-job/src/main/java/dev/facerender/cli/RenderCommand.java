@@ -1,8 +1,10 @@
 package dev.facerender.cli;
 
+import dev.facerender.job.LocalEngine;
 import dev.facerender.job.RenderJob;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.job.RunSummary;
+import dev.facerender.natives.TorchNatives;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -10,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code facerender render}: the Spark job. */
@@ -48,13 +51,61 @@ final class RenderCommand implements Callable<Integer> {
       description = "Partitions; 0 = min(clips, 2 x default parallelism)")
   int partitions;
 
+  @Option(
+      names = "--engine",
+      defaultValue = "auto",
+      description =
+          "auto, local or spark. local renders on this machine without starting Spark (same"
+              + " executor code, tables and checks); auto takes it for a local master, Parquet"
+              + " input, no video, no append/resume, no spark.* settings and at most "
+              + LocalEngine.AUTO_MAX_FRAMES
+              + " frames, else Spark (default: ${DEFAULT-VALUE})")
+  String engine;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
   public Integer call() {
+    // libtorch's native libraries take a second or more to load: start now, beside the parsing,
+    // the input's footers and (on the Spark engine) the session's start.
+    Thread natives =
+        new Thread(
+            () -> {
+              try {
+                TorchNatives.load();
+              } catch (RuntimeException | LinkageError e) {
+                // The model check loads them again and reports what is wrong, in its words.
+              }
+            },
+            "facerender-load-libtorch");
+    natives.setDaemon(true);
+    natives.start();
     RenderRequest request =
         new RenderRequest(
             frames, sources, out, inputFormat, mode, partitions, sparkOptions.settings(spec));
+    if (!engine.equals("spark")) {
+      if (!engine.equals("auto") && !engine.equals("local")) {
+        throw new ParameterException(
+            spec.commandLine(), "--engine must be auto, local or spark, got '" + engine + "'");
+      }
+      LocalEngine local =
+          LocalEngine.of(
+              request,
+              sparkOptions.master(),
+              sparkOptions.sparkSettings(),
+              engine.equals("auto"),
+              reason -> {
+                if (engine.equals("local")) {
+                  throw new ParameterException(
+                      spec.commandLine(),
+                      "--engine local cannot run this: " + reason + ". Use --engine spark.");
+                }
+              });
+      if (local != null) {
+        report(local.run(new ConsoleProgress(System.err)));
+        return 0;
+      }
+    }
     SparkSession spark = sparkOptions.start();
     try {
       render(spark, request);
@@ -66,7 +117,10 @@ final class RenderCommand implements Callable<Integer> {
 
   /** Runs {@code request} with a console progress bar and prints what it did. */
   static RunSummary render(SparkSession spark, RenderRequest request) {
-    RunSummary run = new RenderJob(spark).run(request, new ConsoleProgress(System.err));
+    return report(new RenderJob(spark).run(request, new ConsoleProgress(System.err)));
+  }
+
+  private static RunSummary report(RunSummary run) {
     System.out.printf(
         Locale.ROOT,
         "Rendered %d of %d frames (%d rejected) in %.1f s: %.1f frames/s, %d batches, %d OOMs,"

@@ -1,13 +1,13 @@
 package dev.facerender.cli;
 
 import dev.facerender.config.ConfigKey;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import scala.Tuple2;
 
 /** The Spark options every Spark-running command takes. */
 final class SparkOptions {
@@ -16,6 +16,34 @@ final class SparkOptions {
 
   @Option(names = "--conf", description = "Spark or spark.facerender.* setting KEY=VALUE")
   Map<String, String> conf = new LinkedHashMap<>();
+
+  /**
+   * The master asked for: --master, else spark-submit's (a system property), else null (local[*]).
+   */
+  String master() {
+    return master != null ? master : System.getProperty("spark.master");
+  }
+
+  /**
+   * Spark's own settings given to this command (--conf, or spark-submit's system properties),
+   * {@code spark.facerender.*} and the master aside: what only a Spark session would honour.
+   */
+  List<String> sparkSettings() {
+    List<String> keys = new ArrayList<>();
+    for (String key : conf.keySet()) {
+      if (!key.startsWith(ConfigKey.PREFIX)) {
+        keys.add(key);
+      }
+    }
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("spark.")
+          && !key.startsWith(ConfigKey.PREFIX)
+          && !key.equals("spark.master")) {
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
 
   SparkSession start() {
     return Sessions.create(master, conf);
@@ -28,8 +56,11 @@ final class SparkOptions {
    */
   Map<String, String> settings(CommandSpec command) {
     Map<String, String> merged = new LinkedHashMap<>();
-    for (Tuple2<String, String> entry : new SparkConf().getAllWithPrefix(ConfigKey.PREFIX)) {
-      merged.put(ConfigKey.PREFIX + entry._1(), entry._2());
+    // What SparkConf would read (system properties), without starting Spark's classes to read it.
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith(ConfigKey.PREFIX)) {
+        merged.put(key, System.getProperty(key));
+      }
     }
     merged.putAll(conf);
     return ConfigOptions.values(command, merged);

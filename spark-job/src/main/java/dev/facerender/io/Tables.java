@@ -25,6 +25,11 @@ public final class Tables {
     };
   }
 
+  /** Whether {@code path} is read as Parquet, given {@code format} (blank: by extension). */
+  public static boolean isParquet(String path, String format) {
+    return (format == null || format.isBlank() ? formatOf(path) : format).equals("parquet");
+  }
+
   static String formatOf(String path) {
     String lower = path.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".jsonl") || lower.endsWith(".json") || lower.endsWith(".ndjson")) {

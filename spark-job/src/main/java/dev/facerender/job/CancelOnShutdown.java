@@ -4,7 +4,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.util.ShutdownHookManager;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM during a run: before Spark stops (its hook runs at Hadoop priority
@@ -16,7 +15,6 @@ final class CancelOnShutdown implements AutoCloseable {
   private static final int PRIORITY = FileSystem.SHUTDOWN_HOOK_PRIORITY + 40;
   private static final long WAIT_SECONDS = 20;
 
-  private final SparkSession spark;
   private final OutputFolder out;
   private final CountDownLatch recorded = new CountDownLatch(1);
   private final Runnable hook = this::cancel;
@@ -24,10 +22,16 @@ final class CancelOnShutdown implements AutoCloseable {
   private volatile boolean succeeded;
   private volatile RunStatus status;
 
-  CancelOnShutdown(SparkSession spark, OutputFolder out) {
-    this.spark = spark;
+  private volatile Runnable stopWork = () -> {};
+
+  CancelOnShutdown(OutputFolder out) {
     this.out = out;
     ShutdownHookManager.get().addShutdownHook(hook, PRIORITY, WAIT_SECONDS + 5, TimeUnit.SECONDS);
+  }
+
+  /** What stops the run's work on a shutdown: Spark's jobs, or the local engine's threads. */
+  void onCancel(Runnable stop) {
+    this.stopWork = stop;
   }
 
   /** The run whose state the cancellation reports. */
@@ -73,7 +77,7 @@ final class CancelOnShutdown implements AutoCloseable {
       return;
     }
     cancelled = true;
-    spark.sparkContext().cancelAllJobs();
+    stopWork.run();
     try {
       recorded.await(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
@@ -28,9 +29,13 @@ record InputFingerprint(String path, Map<String, Long> files, String schema) {
   }
 
   static InputFingerprint of(SparkSession spark, String path, StructType schema) {
+    return of(spark.sparkContext().hadoopConfiguration(), path, schema);
+  }
+
+  static InputFingerprint of(Configuration conf, String path, StructType schema) {
     try {
       Path root = new Path(path);
-      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = root.getFileSystem(conf);
       Path qualified = fs.makeQualified(root);
       Map<String, Long> files = new TreeMap<>();
       RemoteIterator<LocatedFileStatus> listing = fs.listFiles(qualified, true);

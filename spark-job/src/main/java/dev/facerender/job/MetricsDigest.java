@@ -42,7 +42,7 @@ public record MetricsDigest(
   /** Time bins over the render at most. */
   static final int BINS = 100;
 
-  private static final String[] SUMMED = {
+  static final String[] SUMMED = {
     "frames", "errors", "ooms", "splits", "decode_nanos", "render_nanos", "encode_nanos"
   };
 

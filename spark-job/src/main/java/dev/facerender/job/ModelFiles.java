@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -26,11 +28,20 @@ final class ModelFiles {
   /** One folder per JVM: Spark refuses a second path for a file name it already ships. */
   private static Path staging;
 
-  private final SparkSession spark;
+  private final Configuration conf;
+  private final SparkContext shipTo;
   private final List<URI> roots;
 
   ModelFiles(SparkSession spark, String roots) {
-    this.spark = spark;
+    this(spark.sparkContext().hadoopConfiguration(), spark.sparkContext(), roots);
+  }
+
+  /**
+   * Files are shipped to {@code shipTo}'s executors; with none (the local engine), used in place.
+   */
+  ModelFiles(Configuration conf, SparkContext shipTo, String roots) {
+    this.conf = conf;
+    this.shipTo = shipTo;
     this.roots = new ArrayList<>();
     for (String root : roots.split(",")) {
       if (!root.isBlank()) {
@@ -48,7 +59,7 @@ final class ModelFiles {
     checkAllowed(uri, spec, what);
     try {
       org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(uri);
-      FileSystem fs = source.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = source.getFileSystem(conf);
       if (!fs.exists(source) || !fs.getFileStatus(source).isFile()) {
         throw new ModelException(
             what
@@ -74,7 +85,10 @@ final class ModelFiles {
         }
         staged.toFile().deleteOnExit();
       }
-      spark.sparkContext().addFile(staged.toUri().toString());
+      if (shipTo == null) {
+        return new Shipped(staged.toString(), staged.toString());
+      }
+      shipTo.addFile(staged.toUri().toString());
       return new Shipped(staged.toString(), Models.SHIPPED + name);
     } catch (IOException e) {
       throw new ModelException(

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -36,9 +37,13 @@ final class OutputFolder {
   }
 
   static OutputFolder of(SparkSession spark, String out) {
+    return of(spark.sparkContext().hadoopConfiguration(), out);
+  }
+
+  static OutputFolder of(Configuration conf, String out) {
     try {
       Path path = new Path(out);
-      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = path.getFileSystem(conf);
       // Run files are whole documents written once: no .crc files beside them.
       fs.setWriteChecksum(false);
       return new OutputFolder(fs, fs.makeQualified(path));

@@ -1,16 +1,17 @@
 package dev.facerender.job;
 
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.device.Device;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
+import dev.facerender.model.ModelCache;
 import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.report.ReportSample;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -40,21 +41,41 @@ public final class RenderJob {
   public RunSummary run(RenderRequest request, ProgressListener progress) {
     long started = System.nanoTime();
     Phases phases = new Phases();
+    return guarded(
+        OutputFolder.of(spark, request.out()),
+        request.mode(),
+        "spark",
+        (out, lock, status, cancel) -> {
+          cancel.onCancel(spark.sparkContext()::cancelAllJobs);
+          return render(request, progress, out, lock, status, started, phases, cancel);
+        });
+  }
+
+  /** A run's body: renders into {@code out} under its lock, with its status and cancellation. */
+  interface Body {
+    RunSummary run(OutputFolder out, OutputLock lock, RunStatus status, CancelOnShutdown cancel);
+  }
+
+  /**
+   * Runs {@code body} holding {@code out}'s lock, after preparing the folder for {@code mode}; a
+   * failure leaves run.json "failed" with the reason (and no folder when nothing was written).
+   * {@code engine} is recorded in run.json.
+   */
+  static RunSummary guarded(OutputFolder out, String mode, String engine, Body body) {
     String attemptId =
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
-    OutputFolder out = OutputFolder.of(spark, request.out());
     boolean existed = out.exists();
     try (OutputLock lock = OutputLock.acquire(out, attemptId);
-        CancelOnShutdown cancel = new CancelOnShutdown(spark, out)) {
+        CancelOnShutdown cancel = new CancelOnShutdown(out)) {
       // A refused mode leaves the folder as it was (the lock aside, released on the way out).
-      String resumed = OutputModes.prepare(out, request.mode());
-      RunStatus status =
-          new RunStatus(out, resumed != null ? resumed : attemptId, attemptId, request.mode());
+      String resumed = OutputModes.prepare(out, mode);
+      RunStatus status = new RunStatus(out, resumed != null ? resumed : attemptId, attemptId, mode);
+      status.head().put("engine", engine);
       cancel.follow(status);
       try {
-        RunSummary summary = render(request, progress, out, lock, status, started, phases, cancel);
+        RunSummary summary = body.run(out, lock, status, cancel);
         cancel.succeeded();
         return summary;
       } catch (RuntimeException | Error e) {
@@ -87,7 +108,12 @@ public final class RenderJob {
     // Loading libtorch and checking the model overlaps Spark's first reading of the input; input
     // errors still come first (they are raised before the models' outcome is looked at).
     CompletableFuture<RenderSettings> models =
-        CompletableFuture.supplyAsync(() -> preflight(asked, request.conf()));
+        CompletableFuture.supplyAsync(
+            () ->
+                preflight(
+                    asked,
+                    new ModelFiles(
+                        spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, request.conf()))));
     RenderInput input = new RenderInput(spark, request);
     phases.end("read_input");
     RenderSettings checked = join(models);
@@ -183,17 +209,36 @@ public final class RenderJob {
    * file stops the run before any task. Returns the settings executors get (with {@code
    * base64Sources} still to set from the input).
    */
-  private RenderSettings preflight(RenderSettings settings, Map<String, String> conf) {
-    ModelFiles files = new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf));
+  static RenderSettings preflight(RenderSettings settings, ModelFiles files) {
+    return preflight(settings, files, null);
+  }
+
+  /**
+   * As {@link #preflight(RenderSettings, ModelFiles)}; with {@code tasksDevice} (the local engine,
+   * whose tasks run in this JVM) the models checked are the ones tasks take from {@link
+   * ModelCache}, loaded once and kept, rather than a driver copy closed after the check.
+   */
+  static RenderSettings preflight(RenderSettings settings, ModelFiles files, Device tasksDevice) {
     ModelFiles.Shipped model = files.ship(settings.model(), "Model");
-    try (FrameModel loaded = Models.load(model.driverSpec())) {
-      ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
+    if (tasksDevice != null) {
+      ModelPreflight.check(
+          ModelCache.get(model.executorSpec(), tasksDevice),
+          settings.coeffCount(),
+          settings.windowWidth());
+    } else {
+      try (FrameModel loaded = Models.load(model.driverSpec())) {
+        ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
+      }
     }
     String enhancer = settings.enhancer();
     if (settings.hasEnhancer()) {
       ModelFiles.Shipped shipped = files.ship(settings.enhancer(), "Enhancer");
-      try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
-        ModelPreflight.check(loaded);
+      if (tasksDevice != null) {
+        ModelPreflight.check(ModelCache.enhancer(shipped.executorSpec(), tasksDevice));
+      } else {
+        try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
+          ModelPreflight.check(loaded);
+        }
       }
       enhancer = shipped.executorSpec();
     }
@@ -201,7 +246,7 @@ public final class RenderJob {
   }
 
   /** The preflight's settings, or its failure as it was thrown. */
-  private static RenderSettings join(CompletableFuture<RenderSettings> preflight) {
+  static RenderSettings join(CompletableFuture<RenderSettings> preflight) {
     try {
       return preflight.join();
     } catch (CompletionException e) {

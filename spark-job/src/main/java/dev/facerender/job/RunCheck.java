@@ -38,7 +38,6 @@ final class RunCheck {
       Phases phases) {
     String runId = status.runId();
     boolean video = settings.hasVideo();
-    boolean framesKept = !video || settings.format() != OutputFormat.NONE;
     CommittedCounts counts =
         CommittedCounts.read(
             spark,
@@ -66,11 +65,62 @@ final class RunCheck {
             .stream()
             .map(Schemas::error)
             .toList();
+    String videoFailure = video ? VideoRun.checkCommitted(spark, out, runId) : null;
+    return conclude(
+        new ReadBack(counts, batches, errors, videoFailure),
+        spark.sparkContext().master(),
+        spark,
+        out,
+        lock,
+        status,
+        settings,
+        conf,
+        inputFrames,
+        renderWall,
+        started,
+        peakRss,
+        errorCodes,
+        samples,
+        phases);
+  }
+
+  /** What a run's tables hold, read back after its last commit. */
+  record ReadBack(
+      CommittedCounts counts,
+      MetricsDigest batches,
+      List<FrameError> errors,
+      String videoFailure) {}
+
+  /**
+   * Decides from {@code read} whether the run succeeded, writes the run files and, on success, the
+   * markers; throws {@link RunFailedException} when it failed. {@code spark} (null for the local
+   * engine) reads a video run's manifest for the report.
+   */
+  static RunSummary conclude(
+      ReadBack read,
+      String master,
+      SparkSession spark,
+      OutputFolder out,
+      OutputLock lock,
+      RunStatus status,
+      RenderSettings settings,
+      Map<String, String> conf,
+      long inputFrames,
+      long renderWall,
+      long started,
+      long peakRss,
+      Map<String, Long> errorCodes,
+      List<SampledFrame> samples,
+      Phases phases) {
+    String runId = status.runId();
+    boolean framesKept = !settings.hasVideo() || settings.format() != OutputFormat.NONE;
+    CommittedCounts counts = read.counts();
+    List<FrameError> errors = read.errors();
     RunSummary summary =
         new RunSummary(
             runId,
             out.toString(),
-            spark.sparkContext().master(),
+            master,
             conf,
             inputFrames,
             counts.accepted(framesKept),
@@ -78,13 +128,13 @@ final class RunCheck {
             renderWall,
             System.nanoTime() - started,
             peakRss,
-            batches,
+            read.batches(),
             errorCodes,
             errors,
             samples);
     String failure = counts.problem(inputFrames, out.toString(), framesKept);
-    if (failure == null && video) {
-      failure = VideoRun.checkCommitted(spark, out, runId);
+    if (failure == null) {
+      failure = read.videoFailure();
     }
     if (failure != null) {
       failure = "Exactly-once check failed: " + failure + ". The output is not trustworthy.";

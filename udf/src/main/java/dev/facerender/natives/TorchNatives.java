@@ -5,6 +5,7 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.bytedeco.javacpp.ClassProperties;
 import org.bytedeco.javacpp.Loader;
 import org.slf4j.Logger;
@@ -66,12 +67,26 @@ public final class TorchNatives {
     Class<?> presets = org.bytedeco.pytorch.presets.torch.class;
     ClassProperties properties = Loader.loadProperties(presets, Loader.loadProperties(), true);
     List<String> files = new ArrayList<>();
+    // What the natives jar holds: a build without libtorch_cuda has no use for the CUDA libraries
+    // the presets preload for the GPU build (found on a machine with a CUDA toolkit, they would be
+    // loaded for nothing, and each one missing costs a class path search).
+    Set<String> bundled =
+        FoundLibraries.besides(
+            presets.getResource(
+                "/" + BUNDLED + properties.getProperty("platform") + "/libjnitorch.so"));
+    boolean withoutCuda =
+        !bundled.isEmpty() && bundled.stream().noneMatch(f -> f.startsWith("libtorch_cuda."));
     // Everything the presets preload first (OpenMP, and the CUDA libraries for the GPU build), as
     // JavaCPP would: the bundled copy or one on the presets' preload paths.
     for (String preload : properties.get("platform.preload")) {
-      if (!LINK_ORDER.contains(preload)) {
-        load(presets, properties, preload, false, files);
+      if (LINK_ORDER.contains(preload)) {
+        continue;
       }
+      if (withoutCuda && FoundLibraries.get(preload) == null && !isBundled(preload, bundled)) {
+        FoundLibraries.put(preload, new URL[0]); // JavaCPP's own loading skips it too
+        continue;
+      }
+      load(presets, properties, preload, false, files);
     }
     for (String library : LINK_ORDER) {
       load(presets, properties, library, true, files);
@@ -80,14 +95,25 @@ public final class TorchNatives {
     return files;
   }
 
+  /** Whether the natives jar holds {@code preload} ({@code name@.version}, as the presets say). */
+  private static boolean isBundled(String preload, Set<String> bundled) {
+    String name = "lib" + preload.split("[@#]")[0] + ".so";
+    return bundled.stream().anyMatch(f -> f.equals(name) || f.startsWith(name + "."));
+  }
+
   private static void load(
       Class<?> presets,
       ClassProperties properties,
       String library,
       boolean bundledOnly,
       List<String> files) {
-    // Bundled resources first, then the presets' preload paths; never java.library.path.
-    URL[] urls = Loader.findLibrary(presets, properties, library, false);
+    // Bundled resources first, then the presets' preload paths; never java.library.path. What an
+    // earlier search found (JavaCPP's, for the OpenBLAS presets) is not searched again.
+    URL[] urls = FoundLibraries.get(library);
+    if (urls == null) {
+      urls = Loader.findLibrary(presets, properties, library, false);
+      FoundLibraries.put(library, urls);
+    }
     if (bundledOnly) {
       urls = Arrays.stream(urls).filter(u -> u.toString().contains(BUNDLED)).toArray(URL[]::new);
     }

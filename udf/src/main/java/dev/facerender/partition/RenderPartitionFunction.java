@@ -56,6 +56,26 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
         context == null
             ? Map.of()
             : driverGpus.forTask(context.resourcesJMap(), context.partitionId());
+    PartitionRows partition = open(rows, TaskInfo.current(), resources);
+    if (context != null) {
+      // A failed or killed task still frees its clips' tensors, its device lease and its video
+      // encoder, and deletes its unfinished local video file.
+      context.addTaskCompletionListener((TaskCompletionListener) done -> partition.close());
+    }
+    return partition;
+  }
+
+  /**
+   * Renders partition {@code partition} outside Spark (the local engine): the caller reads the rows
+   * on one thread and closes them when done or abandoned, which frees what the renderer holds and
+   * aborts the sinks unless the last row was taken.
+   */
+  public PartitionRows renderLocally(Iterator<Row> rows, int partition) {
+    return open(rows, TaskInfo.local(partition), Map.of());
+  }
+
+  private PartitionRows open(
+      Iterator<Row> rows, TaskInfo info, Map<String, ResourceInformation> resources) {
     Device device =
         Devices.forTask(
             settings.simulateGpuBytes(),
@@ -66,7 +86,6 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     FrameEnhancer enhancer =
         settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;
     TaskSinks task = sinks.forTask();
-    TaskInfo info = TaskInfo.current();
     PartitionRenderer renderer =
         new PartitionRenderer(
             rows,
@@ -78,33 +97,19 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             enhancer,
             BatchFaults.injected(settings, info.partition(), device),
             settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null);
-    Finishing finishing = new Finishing(renderer, task);
-    if (context != null) {
-      // A failed or killed task still frees its clips' tensors, its device lease and its video
-      // encoder, and deletes its unfinished local video file.
-      context.addTaskCompletionListener(
-          (TaskCompletionListener)
-              done -> {
-                try {
-                  renderer.close();
-                } finally {
-                  finishing.abortUnlessFinished();
-                }
-              });
-    }
-    return finishing;
+    return new PartitionRows(renderer, task);
   }
 
   /**
-   * Ends the task's sinks when the last row has been taken, inside the task and so before its
-   * output commits; a task that never gets there aborts them.
+   * A partition's output rows. Ends the task's sinks when the last row has been taken, inside the
+   * task and so before its output commits; closing before that aborts them.
    */
-  private static final class Finishing implements Iterator<Row> {
-    private final Iterator<Row> rows;
+  public static final class PartitionRows implements Iterator<Row>, AutoCloseable {
+    private final PartitionRenderer rows;
     private final TaskSinks sinks;
     private boolean finished;
 
-    Finishing(Iterator<Row> rows, TaskSinks sinks) {
+    PartitionRows(PartitionRenderer rows, TaskSinks sinks) {
       this.rows = rows;
       this.sinks = sinks;
     }
@@ -127,9 +132,15 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
       return rows.next();
     }
 
-    void abortUnlessFinished() {
-      if (!finished) {
-        sinks.abort();
+    /** Frees what the renderer holds; aborts the sinks unless the last row was taken. */
+    @Override
+    public void close() {
+      try {
+        rows.close();
+      } finally {
+        if (!finished) {
+          sinks.abort();
+        }
       }
     }
   }

@@ -10,17 +10,24 @@ record TaskInfo(int partition, int attempt, long taskAttemptId, String executor,
   static TaskInfo current() {
     TaskContext context = TaskContext.get();
     SparkEnv env = SparkEnv.get();
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "unknown";
-    }
     return new TaskInfo(
         context == null ? 0 : context.partitionId(),
         context == null ? 0 : context.attemptNumber(),
         context == null ? Thread.currentThread().getId() : context.taskAttemptId(),
         env == null ? "driver" : env.executorId(),
-        host);
+        hostName());
+  }
+
+  /** Partition {@code partition} of a run outside Spark: one attempt, on the driver. */
+  static TaskInfo local(int partition) {
+    return new TaskInfo(partition, 0, partition, "driver", hostName());
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown";
+    }
   }
 }

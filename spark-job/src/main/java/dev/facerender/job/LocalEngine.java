@@ -1,0 +1,307 @@
+package dev.facerender.job;
+
+import dev.facerender.config.FacerenderConf;
+import dev.facerender.config.FaultConf;
+import dev.facerender.device.Devices;
+import dev.facerender.io.ParquetRowWriter;
+import dev.facerender.io.ParquetTable;
+import dev.facerender.io.Schemas;
+import dev.facerender.io.Tables;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.partition.RenderSettings;
+import dev.facerender.report.ReportSample;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Renders a small run on this machine without Spark: the same executor code ({@code
+ * RenderPartitionFunction}) on one thread per core, the same tables, checks and run files, minus
+ * Spark's start-up and its per-job scheduling, which on a run of a few thousand frames cost more
+ * than the render. It takes only runs Spark adds nothing to ({@link #refusal}); the rest go to
+ * {@link RenderJob}. One wave: a run it takes is small enough to redo whole.
+ */
+public final class LocalEngine {
+  /** Input frames above which {@code auto} picks Spark, whose waves make a long run resumable. */
+  public static final long AUTO_MAX_FRAMES = 100_000;
+
+  private static final long TABLE_ROW_GROUP_BYTES = 128L << 20;
+
+  private final RenderRequest request;
+  private final Configuration conf;
+  private final ParquetTable frames;
+  private final ParquetTable sources;
+  private final int threads;
+
+  private LocalEngine(
+      RenderRequest request,
+      Configuration conf,
+      ParquetTable frames,
+      ParquetTable sources,
+      int threads) {
+    this.request = request;
+    this.conf = conf;
+    this.frames = frames;
+    this.sources = sources;
+    this.threads = threads;
+  }
+
+  /**
+   * The engine for {@code request} on {@code master} (null: local[*]), or null with the reason
+   * given to {@code refused} when only Spark can run it: a cluster master, Spark settings of its
+   * own ({@code spark.*} other than {@code spark.facerender.*}: resources, memory, event logs),
+   * JSON Lines or partitioned input, video, append or resume, injected task failures, or (with
+   * {@code limitFrames}) more than {@link #AUTO_MAX_FRAMES} input frames.
+   */
+  public static LocalEngine of(
+      RenderRequest request,
+      String master,
+      List<String> sparkSettings,
+      boolean limitFrames,
+      java.util.function.Consumer<String> refused) {
+    String reason = null;
+    String chosen = master == null ? "local[*]" : master.strip();
+    boolean local = chosen.equals("local") || chosen.matches("local\\[(\\*|[0-9]+)\\]");
+    if (!local) {
+      reason = "master " + chosen + " is not local[N] or local[*]";
+    } else if (!sparkSettings.isEmpty()) {
+      reason = "Spark settings are given: " + String.join(", ", sparkSettings);
+    } else if (!Tables.isParquet(request.frames(), request.inputFormat())
+        || !Tables.isParquet(request.sources(), request.inputFormat())) {
+      reason = "the input is not Parquet";
+    } else if (!request.mode().equals("error-if-exists") && !request.mode().equals("overwrite")) {
+      reason = "--mode " + request.mode() + " continues a Spark run's waves";
+    } else if (RenderSettings.from("check", request.conf(), 1).hasVideo()) {
+      reason = "video runs encode clips in Spark tasks";
+    } else if (FacerenderConf.get(FaultConf.INJECT_TASK_FAILURE, request.conf())) {
+      reason = "injected task failures test Spark's task retries";
+    }
+    Configuration conf = new Configuration();
+    ParquetTable framesTable = null;
+    ParquetTable sourcesTable = null;
+    if (reason == null) {
+      framesTable = ParquetTable.open(request.frames(), conf);
+      sourcesTable = ParquetTable.open(request.sources(), conf);
+      if (framesTable == null || sourcesTable == null) {
+        reason = "an input is not a plain folder of Parquet files (or is missing)";
+      } else if (limitFrames && framesTable.rows() > AUTO_MAX_FRAMES) {
+        reason = framesTable.rows() + " input frames, above " + AUTO_MAX_FRAMES;
+      }
+    }
+    if (reason != null) {
+      refused.accept(reason);
+      return null;
+    }
+    // The task slots local Spark would have: one thread per slot, each a partition at a time.
+    int threads =
+        SparkTopology.coreSlots(chosen, "", "1", Runtime.getRuntime().availableProcessors());
+    return new LocalEngine(request, conf, framesTable, sourcesTable, threads);
+  }
+
+  /**
+   * Renders and writes what {@link RenderJob#run} writes; run.json says {@code "engine": "local"}.
+   */
+  public RunSummary run(ProgressListener progress) {
+    long started = System.nanoTime();
+    Phases phases = new Phases();
+    return RenderJob.guarded(
+        OutputFolder.of(conf, request.out()),
+        request.mode(),
+        "local",
+        (out, lock, status, cancel) ->
+            render(progress, out, lock, status, started, phases, cancel));
+  }
+
+  private RunSummary render(
+      ProgressListener progress,
+      OutputFolder out,
+      OutputLock lock,
+      RunStatus status,
+      long started,
+      Phases phases,
+      CancelOnShutdown cancel) {
+    String runId = status.runId();
+    RenderSettings asked = RenderSettings.from(runId, request.conf(), threads, threads);
+    String roots = FacerenderConf.get(FacerenderConf.MODEL_ROOTS, request.conf());
+    // Loading libtorch and checking the model overlaps reading the input, as in RenderJob.
+    CompletableFuture<RenderSettings> models =
+        CompletableFuture.supplyAsync(
+            () ->
+                RenderJob.preflight(
+                    asked,
+                    new ModelFiles(conf, null, roots),
+                    Devices.forTask(
+                        asked.simulateGpuBytes(),
+                        asked.cpuMemoryFraction(),
+                        asked.cpuMemoryBytes(),
+                        Map.of())));
+    LocalInput input = new LocalInput(frames, sources);
+    Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
+    List<Row> rows = input.rows(clips);
+    phases.end("read_input");
+    RenderSettings checked = RenderJob.join(models);
+    RenderSettings settings =
+        checked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
+    phases.end("preflight");
+
+    long inputFrames = frames.rows();
+    new RunManifest(out, runId)
+        .writeInput(
+            new RunManifest.Input(
+                runId,
+                1,
+                inputFrames,
+                InputFingerprint.of(conf, request.frames(), input.framesSchema),
+                InputFingerprint.of(conf, request.sources(), input.sourcesSchema)));
+    List<List<Row>> partitions = partition(rows, clips, request.partitions(), threads);
+    phases.end("count_and_plan");
+
+    Map<String, Object> waves = status.waves();
+    waves.put("total", 1);
+    waves.put("committed", 0);
+    OutputModes.removeDebris(out);
+    status.running();
+    String staging = Staging.wave(status.attemptId(), 0);
+    AtomicLong done = new AtomicLong();
+    LocalRender render = new LocalRender(settings, ReportSample.choose(clips), done);
+    long renderStart = System.nanoTime();
+    RssSampler rss = new RssSampler();
+    try {
+      progress.start(inputFrames, done::get);
+      render.run(
+          partitions, threads, out.child(staging + "/frames"), status.attemptId(), conf, cancel);
+      writeTable(out, staging + "/errors", Schemas.ERRORS, render.errors(), Schemas::row);
+      writeTable(out, staging + "/metrics", Schemas.METRICS, render.metrics(), Schemas::row);
+      commit(out, lock, status, staging, inputFrames);
+    } finally {
+      progress.stop();
+      rss.close();
+    }
+    long renderWall = System.nanoTime() - renderStart;
+    phases.end("render_waves");
+    List<FrameError> errors = new ArrayList<>(render.errors());
+    errors.sort(
+        Comparator.comparing(FrameError::clipId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(
+                FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
+    List<BatchMetrics> batches = render.metrics();
+    RunCheck.ReadBack read =
+        new RunCheck.ReadBack(
+            LocalCounts.read(conf, out.child("frames"), out.child("errors"), runId),
+            LocalDigest.of(batches, out.child("metrics")),
+            errors.subList(0, Math.min(errors.size(), RunCheck.ERROR_SAMPLE)),
+            null);
+    return RunCheck.conclude(
+        read,
+        "local engine, " + threads + " threads",
+        null,
+        out,
+        lock,
+        status,
+        settings,
+        new TreeMap<>(request.conf()),
+        inputFrames,
+        renderWall,
+        started,
+        rss.peakBytes(),
+        render.errorCodes(),
+        render.samples(),
+        phases);
+  }
+
+  /** Checks the staged wave as {@link WaveCommitter} does, then commits it through the manifest. */
+  private void commit(
+      OutputFolder out, OutputLock lock, RunStatus status, String staging, long inputFrames) {
+    String runId = status.runId();
+    CommittedCounts counts =
+        LocalCounts.read(
+            conf, out.child(staging + "/frames"), out.child(staging + "/errors"), runId);
+    String problem = counts.problem(inputFrames, "wave 0");
+    if (problem != null) {
+      throw new RunFailedException(
+          "Exactly-once check failed: " + problem + ". The wave was not published.");
+    }
+    List<RunManifest.Move> moves = new ArrayList<>();
+    for (String table : WaveRunner.TABLES) {
+      for (String name : out.list(staging + "/" + table)) {
+        if (!name.startsWith("_") && !name.startsWith(".")) {
+          moves.add(new RunManifest.Move(staging + "/" + table + "/" + name, table + "/" + name));
+        }
+      }
+    }
+    lock.check();
+    new RunManifest(out, runId)
+        .commit(
+            new RunManifest.Wave(
+                0,
+                counts.clips(),
+                counts.frameRows(),
+                counts.errorRows(),
+                counts.errorFrames(),
+                0,
+                moves));
+    out.delete(Staging.ROOT);
+    Map<String, Object> waves = status.waves();
+    waves.put("committed", 1);
+    waves.put("input_frames_this_attempt", inputFrames);
+    waves.put("frames_rendered_this_attempt", counts.frameRows());
+    status.running();
+  }
+
+  private <T> void writeTable(
+      OutputFolder out, String table, StructType schema, List<T> rows, Function<T, Row> toRow) {
+    String file = out.child(table + "/part-00000-" + System.nanoTime() + ".snappy.parquet");
+    try (ParquetRowWriter writer =
+        new ParquetRowWriter(file, schema, conf, true, TABLE_ROW_GROUP_BYTES)) {
+      for (T row : rows) {
+        writer.write(toRow.apply(row));
+      }
+    }
+  }
+
+  /**
+   * The rows spread over partitions as {@link WaveRunner} spreads them (clips by frame counts,
+   * {@link ClipPartitions}), each sorted as Spark sorts a task's rows: clip, source first, frame.
+   */
+  static List<List<Row>> partition(
+      List<Row> rows, Map<String, ClipPartitions.ClipFrames> clips, int requested, int threads) {
+    Map<String, Long> framesPerClip = new HashMap<>();
+    clips.forEach((clip, c) -> framesPerClip.put(clip, c.frames()));
+    ClipPartitions.Plan plan = ClipPartitions.plan(framesPerClip, requested, threads);
+    int n =
+        plan == null
+            ? ClipPartitions.hashedPartitions(clips.size(), requested, threads)
+            : plan.partitions();
+    List<List<Row>> partitions = new ArrayList<>();
+    for (int p = 0; p < n; p++) {
+      partitions.add(new ArrayList<>());
+    }
+    for (Row row : rows) {
+      String clip = row.isNullAt(1) ? null : row.getString(1);
+      Integer planned = plan == null || clip == null ? null : plan.partitionOf().get(clip);
+      // Clips the plan does not know (a source without frames, a null id) go by their hash.
+      int p = planned != null ? planned : clip == null ? 0 : Math.floorMod(clip.hashCode(), n);
+      partitions.get(p).add(row);
+    }
+    Comparator<Row> order =
+        Comparator.<Row, String>comparing(
+                r -> r.isNullAt(1) ? null : r.getString(1),
+                Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(r -> !r.getBoolean(0))
+            .thenComparing(
+                r -> r.isNullAt(2) ? null : r.getInt(2),
+                Comparator.nullsFirst(Comparator.naturalOrder()));
+    partitions.forEach(partition -> partition.sort(order));
+    return partitions;
+  }
+}

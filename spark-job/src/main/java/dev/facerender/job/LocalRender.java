@@ -1,0 +1,214 @@
+package dev.facerender.job;
+
+import dev.facerender.config.OutputFormat;
+import dev.facerender.io.ParquetRowWriter;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.metrics.SampledFrame;
+import dev.facerender.partition.FrameRows;
+import dev.facerender.partition.FrameSample;
+import dev.facerender.partition.RenderPartitionFunction;
+import dev.facerender.partition.RenderPartitionFunction.PartitionRows;
+import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.TaskSinks;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+
+/**
+ * The local engine's render: each partition streams through the executor's own partition function
+ * ({@link RenderPartitionFunction#renderLocally}) on one of {@code threads} threads, as Spark's
+ * local mode runs tasks, and its frames go to a Parquet file of its own. Each thread owns its
+ * partition's renderer and closes it (freeing its tensors) before taking the next partition; a
+ * failed partition stops the others. Error and metrics rows are kept per partition and handed over
+ * only when the partition finished.
+ */
+final class LocalRender {
+  private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
+  private static final long STOP_WAIT_SECONDS = 30;
+
+  private final Sinks sinks;
+  private final RenderPartitionFunction function;
+  private final RenderSettings settings;
+
+  LocalRender(RenderSettings settings, FrameSample sample, AtomicLong done) {
+    this.settings = settings;
+    this.sinks = new Sinks(done, sample);
+    this.function = new RenderPartitionFunction(settings, sinks);
+  }
+
+  /**
+   * Renders {@code partitions} (each sorted as tasks get them) into {@code framesDir}, one file per
+   * partition named with {@code tag}; throws the first partition's failure.
+   */
+  void run(
+      List<List<Row>> partitions,
+      int threads,
+      String framesDir,
+      String tag,
+      Configuration conf,
+      CancelOnShutdown cancel) {
+    AtomicInteger started = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            task -> {
+              Thread thread = new Thread(task, "facerender-local-" + started.getAndIncrement());
+              thread.setDaemon(true);
+              return thread;
+            });
+    cancel.onCancel(pool::shutdownNow);
+    List<Integer> order = new ArrayList<>();
+    for (int p = 0; p < partitions.size(); p++) {
+      order.add(p);
+    }
+    // Largest first, so the last partitions to start are short ones and no thread idles long.
+    order.sort(Comparator.comparingInt((Integer p) -> -partitions.get(p).size()));
+    List<Future<?>> futures = new ArrayList<>();
+    for (int p : order) {
+      String file = String.format("%s/part-%05d-%s.parquet", framesDir, p, tag);
+      futures.add(pool.submit(() -> render(partitions.get(p), p, file, conf)));
+    }
+    try {
+      for (Future<?> future : futures) {
+        future.get();
+      }
+    } catch (ExecutionException e) {
+      pool.shutdownNow();
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+      throw new RunFailedException("The run was interrupted.");
+    } finally {
+      pool.shutdown();
+      awaitStop(pool);
+    }
+    cancel.check();
+  }
+
+  private void render(List<Row> rows, int partition, String file, Configuration conf) {
+    boolean compressed = settings.format() == OutputFormat.RAW;
+    try (PartitionRows out = function.renderLocally(rows.iterator(), partition);
+        ParquetRowWriter writer =
+            new ParquetRowWriter(file, FrameRows.OUTPUT, conf, compressed, FRAME_ROW_GROUP_BYTES)) {
+      while (out.hasNext()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new RunFailedException("The run was cancelled.");
+        }
+        writer.write(out.next());
+      }
+    }
+  }
+
+  /** Threads close their renderers on the way out: native memory is freed before the run ends. */
+  private static void awaitStop(ExecutorService pool) {
+    try {
+      pool.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  List<FrameError> errors() {
+    return sinks.errors;
+  }
+
+  List<BatchMetrics> metrics() {
+    return sinks.metrics;
+  }
+
+  List<SampledFrame> samples() {
+    return sinks.samples;
+  }
+
+  Map<String, Long> errorCodes() {
+    Map<String, Long> codes = new TreeMap<>();
+    sinks.errors.forEach(e -> codes.merge(e.code(), 1L, Long::sum));
+    return codes;
+  }
+
+  /** Rows of finished partitions only, as Spark keeps only successful attempts' rows. */
+  private static final class Sinks implements TaskSinks {
+    private final AtomicLong done;
+    private final FrameSample sample;
+    private final List<FrameError> errors = new ArrayList<>();
+    private final List<BatchMetrics> metrics = new ArrayList<>();
+    private final List<SampledFrame> samples = new ArrayList<>();
+
+    Sinks(AtomicLong done, FrameSample sample) {
+      this.done = done;
+      this.sample = sample;
+    }
+
+    @Override
+    public void error(FrameError error) {
+      throw new IllegalStateException("rows go to the sinks of a partition: call forTask()");
+    }
+
+    @Override
+    public void metrics(BatchMetrics batch) {
+      throw new IllegalStateException("rows go to the sinks of a partition: call forTask()");
+    }
+
+    @Override
+    public TaskSinks forTask() {
+      return new TaskSinks() {
+        private final List<FrameError> taskErrors = new ArrayList<>();
+        private final List<BatchMetrics> taskMetrics = new ArrayList<>();
+        private final List<SampledFrame> taskSamples = new ArrayList<>();
+
+        @Override
+        public void error(FrameError error) {
+          taskErrors.add(error);
+        }
+
+        @Override
+        public void metrics(BatchMetrics batch) {
+          taskMetrics.add(batch);
+        }
+
+        @Override
+        public void progress(long frames) {
+          done.addAndGet(frames);
+        }
+
+        @Override
+        public boolean wantsSample(String clipId, int frameIndex) {
+          return sample.wants(clipId, frameIndex);
+        }
+
+        @Override
+        public void sample(SampledFrame frame) {
+          taskSamples.add(frame);
+        }
+
+        @Override
+        public void finish() {
+          synchronized (Sinks.this) {
+            errors.addAll(taskErrors);
+            metrics.addAll(taskMetrics);
+            samples.addAll(taskSamples);
+          }
+        }
+      };
+    }
+  }
+}
