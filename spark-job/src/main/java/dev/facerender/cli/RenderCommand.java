@@ -93,7 +93,7 @@ final class RenderCommand implements Callable<Integer> {
               request,
               sparkOptions.master(),
               sparkOptions.sparkSettings(),
-              engine.equals("auto"),
+              engine.equals("auto") ? LocalEngine.AUTO_MAX_FRAMES : Long.MAX_VALUE,
               reason -> {
                 if (engine.equals("local")) {
                   throw new ParameterException(

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
@@ -60,15 +61,15 @@ public final class LocalEngine {
    * The engine for {@code request} on {@code master} (null: local[*]), or null with the reason
    * given to {@code refused} when only Spark can run it: a cluster master, Spark settings of its
    * own ({@code spark.*} other than {@code spark.facerender.*}: resources, memory, event logs),
-   * JSON Lines or partitioned input, video, append or resume, injected task failures, or (with
-   * {@code limitFrames}) more than {@link #AUTO_MAX_FRAMES} input frames.
+   * JSON Lines or partitioned input, video, append or resume, injected task failures, or more than
+   * {@code maxFrames} input frames.
    */
   public static LocalEngine of(
       RenderRequest request,
       String master,
       List<String> sparkSettings,
-      boolean limitFrames,
-      java.util.function.Consumer<String> refused) {
+      long maxFrames,
+      Consumer<String> refused) {
     String reason = null;
     String chosen = master == null ? "local[*]" : master.strip();
     boolean local = chosen.equals("local") || chosen.matches("local\\[(\\*|[0-9]+)\\]");
@@ -94,8 +95,8 @@ public final class LocalEngine {
       sourcesTable = ParquetTable.open(request.sources(), conf);
       if (framesTable == null || sourcesTable == null) {
         reason = "an input is not a plain folder of Parquet files (or is missing)";
-      } else if (limitFrames && framesTable.rows() > AUTO_MAX_FRAMES) {
-        reason = framesTable.rows() + " input frames, above " + AUTO_MAX_FRAMES;
+      } else if (framesTable.rows() > maxFrames) {
+        reason = framesTable.rows() + " input frames, above " + maxFrames;
       }
     }
     if (reason != null) {

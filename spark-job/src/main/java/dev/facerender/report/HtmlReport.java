@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -69,8 +71,21 @@ public final class HtmlReport {
     html.append("<p id=\"batch-sample\">Charts and the batch table show ")
         .append(escape(run.metrics().sampleNote()))
         .append("; metrics.json has totals, time bins and a summary per task.</p>");
+    // The frame sheets and the charts are drawn at once, on two cores: the report is the run's
+    // last step, and nothing else is running by then.
+    CompletableFuture<String> frames =
+        CompletableFuture.supplyAsync(
+            () -> {
+              StringBuilder part = new StringBuilder();
+              frames(part, run);
+              return part.toString();
+            });
     charts(html, run.batches());
-    frames(html, run);
+    try {
+      html.append(frames.join());
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+    }
     if (spark != null) {
       ReportVideo.append(html, run, spark);
     }

@@ -51,10 +51,12 @@ class BadInputTest {
   }
 
   /** One kind of bad input: the key of the error row it must give, its code and message words. */
-  private record Case(String key, String code, String message) {}
+  record Case(String key, String code, String message) {}
 
-  @Test
-  void everyKindOfBadRowBecomesOneErrorRowWithItsCodeAndEveryGoodRowOneFrame() throws Exception {
+  /** Every kind of bad row, beside four good frames of clip "good", with what each must give. */
+  record BadRows(List<Row> sources, List<Row> frames, List<Case> cases) {}
+
+  static BadRows badRows() throws Exception {
     List<Row> sources = new ArrayList<>();
     List<Row> frames = new ArrayList<>();
     List<Case> cases = new ArrayList<>();
@@ -148,6 +150,15 @@ class BadInputTest {
     // A source row no frame can use is recorded too, and counts no frame.
     sources.add(RowFactory.create(null, FACE));
     cases.add(new Case("null#null", "SOURCE_MISSING_CLIP_ID", "no clip_id"));
+    return new BadRows(sources, frames, cases);
+  }
+
+  @Test
+  void everyKindOfBadRowBecomesOneErrorRowWithItsCodeAndEveryGoodRowOneFrame() throws Exception {
+    BadRows bad = badRows();
+    List<Row> sources = bad.sources();
+    List<Row> frames = bad.frames();
+    List<Case> cases = bad.cases();
 
     Path input = LocalSpark.writeInput(spark, dir.resolve("bad"), sources, Schemas.SOURCES, frames);
     Path out = dir.resolve("out");
@@ -323,11 +334,11 @@ class BadInputTest {
     throw new IllegalArgumentException("pattern not found");
   }
 
-  private static Row frame(String clip, Integer index, List<Float> coeffs) {
+  static Row frame(String clip, Integer index, List<Float> coeffs) {
     return RowFactory.create(clip, index, coeffs == null ? null : LocalSpark.seq(coeffs));
   }
 
-  private static List<Float> coeffs(int n, Float last) {
+  static List<Float> coeffs(int n, Float last) {
     List<Float> values = new ArrayList<>(Collections.nCopies(n, 0f));
     values.set(n - 1, last);
     return values;
