@@ -27,6 +27,9 @@ public final class Main implements Runnable {
   static final int INPUT_ERROR = 2;
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("render")) {
+      RenderCommand.preloadNatives();
+    }
     System.exit(execute(args));
   }
 

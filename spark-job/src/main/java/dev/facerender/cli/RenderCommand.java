@@ -7,6 +7,7 @@ import dev.facerender.job.RunSummary;
 import dev.facerender.natives.TorchNatives;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,10 +65,17 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin SparkOptions sparkOptions;
 
-  @Override
-  public Integer call() {
-    // libtorch's native libraries take a second or more to load: start now, beside the parsing,
-    // the input's footers and (on the Spark engine) the session's start.
+  private static final AtomicBoolean NATIVES_STARTED = new AtomicBoolean();
+
+  /**
+   * Starts loading libtorch's native libraries in the background, once per JVM: they take a second
+   * or more, which overlaps the parsing, the input's footers and (on the Spark engine) the
+   * session's start. {@link Main} calls it before parsing a render.
+   */
+  static void preloadNatives() {
+    if (!NATIVES_STARTED.compareAndSet(false, true)) {
+      return;
+    }
     Thread natives =
         new Thread(
             () -> {
@@ -80,6 +88,11 @@ final class RenderCommand implements Callable<Integer> {
             "facerender-load-libtorch");
     natives.setDaemon(true);
     natives.start();
+  }
+
+  @Override
+  public Integer call() {
+    preloadNatives();
     RenderRequest request =
         new RenderRequest(
             frames, sources, out, inputFormat, mode, partitions, sparkOptions.settings(spec));

@@ -168,7 +168,10 @@ class ResumeTest {
                 "--wave-frames",
                 Integer.toString(FRAMES),
                 "--pipeline-depth",
-                "0"));
+                "0",
+                // Waves are the Spark engine's: auto would take this small run locally, in one.
+                "--engine",
+                "spark"));
     args.addAll(extra);
     Process child = ChildRender.start(log, args);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -204,6 +207,48 @@ class ResumeTest {
     RunSummary resumed = render(out, "resume");
     assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
     assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
+    assertThat(out.resolve("_SUCCESS")).exists();
+  }
+
+  @Test
+  void aKilledLocalEngineRunLeavesNoOutputAndResumesOnSparkExactlyOnce() throws Exception {
+    Path out = dir.resolve("local-killed");
+    Path log = dir.resolve("local-killed.log");
+    Process child =
+        ChildRender.start(
+            log,
+            List.of(
+                "render",
+                "--frames",
+                input.resolve("frames").toString(),
+                "--sources",
+                input.resolve("sources").toString(),
+                "--out",
+                out.toString(),
+                "--engine",
+                "local",
+                "--batch-size",
+                "1",
+                "--pipeline-depth",
+                "0"));
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!Files.exists(out.resolve(Staging.ROOT))
+        && child.isAlive()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(child.isAlive())
+        .as("the child was still rendering: %s", Files.readString(log))
+        .isTrue();
+    child.destroyForcibly().waitFor();
+
+    // Killed before its commit: nothing is in the tables, and the run is not marked done.
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+    assertThat(out.resolve("frames")).doesNotExist();
+    RunSummary resumed = render(out, "resume");
+    assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
+    assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
+    assertThat(out.resolve(Staging.ROOT)).doesNotExist();
     assertThat(out.resolve("_SUCCESS")).exists();
   }
 
