@@ -9,11 +9,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.api.ReadSupport;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -113,20 +110,21 @@ public final class ParquetTable {
     return result;
   }
 
-  /** Passes every row, with only {@code columns} read, to {@code row}, file by file. */
-  public void forEach(List<String> columns, Consumer<Group> row) {
+  /**
+   * Passes every row, file by file, to {@code row} as the values of {@code columns} in that order
+   * (see {@link ParquetValues} for their Java types).
+   */
+  public void forEach(List<String> columns, Consumer<Object[]> row) {
     List<Type> projected = new ArrayList<>();
     for (String column : columns) {
       projected.add(schema.getType(column));
     }
-    Configuration read = new Configuration(conf);
-    read.set(
-        ReadSupport.PARQUET_READ_SCHEMA, new MessageType(schema.getName(), projected).toString());
+    ParquetValues values = new ParquetValues(new MessageType(schema.getName(), projected));
     for (Path file : files) {
-      try (ParquetReader<Group> reader =
-          ParquetReader.builder(new GroupReadSupport(), file).withConf(read).build()) {
-        for (Group group = reader.read(); group != null; group = reader.read()) {
-          row.accept(group);
+      try (ParquetReader<Object[]> reader =
+          ParquetReader.builder(values, file).withConf(conf).build()) {
+        for (Object[] record = reader.read(); record != null; record = reader.read()) {
+          row.accept(record);
         }
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);

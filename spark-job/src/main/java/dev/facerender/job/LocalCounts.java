@@ -22,11 +22,9 @@ final class LocalCounts {
     if (framesTable != null) {
       framesTable.forEach(
           List.of("clip_id", "frame_index", "run_id"),
-          g -> {
-            if (runId.equals(g.getString("run_id", 0))) {
-              keys.computeIfAbsent(
-                      key(g.getString("clip_id", 0), g.getInteger("frame_index", 0)),
-                      k -> new long[3])[0]++;
+          v -> {
+            if (runId.equals(v[2])) {
+              keys.computeIfAbsent(key((String) v[0], (Integer) v[1]), k -> new long[3])[0]++;
             }
           });
     }
@@ -34,18 +32,13 @@ final class LocalCounts {
     if (errorsTable != null) {
       errorsTable.forEach(
           List.of("run_id", "clip_id", "frame_index", "stage"),
-          g -> {
-            if (!runId.equals(g.getString("run_id", 0))) {
+          v -> {
+            if (!runId.equals(v[0])) {
               return;
             }
-            String clip =
-                g.getFieldRepetitionCount("clip_id") == 0 ? null : g.getString("clip_id", 0);
-            Integer index =
-                g.getFieldRepetitionCount("frame_index") == 0
-                    ? null
-                    : g.getInteger("frame_index", 0);
-            long[] counts = keys.computeIfAbsent(key(clip, index), k -> new long[3]);
-            if (!FrameError.SOURCE_ROW.equals(g.getString("stage", 0))) {
+            long[] counts =
+                keys.computeIfAbsent(key((String) v[1], (Integer) v[2]), k -> new long[3]);
+            if (!FrameError.SOURCE_ROW.equals(v[3])) {
               counts[1]++;
             }
             counts[2]++;

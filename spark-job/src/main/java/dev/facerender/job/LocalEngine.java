@@ -43,6 +43,7 @@ public final class LocalEngine {
   private final ParquetTable frames;
   private final ParquetTable sources;
   private final int threads;
+  private final CompletableFuture<RenderSettings> models;
 
   private LocalEngine(
       RenderRequest request,
@@ -55,6 +56,21 @@ public final class LocalEngine {
     this.frames = frames;
     this.sources = sources;
     this.threads = threads;
+    // Loading libtorch and checking the model starts now and overlaps taking the output folder and
+    // reading the input; input errors still come first (the outcome is looked at after them).
+    RenderSettings probe = RenderSettings.from("preflight", request.conf(), threads, threads);
+    String roots = FacerenderConf.get(FacerenderConf.MODEL_ROOTS, request.conf());
+    this.models =
+        CompletableFuture.supplyAsync(
+            () ->
+                RenderJob.preflight(
+                    probe,
+                    new ModelFiles(conf, null, roots),
+                    Devices.forTask(
+                        probe.simulateGpuBytes(),
+                        probe.cpuMemoryFraction(),
+                        probe.cpuMemoryBytes(),
+                        Map.of())));
   }
 
   /**
@@ -133,26 +149,13 @@ public final class LocalEngine {
       CancelOnShutdown cancel) {
     String runId = status.runId();
     RenderSettings asked = RenderSettings.from(runId, request.conf(), threads, threads);
-    String roots = FacerenderConf.get(FacerenderConf.MODEL_ROOTS, request.conf());
-    // Loading libtorch and checking the model overlaps reading the input, as in RenderJob.
-    CompletableFuture<RenderSettings> models =
-        CompletableFuture.supplyAsync(
-            () ->
-                RenderJob.preflight(
-                    asked,
-                    new ModelFiles(conf, null, roots),
-                    Devices.forTask(
-                        asked.simulateGpuBytes(),
-                        asked.cpuMemoryFraction(),
-                        asked.cpuMemoryBytes(),
-                        Map.of())));
     LocalInput input = new LocalInput(frames, sources);
     Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
     List<Row> rows = input.rows(clips);
     phases.end("read_input");
     RenderSettings checked = RenderJob.join(models);
     RenderSettings settings =
-        checked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
+        asked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
     phases.end("preflight");
 
     long inputFrames = frames.rows();

@@ -3,14 +3,11 @@ package dev.facerender.job;
 import dev.facerender.io.InputException;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Type;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -50,21 +47,17 @@ final class LocalInput {
         sourceCoeffs ? List.of("clip_id", "image", "coeffs") : List.of("clip_id", "image");
     sources.forEach(
         sourceColumns,
-        g ->
+        v ->
             rows.add(
                 RowFactory.create(
-                    true,
-                    string(g, "clip_id"),
-                    null,
-                    sourceCoeffs ? floats(g, "coeffs") : null,
-                    bytes(g, "image"))));
+                    true, v[0], null, sourceCoeffs ? floats(v[2]) : null, bytes(v[1]))));
     Map<String, long[]> counts = new HashMap<>();
     frames.forEach(
         List.of("clip_id", "frame_index", "coeffs"),
-        g -> {
-          String clip = string(g, "clip_id");
-          Integer index = integer(g, "frame_index", frames.path());
-          rows.add(RowFactory.create(false, clip, index, floats(g, "coeffs"), null));
+        v -> {
+          String clip = (String) v[0];
+          Integer index = index(v[1], frames.path());
+          rows.add(RowFactory.create(false, clip, index, floats(v[2]), null));
           if (clip != null) {
             long[] c = counts.computeIfAbsent(clip, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
             c[0]++;
@@ -87,79 +80,37 @@ final class LocalInput {
     return rows;
   }
 
-  private static boolean absent(Group g, String column) {
-    return g.getFieldRepetitionCount(column) == 0;
-  }
-
-  private static String string(Group g, String column) {
-    return absent(g, column) ? null : g.getString(column, 0);
-  }
-
   /** Bytes, or a string column's UTF-8 bytes (base64 text), as Spark's cast to binary gives. */
-  private static byte[] bytes(Group g, String column) {
-    return absent(g, column) ? null : g.getBinary(column, 0).getBytes();
+  private static byte[] bytes(Object value) {
+    return value instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : (byte[]) value;
   }
 
-  private static Integer integer(Group g, String column, String table) {
-    if (absent(g, column)) {
-      return null;
+  private static Integer index(Object value, String table) {
+    if (value == null || value instanceof Integer) {
+      return (Integer) value;
     }
-    PrimitiveTypeName type = g.getType().getType(column).asPrimitiveType().getPrimitiveTypeName();
-    if (type == PrimitiveTypeName.INT32) {
-      return g.getInteger(column, 0);
-    }
-    long value = g.getLong(column, 0);
-    if (value != (int) value) {
+    long wide = ((Number) value).longValue();
+    if (wide != (int) wide) {
       throw new InputException(
           "The frames table at "
               + table
-              + " has "
-              + column
-              + " "
-              + value
+              + " has frame_index "
+              + wide
               + ", which does not fit a 32-bit int: frame indexes must be below 2^31");
     }
-    return (int) value;
+    return (int) wide;
   }
 
-  /** A list column (either Parquet list layout, or a bare repeated field) as floats; nulls kept. */
-  private static scala.collection.Seq<Float> floats(Group g, String column) {
-    if (absent(g, column)) {
+  /** A list of numbers as the float array Spark's cast gives; null elements kept. */
+  private static scala.collection.Seq<Float> floats(Object value) {
+    if (value == null) {
       return null;
     }
-    Type field = g.getType().getType(column);
-    List<Float> values = new ArrayList<>();
-    if (field.isPrimitive()) {
-      for (int k = 0; k < g.getFieldRepetitionCount(column); k++) {
-        values.add(number(g, field.getName(), k, field));
-      }
-    } else {
-      Group list = g.getGroup(column, 0);
-      GroupType listType = list.getType();
-      Type repeated = listType.getType(0);
-      int n = list.getFieldRepetitionCount(0);
-      for (int k = 0; k < n; k++) {
-        if (repeated.isPrimitive()) {
-          values.add(number(list, repeated.getName(), k, repeated));
-        } else {
-          Group element = list.getGroup(0, k);
-          Type inner = repeated.asGroupType().getType(0);
-          values.add(
-              element.getFieldRepetitionCount(0) == 0
-                  ? null
-                  : number(element, inner.getName(), 0, inner));
-        }
-      }
+    List<?> numbers = (List<?>) value;
+    List<Float> values = new ArrayList<>(numbers.size());
+    for (Object n : numbers) {
+      values.add(n == null ? null : ((Number) n).floatValue());
     }
     return CollectionConverters.asScala(values).toSeq();
-  }
-
-  private static Float number(Group g, String name, int k, Type type) {
-    return switch (type.asPrimitiveType().getPrimitiveTypeName()) {
-      case FLOAT -> g.getFloat(name, k);
-      case DOUBLE -> (float) g.getDouble(name, k);
-      case INT64 -> (float) g.getLong(name, k);
-      default -> (float) g.getInteger(name, k);
-    };
   }
 }
