@@ -167,7 +167,7 @@ public final class LocalEngine {
                 inputFrames,
                 InputFingerprint.of(conf, request.frames(), input.framesSchema),
                 InputFingerprint.of(conf, request.sources(), input.sourcesSchema)));
-    List<List<Row>> partitions = partition(rows, clips, request.partitions(), threads);
+    List<List<Row>> partitions = LocalRender.partition(rows, clips, request.partitions(), threads);
     phases.end("count_and_plan");
 
     Map<String, Object> waves = status.waves();
@@ -271,41 +271,5 @@ public final class LocalEngine {
         writer.write(toRow.apply(row));
       }
     }
-  }
-
-  /**
-   * The rows spread over partitions as {@link WaveRunner} spreads them (clips by frame counts,
-   * {@link ClipPartitions}), each sorted as Spark sorts a task's rows: clip, source first, frame.
-   */
-  static List<List<Row>> partition(
-      List<Row> rows, Map<String, ClipPartitions.ClipFrames> clips, int requested, int threads) {
-    Map<String, Long> framesPerClip = new HashMap<>();
-    clips.forEach((clip, c) -> framesPerClip.put(clip, c.frames()));
-    ClipPartitions.Plan plan = ClipPartitions.plan(framesPerClip, requested, threads);
-    int n =
-        plan == null
-            ? ClipPartitions.hashedPartitions(clips.size(), requested, threads)
-            : plan.partitions();
-    List<List<Row>> partitions = new ArrayList<>();
-    for (int p = 0; p < n; p++) {
-      partitions.add(new ArrayList<>());
-    }
-    for (Row row : rows) {
-      String clip = row.isNullAt(1) ? null : row.getString(1);
-      Integer planned = plan == null || clip == null ? null : plan.partitionOf().get(clip);
-      // Clips the plan does not know (a source without frames, a null id) go by their hash.
-      int p = planned != null ? planned : clip == null ? 0 : Math.floorMod(clip.hashCode(), n);
-      partitions.get(p).add(row);
-    }
-    Comparator<Row> order =
-        Comparator.<Row, String>comparing(
-                r -> r.isNullAt(1) ? null : r.getString(1),
-                Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(r -> !r.getBoolean(0))
-            .thenComparing(
-                r -> r.isNullAt(2) ? null : r.getInt(2),
-                Comparator.nullsFirst(Comparator.naturalOrder()));
-    partitions.forEach(partition -> partition.sort(order));
-    return partitions;
   }
 }
