@@ -87,17 +87,17 @@ public final class ParquetRowWriter implements AutoCloseable {
     DataType type = field.dataType();
     Type.Repetition repetition =
         field.nullable() ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
-    if (type.sameType(DataTypes.StringType)) {
+    if (type.equals(DataTypes.StringType)) {
       builder =
           Types.primitive(PrimitiveTypeName.BINARY, repetition)
               .as(LogicalTypeAnnotation.stringType());
-    } else if (type.sameType(DataTypes.IntegerType)) {
+    } else if (type.equals(DataTypes.IntegerType)) {
       builder = Types.primitive(PrimitiveTypeName.INT32, repetition);
-    } else if (type.sameType(DataTypes.LongType)) {
+    } else if (type.equals(DataTypes.LongType)) {
       builder = Types.primitive(PrimitiveTypeName.INT64, repetition);
-    } else if (type.sameType(DataTypes.DoubleType)) {
+    } else if (type.equals(DataTypes.DoubleType)) {
       builder = Types.primitive(PrimitiveTypeName.DOUBLE, repetition);
-    } else if (type.sameType(DataTypes.BinaryType)) {
+    } else if (type.equals(DataTypes.BinaryType)) {
       builder = Types.primitive(PrimitiveTypeName.BINARY, repetition);
     } else {
       throw new IllegalArgumentException(

@@ -3,6 +3,7 @@ package dev.facerender.job;
 import static java.util.Objects.requireNonNull;
 
 import dev.facerender.io.InputException;
+import dev.facerender.io.Schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ record InputFingerprint(String path, Map<String, Long> files, String schema) {
         String relative = file.getPath().toUri().getPath().substring(prefix.length());
         files.put(relative.isEmpty() ? name : relative, file.getLen());
       }
-      return new InputFingerprint(path, files, schema.simpleString());
+      return new InputFingerprint(path, files, Schemas.simpleString(schema));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -36,7 +36,7 @@ final class LocalInput {
 
   /** Whether source images are base64 text rather than bytes. */
   boolean base64Sources() {
-    return sourcesSchema.apply("image").dataType().sameType(DataTypes.StringType);
+    return Schemas.sameType(sourcesSchema.apply("image").dataType(), DataTypes.StringType);
   }
 
   /** Source rows then frame rows, in file order; {@code clips} gets each clip's frames. */

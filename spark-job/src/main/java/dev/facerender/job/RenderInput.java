@@ -27,7 +27,7 @@ final class RenderInput {
 
   /** Whether source images are base64 text (JSON Lines) rather than bytes. */
   boolean base64Sources() {
-    return sources.schema().apply("image").dataType().sameType(DataTypes.StringType);
+    return Schemas.sameType(sources.schema().apply("image").dataType(), DataTypes.StringType);
   }
 
   /**
