@@ -1,5 +1,6 @@
 package dev.facerender.job;
 
+import dev.facerender.concurrent.Futures;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.device.Devices;
@@ -153,7 +154,7 @@ public final class LocalEngine {
     Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
     List<Row> rows = input.rows(clips);
     phases.end("read_input");
-    RenderSettings checked = RenderJob.join(models);
+    RenderSettings checked = Futures.join(models);
     RenderSettings settings =
         asked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
     phases.end("preflight");
@@ -204,7 +205,7 @@ public final class LocalEngine {
             LocalCounts.read(conf, out.child("frames"), out.child("errors"), runId),
             LocalDigest.of(batches, out.child("metrics")),
             errors.subList(0, Math.min(errors.size(), RunCheck.ERROR_SAMPLE)),
-            null);
+            () -> null);
     return RunCheck.conclude(
         read,
         "local engine, " + threads + " threads",
@@ -235,14 +236,7 @@ public final class LocalEngine {
       throw new RunFailedException(
           "Exactly-once check failed: " + problem + ". The wave was not published.");
     }
-    List<RunManifest.Move> moves = new ArrayList<>();
-    for (String table : WaveRunner.TABLES) {
-      for (String name : out.list(staging + "/" + table)) {
-        if (!name.startsWith("_") && !name.startsWith(".")) {
-          moves.add(new RunManifest.Move(staging + "/" + table + "/" + name, table + "/" + name));
-        }
-      }
-    }
+    List<RunManifest.Move> moves = WaveRunner.tableMoves(out, staging, WaveRunner.TABLES);
     lock.check();
     new RunManifest(out, runId)
         .commit(

@@ -1,5 +1,6 @@
 package dev.facerender.job;
 
+import dev.facerender.concurrent.Futures;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.metrics.BatchMetrics;
@@ -87,13 +88,7 @@ final class LocalRender {
       }
     } catch (ExecutionException e) {
       pool.shutdownNow();
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(e.getCause());
+      throw Futures.unwrapped(e);
     } catch (InterruptedException e) {
       pool.shutdownNow();
       Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.facerender.job;
 
+import dev.facerender.concurrent.Futures;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.Device;
 import dev.facerender.metrics.SampledFrame;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -116,7 +116,7 @@ public final class RenderJob {
                         spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, request.conf()))));
     RenderInput input = new RenderInput(spark, request);
     phases.end("read_input");
-    RenderSettings checked = join(models);
+    RenderSettings checked = Futures.join(models);
     RenderSettings settings =
         checked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
     phases.end("preflight");
@@ -243,21 +243,6 @@ public final class RenderJob {
       enhancer = shipped.executorSpec();
     }
     return settings.forExecutors(model.executorSpec(), enhancer, false);
-  }
-
-  /** The preflight's settings, or its failure as it was thrown. */
-  static RenderSettings join(CompletableFuture<RenderSettings> preflight) {
-    try {
-      return preflight.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
-    }
   }
 
   /** The markers readers wait on: each table's, then the folder's. */

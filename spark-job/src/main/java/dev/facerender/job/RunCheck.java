@@ -9,6 +9,7 @@ import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.RenderSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -65,9 +66,12 @@ final class RunCheck {
             .stream()
             .map(Schemas::error)
             .toList();
-    String videoFailure = video ? VideoRun.checkCommitted(spark, out, runId) : null;
     return conclude(
-        new ReadBack(counts, batches, errors, videoFailure),
+        new ReadBack(
+            counts,
+            batches,
+            errors,
+            () -> video ? VideoRun.checkCommitted(spark, out, runId) : null),
         spark.sparkContext().master(),
         spark,
         out,
@@ -84,12 +88,15 @@ final class RunCheck {
         phases);
   }
 
-  /** What a run's tables hold, read back after its last commit. */
+  /**
+   * What a run's tables hold, read back after its last commit; the videos are checked only once the
+   * counts pass.
+   */
   record ReadBack(
       CommittedCounts counts,
       MetricsDigest batches,
       List<FrameError> errors,
-      String videoFailure) {}
+      Supplier<String> videoFailure) {}
 
   /**
    * Decides from {@code read} whether the run succeeded, writes the run files and, on success, the
@@ -134,7 +141,7 @@ final class RunCheck {
             samples);
     String failure = counts.problem(inputFrames, out.toString(), framesKept);
     if (failure == null) {
-      failure = read.videoFailure();
+      failure = read.videoFailure().get();
     }
     if (failure != null) {
       failure = "Exactly-once check failed: " + failure + ". The output is not trustworthy.";

@@ -147,6 +147,13 @@ final class WaveRunner {
       tables.add(VideoRun.MANIFEST);
       moves.addAll(videos.moves());
     }
+    moves.addAll(tableMoves(out, staging, tables));
+    return moves;
+  }
+
+  /** The data files {@code staging} holds for {@code tables}, each moved into its table. */
+  static List<RunManifest.Move> tableMoves(OutputFolder out, String staging, List<String> tables) {
+    List<RunManifest.Move> moves = new ArrayList<>();
     for (String table : tables) {
       for (String name : out.list(staging + "/" + table)) {
         if (!name.startsWith("_") && !name.startsWith(".")) {

@@ -1,5 +1,6 @@
 package dev.facerender.report;
 
+import dev.facerender.concurrent.Futures;
 import dev.facerender.job.RunSummary;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
@@ -12,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -81,11 +81,7 @@ public final class HtmlReport {
               return part.toString();
             });
     charts(html, run.batches());
-    try {
-      html.append(frames.join());
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
-    }
+    html.append(Futures.join(frames));
     if (spark != null) {
       ReportVideo.append(html, run, spark);
     }

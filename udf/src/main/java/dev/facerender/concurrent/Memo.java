@@ -3,7 +3,6 @@ package dev.facerender.concurrent;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -20,7 +19,7 @@ public final class Memo<K, V> {
     CompletableFuture<V> mine = new CompletableFuture<>();
     CompletableFuture<V> existing = values.putIfAbsent(key, mine);
     if (existing != null) {
-      return join(existing);
+      return Futures.join(existing);
     }
     try {
       V value = compute.apply(key);
@@ -43,19 +42,5 @@ public final class Memo<K, V> {
       }
     }
     return drained;
-  }
-
-  private static <V> V join(CompletableFuture<V> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
-    }
   }
 }
