@@ -11,10 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
@@ -39,21 +38,32 @@ record InputFingerprint(String path, Map<String, Long> files, String schema) {
       FileSystem fs = root.getFileSystem(conf);
       Path qualified = fs.makeQualified(root);
       Map<String, Long> files = new TreeMap<>();
-      RemoteIterator<LocatedFileStatus> listing = fs.listFiles(qualified, true);
-      String prefix = qualified.toUri().getPath();
-      while (listing.hasNext()) {
-        LocatedFileStatus file = listing.next();
-        String name = file.getPath().getName();
-        if (name.startsWith("_") || name.startsWith(".")) {
-          continue;
-        }
-        String relative = file.getPath().toUri().getPath().substring(prefix.length());
-        files.put(relative.isEmpty() ? name : relative, file.getLen());
-      }
+      collect(fs, fs.getFileStatus(qualified), qualified.toUri().getPath(), files);
       return new InputFingerprint(path, files, Schemas.simpleString(schema));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Adds {@code entry}'s files (recursively) to {@code files}. A walk over {@code listStatus}, not
+   * {@code listFiles}: the latter copies each status, which on the local file system without
+   * Hadoop's native library runs {@code ls -ld} per file for owner and mode nobody reads here.
+   */
+  private static void collect(
+      FileSystem fs, FileStatus entry, String prefix, Map<String, Long> files) throws IOException {
+    if (entry.isDirectory()) {
+      for (FileStatus child : fs.listStatus(entry.getPath())) {
+        collect(fs, child, prefix, files);
+      }
+      return;
+    }
+    String name = entry.getPath().getName();
+    if (name.startsWith("_") || name.startsWith(".")) {
+      return;
+    }
+    String relative = entry.getPath().toUri().getPath().substring(prefix.length());
+    files.put(relative.isEmpty() ? name : relative, entry.getLen());
   }
 
   /** Throws an {@link InputException} naming what changed since {@code before}. */

@@ -4,6 +4,7 @@ import dev.facerender.concurrent.Futures;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.device.Devices;
+import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
@@ -104,7 +105,7 @@ public final class LocalEngine {
     } else if (FacerenderConf.get(FaultConf.INJECT_TASK_FAILURE, request.conf())) {
       reason = "injected task failures test Spark's task retries";
     }
-    Configuration conf = new Configuration();
+    Configuration conf = NioLocalFileSystem.configuration();
     ParquetTable framesTable = null;
     ParquetTable sourcesTable = null;
     if (reason == null) {
