@@ -1,16 +1,24 @@
 package dev.facerender.io;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
 
 /**
  * Hadoop's local file system, but permissions are set through {@code java.nio}. Without Hadoop's
@@ -39,9 +47,57 @@ public final class NioLocalFileSystem extends LocalFileSystem {
    */
   public static Configuration configuration() {
     Configuration conf = new Configuration();
-    conf.setClass("fs.file.impl", NioLocalFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
+    conf.setClass("fs.file.impl", NioLocalFileSystem.class, FileSystem.class);
     conf.setBoolean("fs.file.impl.disable.cache", true);
     return conf;
+  }
+
+  /**
+   * The file system of {@code path}: for a local path under a {@link #configuration()}, an instance
+   * of this class made directly. Hadoop's lookup ({@code Path.getFileSystem}) first instantiates
+   * every file system on the class path, once per process: the view file system's constructor logs
+   * the user in and HDFS's adds its defaults to every configuration, ~0.2 s before a local run can
+   * list its input.
+   */
+  public static FileSystem fileSystemFor(Path path, Configuration conf) throws IOException {
+    if (!isLocal(path, conf)) {
+      return path.getFileSystem(conf);
+    }
+    NioLocalFileSystem fs = new NioLocalFileSystem();
+    fs.initialize(URI.create("file:///"), conf);
+    return fs;
+  }
+
+  /** {@code file} for Parquet's readers, through {@code java.nio} when local (as above). */
+  public static InputFile inputFileFor(Path file, Configuration conf) throws IOException {
+    return isLocal(file, conf)
+        ? new LocalInputFile(localPath(file))
+        : HadoopInputFile.fromPath(file, conf);
+  }
+
+  /** {@code file} for Parquet's writers; a local one's folders are made first, as Hadoop does. */
+  public static OutputFile outputFileFor(Path file, Configuration conf) throws IOException {
+    if (!isLocal(file, conf)) {
+      return HadoopOutputFile.fromPath(file, conf);
+    }
+    java.nio.file.Path local = localPath(file);
+    if (local.getParent() != null) {
+      Files.createDirectories(local.getParent());
+    }
+    return new LocalOutputFile(local);
+  }
+
+  private static boolean isLocal(Path path, Configuration conf) {
+    String scheme = path.toUri().getScheme();
+    if (scheme == null) {
+      scheme = FileSystem.getDefaultUri(conf).getScheme();
+    }
+    return "file".equals(scheme)
+        && NioLocalFileSystem.class.getName().equals(conf.get("fs.file.impl"));
+  }
+
+  private static java.nio.file.Path localPath(Path path) {
+    return java.nio.file.Path.of(path.toUri().getPath());
   }
 
   private static final class NioRawLocalFileSystem extends RawLocalFileSystem {

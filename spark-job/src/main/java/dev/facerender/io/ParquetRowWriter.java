@@ -10,7 +10,7 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -46,7 +46,7 @@ public final class ParquetRowWriter implements AutoCloseable {
       String file, StructType schema, Configuration conf, boolean compressed, long rowGroupBytes) {
     try {
       writer =
-          new Builder(HadoopOutputFile.fromPath(new Path(file), conf), schema)
+          new Builder(NioLocalFileSystem.outputFileFor(new Path(file), conf), schema)
               .withConf(conf)
               .withWriteMode(ParquetFileWriter.Mode.CREATE)
               .withCompressionCodec(
@@ -109,7 +109,7 @@ public final class ParquetRowWriter implements AutoCloseable {
   private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
     private final StructType schema;
 
-    Builder(HadoopOutputFile file, StructType schema) {
+    Builder(OutputFile file, StructType schema) {
       super(file);
       this.schema = schema;
     }

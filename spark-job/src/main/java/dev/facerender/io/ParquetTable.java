@@ -9,9 +9,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.conf.HadoopParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -49,7 +51,7 @@ public final class ParquetTable {
   public static ParquetTable open(String path, Configuration conf) {
     try {
       Path root = new Path(path);
-      FileSystem fs = root.getFileSystem(conf);
+      FileSystem fs = NioLocalFileSystem.fileSystemFor(root, conf);
       if (!fs.exists(root)) {
         return null;
       }
@@ -75,8 +77,11 @@ public final class ParquetTable {
       MessageType schema = null;
       long rows = 0;
       for (Path file : files) {
+        // Options from this configuration: Parquet's default makes and parses a new one per file.
         try (ParquetFileReader reader =
-            ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
+            ParquetFileReader.open(
+                NioLocalFileSystem.inputFileFor(file, conf),
+                HadoopReadOptions.builder(conf).build())) {
           MessageType own = reader.getFooter().getFileMetaData().getSchema();
           if (schema != null && !schema.equals(own)) {
             return null; // Spark's schema merging and its choices are Spark's to make
@@ -121,14 +126,31 @@ public final class ParquetTable {
     }
     ParquetValues values = new ParquetValues(new MessageType(schema.getName(), projected));
     for (Path file : files) {
-      try (ParquetReader<Object[]> reader =
-          ParquetReader.builder(values, file).withConf(conf).build()) {
+      try (ParquetReader<Object[]> reader = new ValuesReader(file, conf, values).build()) {
         for (Object[] record = reader.read(); record != null; record = reader.read()) {
           row.accept(record);
         }
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  /**
+   * A reader of {@link ParquetValues} on this table's configuration ({@code ParquetReader.builder}
+   * makes and parses a new one per file before {@code withConf} replaces it).
+   */
+  private static final class ValuesReader extends ParquetReader.Builder<Object[]> {
+    private final ParquetValues values;
+
+    ValuesReader(Path file, Configuration conf, ParquetValues values) throws IOException {
+      super(NioLocalFileSystem.inputFileFor(file, conf), new HadoopParquetConfiguration(conf));
+      this.values = values;
+    }
+
+    @Override
+    protected ReadSupport<Object[]> getReadSupport() {
+      return values;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.facerender.job;
 import static java.util.Objects.requireNonNull;
 
 import dev.facerender.io.InputException;
+import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.io.Schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ record InputFingerprint(String path, Map<String, Long> files, String schema) {
   static InputFingerprint of(Configuration conf, String path, StructType schema) {
     try {
       Path root = new Path(path);
-      FileSystem fs = root.getFileSystem(conf);
+      FileSystem fs = NioLocalFileSystem.fileSystemFor(root, conf);
       Path qualified = fs.makeQualified(root);
       Map<String, Long> files = new TreeMap<>();
       collect(fs, fs.getFileStatus(qualified), qualified.toUri().getPath(), files);

@@ -1,6 +1,7 @@
 package dev.facerender.job;
 
 import dev.facerender.io.Digests;
+import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.ModelException;
 import dev.facerender.model.Models;
@@ -59,7 +60,7 @@ final class ModelFiles {
     checkAllowed(uri, spec, what);
     try {
       org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(uri);
-      FileSystem fs = source.getFileSystem(conf);
+      FileSystem fs = NioLocalFileSystem.fileSystemFor(source, conf);
       if (!fs.exists(source) || !fs.getFileStatus(source).isFile()) {
         throw new ModelException(
             what

@@ -1,5 +1,6 @@
 package dev.facerender.job;
 
+import dev.facerender.io.NioLocalFileSystem;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class OutputFolder {
   static OutputFolder of(Configuration conf, String out) {
     try {
       Path path = new Path(out);
-      FileSystem fs = path.getFileSystem(conf);
+      FileSystem fs = NioLocalFileSystem.fileSystemFor(path, conf);
       // Run files are whole documents written once: no .crc files beside them.
       fs.setWriteChecksum(false);
       return new OutputFolder(fs, fs.makeQualified(path));

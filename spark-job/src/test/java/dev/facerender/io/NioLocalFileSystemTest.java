@@ -9,6 +9,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.OutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,5 +64,32 @@ class NioLocalFileSystemTest {
     FileSystem.getLocal(new Configuration());
     assertThat(new Path(dir.toUri()).getFileSystem(NioLocalFileSystem.configuration()))
         .isInstanceOf(NioLocalFileSystem.class);
+  }
+
+  @Test
+  void choosesItselfOnlyForLocalPathsUnderItsConfiguration() throws IOException {
+    Configuration nio = NioLocalFileSystem.configuration();
+    Path local = new Path(dir.toUri());
+    assertThat(NioLocalFileSystem.fileSystemFor(local, nio)).isInstanceOf(NioLocalFileSystem.class);
+    assertThat(NioLocalFileSystem.fileSystemFor(new Path(dir.toString()), nio))
+        .isInstanceOf(NioLocalFileSystem.class);
+    assertThat(NioLocalFileSystem.fileSystemFor(local, new Configuration()))
+        .isNotInstanceOf(NioLocalFileSystem.class);
+    assertThat(NioLocalFileSystem.inputFileFor(local, new Configuration()))
+        .isInstanceOf(HadoopInputFile.class);
+    assertThat(NioLocalFileSystem.outputFileFor(local, new Configuration()))
+        .isInstanceOf(HadoopOutputFile.class);
+  }
+
+  @Test
+  void makesTheFoldersOfALocalOutputFile() throws IOException {
+    Path file = new Path(dir.toUri().resolve("x/y/part.parquet"));
+    OutputFile out = NioLocalFileSystem.outputFileFor(file, NioLocalFileSystem.configuration());
+    try (OutputStream stream = out.create(0)) {
+      stream.write(7);
+    }
+    assertThat(Files.readAllBytes(dir.resolve("x/y/part.parquet"))).containsExactly(7);
+    InputFile in = NioLocalFileSystem.inputFileFor(file, NioLocalFileSystem.configuration());
+    assertThat(in.getLength()).isEqualTo(1);
   }
 }
