@@ -35,7 +35,7 @@ public final class FacerenderConf {
       declare(
           "level",
           "--level",
-          "Optimisation level: low, medium, high or extreme (memory share and batch cap)",
+          "Optimisation level: low, medium, high or extreme (memory share, batch cap, speed tolerance)",
           "enum",
           "medium",
           Level::parse,
