@@ -61,7 +61,7 @@ public final class ParquetTable {
       } else {
         for (FileStatus entry : fs.listStatus(root)) {
           String name = entry.getPath().getName();
-          if (name.startsWith("_") || name.startsWith(".")) {
+          if (Tables.isHidden(name)) {
             continue;
           }
           if (!entry.isFile()) {

@@ -30,6 +30,14 @@ public final class Tables {
     return (format == null || format.isBlank() ? formatOf(path) : format).equals("parquet");
   }
 
+  /**
+   * Whether a table folder's entry {@code name} is not data: Spark's and Hadoop's readers skip
+   * names starting with {@code _} or {@code .} (markers such as {@code _SUCCESS}, checksum files).
+   */
+  public static boolean isHidden(String name) {
+    return name.startsWith("_") || name.startsWith(".");
+  }
+
   static String formatOf(String path) {
     String lower = path.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".jsonl") || lower.endsWith(".json") || lower.endsWith(".ndjson")) {

@@ -2,6 +2,7 @@ package dev.facerender.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.io.InputException;
+import dev.facerender.io.Tables;
 import dev.facerender.video.VideoOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -134,7 +135,7 @@ final class ExportCommit {
         .mode(SaveMode.ErrorIfExists)
         .parquet(out.child(table));
     for (String name : out.list(table)) {
-      if (!name.startsWith("_") && !name.startsWith(".")) {
+      if (!Tables.isHidden(name)) {
         moves.add(new RunManifest.Move(table + "/" + name, VideoRun.MANIFEST + "/" + name));
       }
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.facerender.io.InputException;
 import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.io.Schemas;
+import dev.facerender.io.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ record InputFingerprint(String path, Map<String, Long> files, String schema) {
       return;
     }
     String name = entry.getPath().getName();
-    if (name.startsWith("_") || name.startsWith(".")) {
+    if (Tables.isHidden(name)) {
       return;
     }
     String relative = entry.getPath().toUri().getPath().substring(prefix.length());

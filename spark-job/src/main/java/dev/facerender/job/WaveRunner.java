@@ -3,6 +3,7 @@ package dev.facerender.job;
 import static org.apache.spark.sql.functions.col;
 
 import dev.facerender.config.OutputFormat;
+import dev.facerender.io.Tables;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.FileSinks;
 import dev.facerender.partition.FrameRows;
@@ -156,7 +157,7 @@ final class WaveRunner {
     List<RunManifest.Move> moves = new ArrayList<>();
     for (String table : tables) {
       for (String name : out.list(staging + "/" + table)) {
-        if (!name.startsWith("_") && !name.startsWith(".")) {
+        if (!Tables.isHidden(name)) {
           moves.add(new RunManifest.Move(staging + "/" + table + "/" + name, table + "/" + name));
         }
       }
