@@ -18,15 +18,39 @@ import java.util.List;
  * doubling, not over two neighbouring sizes whose peaks differ by less than their spread).
  */
 public final class Calibrator {
-  /** Runs one batch of {@code size} real frames; returns its peak bytes (-1 unknown) and time. */
+  /**
+   * A model on a device, as calibration drives it. A real GPU queues work and returns at once, so
+   * the calibrator times only between {@link #synchronize} calls on the device's clock; the first
+   * calls of each batch shape may be slow (TorchScript's profiling runs, kernel selection, the
+   * caching allocator's first segments), so each shape is warmed until its timings settle.
+   */
   public interface Probe {
-    Measurement run(int size);
+    /**
+     * Queues one batch of {@code size} real frames on the device; returns its peak device bytes (-1
+     * unknown). May return before the device finished the batch.
+     */
+    long run(int size);
+
+    /** Blocks until every batch queued so far is finished on the device. */
+    void synchronize();
+
+    /** The device's clock in nanoseconds (wall time, or a simulated device's modelled time). */
+    long nanoTime();
+
+    /**
+     * Called once before the first run of each new size, outside any timed run: where a probe
+     * returns its allocator's cached segments, so that each size starts as on a fresh device.
+     */
+    default void beforeSize(int size) {}
   }
 
-  /** One run: the device's peak bytes for it (-1 unknown) and its time in nanoseconds. */
-  public record Measurement(long peakBytes, long nanos) {}
-
   private static final int REPEATS = 2;
+
+  /** Two warm-up runs of a size within this share of each other: its timings have settled. */
+  static final double SETTLED = 0.10;
+
+  /** Warm-up runs of one size at most: a size whose timings never settle is timed anyway. */
+  static final int MAX_WARMUPS = 10;
 
   /** Small batches are timed over at least this many frames: one call is too noisy a sample. */
   private static final int MIN_TIMED_FRAMES = 8;
@@ -53,7 +77,6 @@ public final class Calibrator {
     int smallestOom = 0;
     int falls = 0;
     boolean memoryBound = false;
-    probe.run(1); // warm-up: first calls compile and allocate
     for (int size = 1; size <= maxBatch; size *= 2) {
       ThroughputPoint point;
       try {
@@ -138,23 +161,47 @@ public final class Calibrator {
   }
 
   /**
-   * One size: an untimed run, then at least {@link #REPEATS} timed runs and {@code minFrames}
-   * frames; frames/s over all of them and the largest peak. An OOM propagates to the caller.
+   * One size: warmed until settled ({@link #warm}), then at least {@link #REPEATS} timed runs and
+   * {@code minFrames} frames queued back to back between two synchronisations, so the time is the
+   * device's work and none of the host's launches; frames/s over all of them and the largest peak.
+   * An OOM propagates to the caller.
    */
   private static ThroughputPoint measure(Probe probe, int size, int minFrames) {
-    // TorchScript specializes its graph to each new input shape on the first calls: timing those
-    // would make the speed curve, and so the chosen batch, change from run to run.
-    probe.run(size);
-    long nanos = 0;
-    int frames = 0;
-    long peak = -1;
-    for (int i = 0; i < REPEATS || i * size < minFrames; i++) {
-      Measurement m = probe.run(size);
-      nanos += m.nanos();
-      frames += size;
-      peak = Math.max(peak, m.peakBytes());
+    probe.beforeSize(size);
+    long peak = warm(probe, size);
+    int runs = Math.max(REPEATS, (minFrames + size - 1) / size);
+    probe.synchronize();
+    long start = probe.nanoTime();
+    for (int i = 0; i < runs; i++) {
+      peak = Math.max(peak, probe.run(size));
     }
-    return new ThroughputPoint(size, peak, frames * 1e9 / Math.max(1, nanos));
+    probe.synchronize();
+    long nanos = probe.nanoTime() - start;
+    return new ThroughputPoint(size, peak, (long) runs * size * 1e9 / Math.max(1, nanos));
+  }
+
+  /**
+   * Runs {@code size} untimed until two runs in a row took times within {@link #SETTLED} of each
+   * other (at most {@link #MAX_WARMUPS} runs): on a GPU TorchScript profiles the first calls of a
+   * new input shape and may compile fused kernels for it on the next, and cuDNN and cuBLAS choose
+   * and allocate per shape, so a fixed count of warm-ups would time some of that work for some
+   * sizes and not for others. Returns the largest peak seen.
+   */
+  private static long warm(Probe probe, int size) {
+    long peak = -1;
+    long previous = -1;
+    for (int i = 0; i < MAX_WARMUPS; i++) {
+      probe.synchronize();
+      long start = probe.nanoTime();
+      peak = Math.max(peak, probe.run(size));
+      probe.synchronize();
+      long nanos = probe.nanoTime() - start;
+      if (previous > 0 && Math.abs(nanos - previous) <= SETTLED * Math.max(nanos, previous)) {
+        break;
+      }
+      previous = Math.max(1, nanos);
+    }
+    return peak;
   }
 
   private static void insert(List<ThroughputPoint> points, ThroughputPoint point) {

@@ -3,6 +3,8 @@ package dev.facerender.device;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.pytorch.cuda.CUDAAllocator;
+import org.bytedeco.pytorch.cuda.CUDAStream;
+import org.bytedeco.pytorch.cuda.CUDAStreamGuard;
 import org.bytedeco.pytorch.cuda.DeviceStats;
 import org.bytedeco.pytorch.global.torch_cuda;
 
@@ -53,12 +55,16 @@ final class CudaDevice implements Device {
 
   @Override
   public long allocatedBytes() {
-    return stats().allocated_bytes().current();
+    try (DeviceStats stats = stats()) {
+      return stats.allocated_bytes().current();
+    }
   }
 
   @Override
   public long reservedBytes() {
-    return stats().reserved_bytes().current();
+    try (DeviceStats stats = stats()) {
+      return stats.reserved_bytes().current();
+    }
   }
 
   @Override
@@ -68,7 +74,34 @@ final class CudaDevice implements Device {
 
   @Override
   public long peakAllocatedBytes() {
-    return stats().allocated_bytes().peak();
+    try (DeviceStats stats = stats()) {
+      return stats.allocated_bytes().peak();
+    }
+  }
+
+  /**
+   * Waits for the work queued on the calling thread's current stream of this GPU (the task's own,
+   * {@link #taskStream}): other tasks' streams keep running.
+   */
+  @Override
+  public void synchronize() {
+    try (CUDAStream stream = torch_cuda.getCurrentCUDAStream((byte) index)) {
+      stream.synchronize();
+    }
+  }
+
+  /**
+   * A stream from libtorch's pool made current for the calling thread until closed: tasks sharing
+   * the GPU queue their kernels side by side instead of one after another on the default stream.
+   */
+  @Override
+  public StreamScope taskStream() {
+    CUDAStream pooled = torch_cuda.getStreamFromPool(false, (byte) index);
+    CUDAStreamGuard guard = new CUDAStreamGuard(pooled.unwrap());
+    return () -> {
+      guard.close();
+      pooled.close();
+    };
   }
 
   @Override
@@ -87,7 +120,10 @@ final class CudaDevice implements Device {
     }
   }
 
-  /** The allocator's statistics; the first element of each stat array is the aggregate. */
+  /**
+   * The allocator's statistics, a native copy the caller closes; the first element of each stat
+   * array is the aggregate.
+   */
   private DeviceStats stats() {
     return allocator().getDeviceStats((byte) index);
   }

@@ -44,8 +44,36 @@ public interface Device {
   /** The allocator's peak of allocated bytes since {@link #resetPeak}, or -1 when unknown. */
   long peakAllocatedBytes();
 
-  /** Returns cached, unused device memory to the device (before a retry after an OOM). */
+  /**
+   * Returns cached, unused device memory to the device. Costly on a GPU (each segment's {@code
+   * cudaFree} waits for the device): never inside a timed run, never as routine between batches.
+   */
   void emptyCache();
+
+  /** Waits until the work the calling thread queued on this device is done (no-op on a CPU). */
+  default void synchronize() {}
+
+  /**
+   * Makes a stream of this device's own current for the calling thread until the returned handle is
+   * closed (a GPU's pooled stream); a no-op handle where the device has no streams.
+   */
+  default StreamScope taskStream() {
+    return () -> {};
+  }
+
+  /** What {@link #taskStream} returns: closing it restores the thread's previous stream. */
+  interface StreamScope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Whether {@link #batchNanos} models a batch's time instead of returning the measured one: a
+   * simulated GPU, whose clock calibration then reads.
+   */
+  default boolean modelsTime() {
+    return false;
+  }
 
   /**
    * What this JVM could give a batch now: the device's free bytes plus what its allocator caches

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.JitModule;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -51,7 +51,7 @@ public final class FrameEnhancer implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException("Enhancer " + spec + " is closed");
     }
-    try (NoGradGuard noGrad = new NoGradGuard();
+    try (InferenceMode inference = new InferenceMode();
         IValueVector inputs = new IValueVector(new IValue(frames));
         IValue result = module.forward(inputs)) {
       return TorchScriptMethods.tensor(result, spec, "forward");

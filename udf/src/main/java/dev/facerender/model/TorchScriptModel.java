@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Method;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /** A TorchScript module, built in or loaded from a file, behind the {@link FrameModel} contract. */
@@ -58,7 +58,7 @@ public final class TorchScriptModel implements FrameModel {
   @Override
   public Tensor forward(Tensor source, Tensor coeffs, Tensor sourceCoeffs) {
     checkOpen();
-    try (NoGradGuard noGrad = new NoGradGuard();
+    try (InferenceMode inference = new InferenceMode();
         IValueVector inputs =
             takesSourceCoeffs
                 ? new IValueVector(
@@ -87,7 +87,7 @@ public final class TorchScriptModel implements FrameModel {
     if (!hasEncodeSource) {
       throw new IllegalStateException("Model " + spec + " has no encode_source method");
     }
-    try (NoGradGuard noGrad = new NoGradGuard();
+    try (InferenceMode inference = new InferenceMode();
         Method method = module.get_method("encode_source");
         IValueVector inputs = new IValueVector(new IValue(source));
         IValue result = method.apply(inputs)) {

@@ -200,19 +200,12 @@ final class BatchPlanner {
   /** As above, growing the batch only within {@code budgetNanos} of calibration time. */
   static Calibration measure(
       BatchRenderer renderer, PendingFrame sample, int cap, long budget, long budgetNanos) {
-    long pixels = (long) sample.source().width() * sample.source().height();
     try {
       return Calibrator.calibrate(
-          size -> {
-            // Each size starts from a cache of whole free segments, as a fresh device would: the
-            // growing sizes would otherwise carve each other's segments. Calibration runs alone.
-            renderer.emptyCache();
-            long[] run = renderer.calibrationRun(sample, size);
-            return new Calibrator.Measurement(run[0], run[1]);
-          },
+          new RendererProbe(renderer, sample),
           cap,
           budget,
-          estimatedBytesPerFrame(pixels),
+          estimatedBytesPerFrame((long) sample.source().width() * sample.source().height()),
           budgetNanos);
     } finally {
       renderer.emptyCache();

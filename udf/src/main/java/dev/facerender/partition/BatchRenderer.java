@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.locks.Lock;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -99,7 +100,11 @@ final class BatchRenderer {
     return errors;
   }
 
-  /** A calibration run: {@code size} copies of {@code sample}, not encoded, not injected. */
+  /**
+   * A calibration run: {@code size} copies of {@code sample}, not encoded, not injected, the cache
+   * left as it is. Returns its peak bytes and its wall time (a simulated device's modelled time);
+   * the caller brackets real timings with {@link #synchronize}.
+   */
   long[] calibrationRun(PendingFrame sample, int size) {
     List<PendingFrame> frames = java.util.Collections.nCopies(size, sample);
     long start = System.nanoTime();
@@ -112,6 +117,16 @@ final class BatchRenderer {
   /** Returns the device's wholly free cached segments to it. */
   void emptyCache() {
     device.emptyCache();
+  }
+
+  /** Waits for the device work this thread queued. */
+  void synchronize() {
+    device.synchronize();
+  }
+
+  /** Whether the device models batch times rather than measuring them (a simulated GPU). */
+  boolean modelsTime() {
+    return device.modelsTime();
   }
 
   /** The JVM heap could not hold a batch: an OOM split-retry handles like a device's. */
@@ -131,7 +146,10 @@ final class BatchRenderer {
   /** A batch's 8-bit frames and its own peak device bytes (-1 unknown). */
   private record Pixels(List<byte[]> frames, long peakBytes) {}
 
-  private Pixels renderPixels(List<PendingFrame> frames, boolean inject) {
+  /**
+   * {@code realBatch}: a batch of the render (faults injected, cache reshaped), not calibration.
+   */
+  private Pixels renderPixels(List<PendingFrame> frames, boolean realBatch) {
     int n = frames.size();
     ClipSource first = frames.get(0).source();
     int h = first.height();
@@ -141,12 +159,17 @@ final class BatchRenderer {
     long peakBytes;
     Torch.configureThreads(settings.effectiveTorchThreads());
     BatchPeaks peaks = BatchPeaks.of(device);
-    BatchPeaks.Window window = peaks.begin();
-    try (PointerScope scope = new PointerScope()) {
-      startFromWholeSegments(window);
+    BatchPeaks.Window window = peaks.begin(n);
+    // Inference mode: no autograd bookkeeping (version counters, views' metadata) on any tensor.
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        Device.StreamScope stream = device.taskStream()) {
+      if (realBatch) {
+        startFromWholeSegments(window);
+      }
       device.beforeBatch(n, pixels);
       try {
-        if (inject) {
+        if (realBatch) {
           faults.check(n, pixels);
         }
         Tensor source = sources(frames);
@@ -178,19 +201,21 @@ final class BatchRenderer {
   }
 
   /**
-   * Returns the cache's wholly free segments to the device before a batch that begins alone.
-   * Calibration measured every batch size from whole free segments ({@link BatchPlanner#measure})
-   * and the plan is sized from those peaks; a batch near the plan that ran on segments cut for an
-   * earlier batch (of another size, or its own first run, laid out before the allocator released
-   * anything) finds no block big enough for its largest tensor while enough bytes are free in
-   * total: the caching allocator's fragmentation OOM (on a 16 GiB simulated GPU a batch of 157+
-   * frames fails every second run, although 187 fit once). The cost is the segments' {@code
-   * cudaFree} and {@code cudaMalloc} once per batch, small against a batch near the device's
-   * memory. Alone only: emptying stalls the device, and another task's batch may hold part of every
-   * segment anyway.
+   * Returns the cache's wholly free segments to the device before a batch of a new size that begins
+   * alone. Calibration measured each batch size from whole free segments ({@link BatchPlanner}) and
+   * the plan is sized from those peaks; a batch near the plan that runs on segments cut for a batch
+   * of another size finds no block big enough for its largest tensor while enough bytes are free in
+   * total (on a 16 GiB simulated GPU a batch of 157+ frames failed every second run although 187
+   * fit once). Batches of the size before reuse their own blocks exactly, so the cache is left to
+   * cache between them: a render meets few sizes (the plan, the halves of a split, a partition's
+   * tail) and pays the segments' {@code cudaFree} and {@code cudaMalloc} only when the size
+   * changes. Alone only: emptying stalls the device, and another task's batch may hold part of
+   * every segment.
    */
   private void startFromWholeSegments(BatchPeaks.Window window) {
-    if (window.startedAlone() && device.reservedBytes() > device.allocatedBytes()) {
+    if (window.startedAlone()
+        && window.newShape()
+        && device.reservedBytes() > device.allocatedBytes()) {
       device.emptyCache();
     }
   }

@@ -12,7 +12,10 @@ import java.util.function.Function;
 /**
  * Renders a cut batch on the render stage with split-and-retry, teaching its size's ceiling. A
  * batch cut before an OOM lowered that ceiling is first cut down to it, so no batch in flight
- * repeats a known OOM. A lone frame that still runs out of memory becomes an error row.
+ * repeats a known OOM. A lone frame that still runs out of memory becomes an error row. The cache
+ * is not emptied after an OOM: libtorch's caching allocator already returned its free cached
+ * segments and retried before it raised the OOM, and emptying again would stall every task on the
+ * device.
  */
 final class RetryingRender {
   /** OOMs are often transient under shared load: a lone frame gets this many more tries. */
@@ -48,10 +51,7 @@ final class RetryingRender {
     List<FrameError> errors = new ArrayList<>();
     SplitRetry<FrameBatch, RenderedBatch> retry =
         new SplitRetry<>(
-            render,
-            (piece, error) -> givenUp(piece, error, errors),
-            device::emptyCache,
-            SINGLE_FRAME_RETRIES);
+            render, (piece, error) -> givenUp(piece, error, errors), SINGLE_FRAME_RETRIES);
     int[] counts = {0, 0};
     SplitRetry.Listener listener =
         new SplitRetry.Listener() {

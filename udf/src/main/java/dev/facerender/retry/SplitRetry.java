@@ -30,7 +30,6 @@ public final class SplitRetry<T extends Splittable<T>, R> {
 
   private final Function<T, R> work;
   private final Unsplittable<T, R> onUnsplittable;
-  private final Runnable freeDeviceCache;
   private final int singleRetries;
 
   /** Turns a single-item piece that ran out of memory into a result. */
@@ -39,17 +38,12 @@ public final class SplitRetry<T extends Splittable<T>, R> {
     R apply(T piece, RuntimeException error);
   }
 
-  public SplitRetry(
-      Function<T, R> work,
-      Unsplittable<T, R> onUnsplittable,
-      Runnable freeDeviceCache,
-      int singleRetries) {
+  public SplitRetry(Function<T, R> work, Unsplittable<T, R> onUnsplittable, int singleRetries) {
     if (singleRetries < 0) {
       throw new IllegalArgumentException("singleRetries must be >= 0, got " + singleRetries);
     }
     this.work = work;
     this.onUnsplittable = onUnsplittable;
-    this.freeDeviceCache = freeDeviceCache;
     this.singleRetries = singleRetries;
   }
 
@@ -73,7 +67,6 @@ public final class SplitRetry<T extends Splittable<T>, R> {
               throw e;
             }
             listener.onOutOfMemory(piece.size(), e);
-            freeDeviceCache.run();
             if (piece.size() > 1) {
               failures.add(e);
               List<T> halves = piece.split();

@@ -19,21 +19,32 @@ class CalibratorTest {
     return 40 * MIB + 24 * MIB * Math.min(size, 8) + 16 * MIB * Math.max(0, size - 8);
   }
 
+  /** A synchronous device whose clock advances 1 ms per frame. */
   private static final class Device implements Calibrator.Probe {
     final List<Integer> sizes = new ArrayList<>();
     final long oomAbove;
+    long clock;
 
     Device(long oomAbove) {
       this.oomAbove = oomAbove;
     }
 
     @Override
-    public Calibrator.Measurement run(int size) {
+    public long run(int size) {
       sizes.add(size);
       if (peak(size) > oomAbove) {
         throw new RuntimeException("CUDA out of memory. Tried to allocate " + peak(size));
       }
-      return new Calibrator.Measurement(peak(size), size * 1_000_000L);
+      clock += size * 1_000_000L;
+      return peak(size);
+    }
+
+    @Override
+    public void synchronize() {}
+
+    @Override
+    public long nanoTime() {
+      return clock;
     }
   }
 
@@ -72,7 +83,24 @@ class CalibratorTest {
     Device device = new Device(Long.MAX_VALUE);
     Calibration c =
         Calibrator.calibrate(
-            size -> new Calibrator.Measurement(-1, device.run(size).nanos()), 8, 1L << 40, MIB);
+            new Calibrator.Probe() {
+              @Override
+              public long run(int size) {
+                device.run(size);
+                return -1;
+              }
+
+              @Override
+              public void synchronize() {}
+
+              @Override
+              public long nanoTime() {
+                return device.nanoTime();
+              }
+            },
+            8,
+            1L << 40,
+            MIB);
     assertThat(device.sizes).allSatisfy(size -> assertThat(size).isIn(1, 2, 4, 8));
     assertThat(c.measured()).isFalse();
   }

@@ -61,7 +61,6 @@ class SplitRetryTest {
           return work.apply(items);
         },
         (items, error) -> List.of(-1 - items.ids.get(0)),
-        () -> {},
         singleRetries);
   }
 
@@ -182,7 +181,6 @@ class SplitRetryTest {
               givenUp.add(error);
               return List.of(-1 - items.ids.get(0));
             },
-            () -> {},
             1);
     assertThat(retry.run(input(4), new SplitRetry.Listener() {})).hasSize(4);
     assertThat(givenUp).hasSize(2);

@@ -193,6 +193,11 @@ public final class SimulatedGpu implements Device {
   }
 
   @Override
+  public boolean modelsTime() {
+    return true;
+  }
+
+  @Override
   public long batchNanos(int frames, long pixels, long measuredNanos) {
     return LAUNCH_NANOS + (long) (frames * FRAME_NANOS_256 * pixels / (256.0 * 256.0));
   }

@@ -64,21 +64,38 @@ class SimulatedGpuTest {
   void calibrationAgainstTheSimulatedGpuNeverUnderestimatesTheLargestFittingBatch() {
     SimulatedGpu gpu = new SimulatedGpu("sim-calibrate", 0, SimulatedGpu.Spec.of(8 * GIB));
     gpu.modelLoaded("m");
+    long[] clock = {0};
     Calibrator.Probe probe =
-        size -> {
-          gpu.emptyCache();
-          long before = gpu.allocatedBytes();
-          gpu.resetPeak();
-          gpu.beforeBatch(size, PIXELS);
-          gpu.afterBatch();
-          return new Calibrator.Measurement(
-              gpu.peakAllocatedBytes() - before, gpu.batchNanos(size, PIXELS, 0));
+        new Calibrator.Probe() {
+          @Override
+          public long run(int size) {
+            long before = gpu.allocatedBytes();
+            gpu.resetPeak();
+            gpu.beforeBatch(size, PIXELS);
+            gpu.afterBatch();
+            clock[0] += gpu.batchNanos(size, PIXELS, 0);
+            return gpu.peakAllocatedBytes() - before;
+          }
+
+          @Override
+          public void synchronize() {}
+
+          @Override
+          public long nanoTime() {
+            return clock[0];
+          }
+
+          @Override
+          public void beforeSize(int size) {
+            gpu.emptyCache();
+          }
         };
     Calibration calibration = Calibrator.calibrate(probe, 256, gpu.plannableBytes(), 1);
     assertThat(calibration.measured()).isTrue();
     assertThat(calibration.fixedBytes()).as("no weights in the fixed bytes").isLessThan(GIB / 4);
     int largest = SimulatedGpu.largestFit(SimulatedGpu.Spec.of(8 * GIB), PIXELS, 4096);
     long predicted = calibration.fixedBytes() + calibration.perFrameBytes() * largest;
-    assertThat(predicted).isGreaterThanOrEqualTo(probe.run(largest).peakBytes());
+    probe.beforeSize(largest);
+    assertThat(predicted).isGreaterThanOrEqualTo(probe.run(largest));
   }
 }
