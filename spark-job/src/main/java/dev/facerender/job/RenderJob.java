@@ -222,11 +222,11 @@ public final class RenderJob {
     ModelFiles.Shipped model = files.ship(settings.model(), "Model");
     if (tasksDevice != null) {
       ModelPreflight.check(
-          ModelCache.get(model.executorSpec(), tasksDevice),
+          ModelCache.get(model.executorSpec(), settings.torch(), tasksDevice),
           settings.coeffCount(),
           settings.windowWidth());
     } else {
-      try (FrameModel loaded = Models.load(model.driverSpec())) {
+      try (FrameModel loaded = Models.load(model.driverSpec(), "cpu", settings.torch())) {
         ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
       }
     }

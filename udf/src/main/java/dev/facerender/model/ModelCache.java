@@ -15,15 +15,20 @@ public final class ModelCache {
 
   private ModelCache() {}
 
-  private record Key(String kind, String spec, String device) {}
+  private record Key(String kind, String spec, String device, TorchOptions options) {}
 
   /** The renderer for {@code spec} on {@code device}, loaded onto it on first use. */
   public static FrameModel get(String spec, Device device) {
+    return get(spec, TorchOptions.DEFAULT, device);
+  }
+
+  /** As above, in {@code options}' precision and graph executor. */
+  public static FrameModel get(String spec, TorchOptions options, Device device) {
     return (FrameModel)
         MODELS.get(
-            new Key("model", spec, device.id()),
+            new Key("model", spec, device.id(), options),
             key -> {
-              FrameModel model = Models.load(key.spec(), device.torchDevice());
+              FrameModel model = Models.load(key.spec(), device.torchDevice(), options);
               device.modelLoaded(key.spec());
               return model;
             });
@@ -33,7 +38,7 @@ public final class ModelCache {
   public static FrameEnhancer enhancer(String spec, Device device) {
     return (FrameEnhancer)
         MODELS.get(
-            new Key("enhancer", spec, device.id()),
+            new Key("enhancer", spec, device.id(), TorchOptions.DEFAULT),
             key -> Models.loadEnhancer(key.spec(), device.torchDevice()));
   }
 

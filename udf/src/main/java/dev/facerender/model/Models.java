@@ -31,16 +31,25 @@ public final class Models {
    * then moved. The caller owns it.
    */
   public static FrameModel load(String spec, String torchDevice) {
+    return load(spec, torchDevice, TorchOptions.DEFAULT);
+  }
+
+  /** As above, in {@code options}' precision and graph executor. */
+  public static FrameModel load(String spec, String torchDevice, TorchOptions options) {
     TorchNatives.load();
+    options.apply();
     if (!BuiltinModels.WARP.equals(spec)) {
       // The warp has no convolution; every other model may (see ZeroFilledAllocations).
       ZeroFilledAllocations.enable();
     }
     if (BuiltinModels.isBuiltin(spec)) {
-      return new TorchScriptModel(spec, BuiltinModels.compile(spec), torchDevice);
+      return new TorchScriptModel(
+          spec, BuiltinModels.compile(spec), torchDevice, options.precision());
     }
     return fromFile(
-        spec, "Model", (name, module) -> new TorchScriptModel(name, module, torchDevice));
+        spec,
+        "Model",
+        (name, module) -> new TorchScriptModel(name, module, torchDevice, options.precision()));
   }
 
   /** Loads an enhancer on the CPU; the caller owns it. */

@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Method;
 import org.bytedeco.pytorch.MethodOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** What a TorchScript module's methods take and give, checked before they are called. */
 final class TorchScriptMethods {
@@ -13,10 +14,10 @@ final class TorchScriptMethods {
   /**
    * Moves the module's parameters and buffers to {@code torchDevice} ({@code cpu}, {@code cuda:N}).
    */
-  static void place(JitModule module, String torchDevice) {
-    if (!torchDevice.equals("cpu")) {
+  static void place(JitModule module, String torchDevice, ScalarType type) {
+    if (!torchDevice.equals("cpu") || type != ScalarType.Float) {
       try (org.bytedeco.pytorch.Device device = new org.bytedeco.pytorch.Device(torchDevice)) {
-        module.to(device);
+        module.to(device, type, false);
       }
     }
   }

@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Method;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** A TorchScript module, built in or loaded from a file, behind the {@link FrameModel} contract. */
 public final class TorchScriptModel implements FrameModel {
@@ -16,16 +17,25 @@ public final class TorchScriptModel implements FrameModel {
   private final JitModule module;
   private final boolean hasEncodeSource;
   private final boolean takesSourceCoeffs;
+  private final Precision precision;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** As below, in float32. */
+  public TorchScriptModel(String spec, JitModule module, String torchDevice) {
+    this(spec, module, torchDevice, Precision.FP32);
+  }
 
   /**
    * Takes ownership of {@code module} (closing this model frees it) and moves its parameters and
-   * buffers to {@code torchDevice}: {@code cpu} or {@code cuda:N}.
+   * buffers to {@code torchDevice} ({@code cpu} or {@code cuda:N}), in {@code precision}'s type:
+   * inputs are converted to it on the way in and frames back to float32 on the way out, so callers
+   * see the same contract at every precision.
    */
-  public TorchScriptModel(String spec, JitModule module, String torchDevice) {
+  public TorchScriptModel(String spec, JitModule module, String torchDevice, Precision precision) {
     this.spec = requireNonNull(spec, "spec is null");
     this.module = requireNonNull(module, "module is null");
-    TorchScriptMethods.place(module, torchDevice);
+    this.precision = requireNonNull(precision, "precision is null");
+    TorchScriptMethods.place(module, torchDevice, precision.scalarType());
     module.eval();
     try {
       int inputs = TorchScriptMethods.inputs(module, "forward");
@@ -62,12 +72,12 @@ public final class TorchScriptModel implements FrameModel {
         IValueVector inputs =
             takesSourceCoeffs
                 ? new IValueVector(
-                    new IValue(source),
-                    new IValue(coeffs),
-                    new IValue(requireNonNull(sourceCoeffs, "source coefficients are null")))
-                : new IValueVector(new IValue(source), new IValue(coeffs));
+                    new IValue(typed(source)),
+                    new IValue(typed(coeffs)),
+                    new IValue(typed(requireNonNull(sourceCoeffs, "source coefficients are null"))))
+                : new IValueVector(new IValue(typed(source)), new IValue(typed(coeffs)));
         IValue result = module.forward(inputs)) {
-      return TorchScriptMethods.tensor(result, spec, "forward");
+      return floats(TorchScriptMethods.tensor(result, spec, "forward"));
     }
   }
 
@@ -89,8 +99,9 @@ public final class TorchScriptModel implements FrameModel {
     }
     try (InferenceMode inference = new InferenceMode();
         Method method = module.get_method("encode_source");
-        IValueVector inputs = new IValueVector(new IValue(source));
+        IValueVector inputs = new IValueVector(new IValue(typed(source)));
         IValue result = method.apply(inputs)) {
+      // Stays in the model's type: it goes back into forward, never to the caller's pixels.
       return TorchScriptMethods.tensor(result, spec, "encode_source");
     }
   }
@@ -99,6 +110,20 @@ public final class TorchScriptModel implements FrameModel {
   public long parameterCount() {
     checkOpen();
     return TorchScriptMethods.parameterCount(module);
+  }
+
+  /** {@code input} in the model's type; a half-precision model takes half-precision inputs. */
+  private Tensor typed(Tensor input) {
+    return precision.isHalf() && input.is_floating_point()
+        ? input.toType(precision.scalarType())
+        : input;
+  }
+
+  /** A half-precision model's frames back as float32, the contract's type. */
+  private Tensor floats(Tensor output) {
+    return precision.isHalf() && output.scalar_type().intern() == precision.scalarType()
+        ? output.toType(ScalarType.Float)
+        : output;
   }
 
   private void checkOpen() {

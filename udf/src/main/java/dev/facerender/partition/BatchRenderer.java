@@ -158,6 +158,7 @@ final class BatchRenderer {
     List<byte[]> rendered;
     long peakBytes;
     Torch.configureThreads(settings.effectiveTorchThreads());
+    settings.torch().precision().applyMathMode();
     BatchPeaks peaks = BatchPeaks.of(device);
     BatchPeaks.Window window = peaks.begin(n);
     // Inference mode: no autograd bookkeeping (version counters, views' metadata) on any tensor.

@@ -62,7 +62,7 @@ public final class DeviceDoctor {
             settings.cpuMemoryBytes(),
             resources);
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
-    try (FrameModel model = Models.load(settings.model(), device.torchDevice());
+    try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
         FrameEnhancer enhancer =
             settings.hasEnhancer()
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
@@ -166,7 +166,7 @@ public final class DeviceDoctor {
             resources);
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try (FrameModel model = Models.load(settings.model(), device.torchDevice());
+    try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
         FrameEnhancer enhancer =
             settings.hasEnhancer()
                 ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())

@@ -67,7 +67,7 @@ public final class ModelProbe implements AutoCloseable {
     }
     this.settings = settings;
     Torch.configureThreads(settings.effectiveTorchThreads());
-    this.model = Models.load(settings.model());
+    this.model = Models.load(settings.model(), "cpu", settings.torch());
     int coeffs = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     this.source =
         new ClipSource("probe", sample, model.takesSourceCoeffs() ? new float[coeffs] : null);

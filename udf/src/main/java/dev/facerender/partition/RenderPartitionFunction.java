@@ -82,7 +82,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             settings.cpuMemoryFraction(),
             settings.cpuMemoryBytes(),
             resources);
-    FrameModel model = ModelCache.get(settings.model(), device);
+    FrameModel model = ModelCache.get(settings.model(), settings.torch(), device);
     FrameEnhancer enhancer =
         settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;
     TaskSinks task = sinks.forTask();

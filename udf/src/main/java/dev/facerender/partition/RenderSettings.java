@@ -6,7 +6,9 @@ import dev.facerender.batch.Level;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.config.OutputFormat;
+import dev.facerender.config.TorchConf;
 import dev.facerender.config.VideoConf;
+import dev.facerender.model.TorchOptions;
 import dev.facerender.video.VideoOptions;
 import java.io.Serializable;
 import java.util.Map;
@@ -51,7 +53,8 @@ public record RenderSettings(
     int tasksPerDevice,
     long injectCpuMemoryBytes,
     int injectCpuMemoryAfter,
-    VideoOptions video)
+    VideoOptions video,
+    TorchOptions torch)
     implements Serializable {
 
   public RenderSettings {
@@ -61,6 +64,7 @@ public record RenderSettings(
     requireNonNull(format, "format is null");
     requireNonNull(enhancer, "enhancer is null");
     requireNonNull(calibrationCache, "calibrationCache is null");
+    requireNonNull(torch, "torch is null");
     if (concurrentTasks < 1) {
       throw new IllegalArgumentException("concurrentTasks must be >= 1, got " + concurrentTasks);
     }
@@ -122,7 +126,10 @@ public record RenderSettings(
         tasksPerDevice,
         FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY, values),
         FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY_AFTER, values),
-        VideoConf.options(values));
+        VideoConf.options(values),
+        new TorchOptions(
+            FacerenderConf.get(TorchConf.PRECISION, values),
+            FacerenderConf.get(TorchConf.GRAPH_EXECUTOR, values)));
   }
 
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
@@ -178,7 +185,8 @@ public record RenderSettings(
         tasksPerDevice,
         injectCpuMemoryBytes,
         injectCpuMemoryAfter,
-        video);
+        video,
+        torch);
   }
 
   /** The memory share sizing uses: the override when set, else the level's. */

@@ -1,0 +1,40 @@
+package dev.facerender.config;
+
+import static dev.facerender.config.ConfigKey.declare;
+
+import dev.facerender.model.GraphExecutor;
+import dev.facerender.model.Precision;
+import java.util.List;
+
+/** How libtorch runs a model: its arithmetic and TorchScript's graph executor. */
+public final class TorchConf {
+  public static final ConfigKey<Precision> PRECISION =
+      declare(
+          "precision",
+          "--precision",
+          "Arithmetic of the model: fp32 (strict), tf32 (tensor-core convolutions and matrix"
+              + " products on Ampere and later), bf16 or fp16 (weights and inputs in half"
+              + " precision; frames compared with fp32 by 'benchmark --precision')",
+          "enum",
+          "fp32",
+          Precision::parse,
+          p -> true,
+          "fp32, tf32, bf16 or fp16");
+  public static final ConfigKey<GraphExecutor> GRAPH_EXECUTOR =
+      declare(
+          "graphExecutor",
+          "--graph-executor",
+          "TorchScript's executor: simple (runs the graph as written: no per-shape profiling or"
+              + " kernel compilation, so every batch size costs the same from its first call) or"
+              + " profiling (libtorch's default: profiles each new input shape, then may compile"
+              + " fused kernels for it on a GPU)",
+          "enum",
+          "simple",
+          GraphExecutor::parse,
+          e -> true,
+          "simple or profiling");
+
+  public static final List<ConfigKey<?>> ALL = List.of(PRECISION, GRAPH_EXECUTOR);
+
+  private TorchConf() {}
+}
