@@ -4,10 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facerender.bench.Benchmark;
 import dev.facerender.bench.SizingBenchmark;
+import dev.facerender.codec.ImageCodec;
+import dev.facerender.device.Devices;
+import dev.facerender.io.DemoFaces;
+import dev.facerender.model.Precision;
+import dev.facerender.partition.PrecisionSweep;
+import dev.facerender.partition.RenderSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -82,6 +89,21 @@ final class BenchmarkCommand implements Callable<Integer> {
           "Sizing: runs a batch size must survive to count as fitting (default: ${DEFAULT-VALUE})")
   int fitTries;
 
+  @Option(
+      names = "--precisions",
+      split = ",",
+      paramLabel = "PRECISION",
+      description =
+          "Precision benchmark (no Spark): model-only frames/s of --model at --batch-size (default"
+              + " 8) and the worst frame's PSNR against fp32, for each of fp32, tf32, bf16, fp16")
+  List<String> precisions = new ArrayList<>();
+
+  @Option(
+      names = "--gpu",
+      defaultValue = "-1",
+      description = "Precision benchmark: CUDA device index; -1 renders on the CPU")
+  int gpu;
+
   @Mixin DatasetShape shape;
 
   @Mixin SparkOptions sparkOptions;
@@ -90,6 +112,9 @@ final class BenchmarkCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!sizing.isEmpty()) {
       return sizing();
+    }
+    if (!precisions.isEmpty()) {
+      return precisions();
     }
     SparkSession spark = sparkOptions.start();
     try {
@@ -182,6 +207,43 @@ final class BenchmarkCommand implements Callable<Integer> {
       }
     }
     System.out.printf("Results: %s/benchmark.json, %s/benchmark.html%n", out, out);
+    return 0;
+  }
+
+  private int precisions() throws Exception {
+    RenderSettings settings =
+        RenderSettings.from("benchmark", ConfigOptions.values(spec, Map.of()), 1);
+    int batch = settings.batchSize() > 0 ? settings.batchSize() : 8;
+    int coeffs = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
+    List<PrecisionSweep.Row> rows =
+        PrecisionSweep.run(
+            settings.model(),
+            Devices.forTask(0, 1, 0, Devices.gpu(gpu)),
+            ImageCodec.decode(DemoFaces.png(1, 0, shape.size)),
+            coeffs,
+            settings.windowWidth(),
+            batch,
+            Math.max(2, rounds),
+            precisions.stream().map(Precision::parse).toList());
+    if (json) {
+      System.out.println(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+      return 0;
+    }
+    System.out.printf(
+        Locale.ROOT, "%s, batch %d at %d px, model only%n", settings.model(), batch, shape.size);
+    for (PrecisionSweep.Row row : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-5s %10.1f frames/s  worst frame %s%n",
+          row.precision(),
+          row.framesPerSecond(),
+          !row.error().isEmpty()
+              ? "not run: " + row.error()
+              : Double.isInfinite(row.worstPsnrDb())
+                  ? "identical to fp32"
+                  : String.format(Locale.ROOT, "%.1f dB PSNR vs fp32", row.worstPsnrDb()));
+    }
     return 0;
   }
 }

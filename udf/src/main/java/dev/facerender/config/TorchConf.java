@@ -13,8 +13,8 @@ public final class TorchConf {
           "precision",
           "--precision",
           "Arithmetic of the model: fp32 (strict), tf32 (tensor-core convolutions and matrix"
-              + " products on Ampere and later), bf16 or fp16 (weights and inputs in half"
-              + " precision; frames compared with fp32 by 'benchmark --precision')",
+              + " products on Ampere and later), bf16 or fp16 (autocast: convolutions and matrix"
+              + " products in 16 bits; 'benchmark --precisions' compares frames with fp32)",
           "enum",
           "fp32",
           Precision::parse,

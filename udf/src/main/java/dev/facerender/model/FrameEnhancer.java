@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * A second TorchScript stage, {@code forward(frames [N,3,H,W]) -> [N,3,H,W]} in [0,1], applied to
@@ -24,7 +23,7 @@ public final class FrameEnhancer implements AutoCloseable {
   FrameEnhancer(String spec, JitModule module, String torchDevice) {
     this.spec = requireNonNull(spec, "spec is null");
     this.module = requireNonNull(module, "module is null");
-    TorchScriptMethods.place(module, torchDevice, ScalarType.Float);
+    TorchScriptMethods.place(module, torchDevice);
     module.eval();
     int inputs;
     try {

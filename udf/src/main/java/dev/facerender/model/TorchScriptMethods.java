@@ -5,7 +5,6 @@ import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Method;
 import org.bytedeco.pytorch.MethodOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** What a TorchScript module's methods take and give, checked before they are called. */
 final class TorchScriptMethods {
@@ -14,10 +13,10 @@ final class TorchScriptMethods {
   /**
    * Moves the module's parameters and buffers to {@code torchDevice} ({@code cpu}, {@code cuda:N}).
    */
-  static void place(JitModule module, String torchDevice, ScalarType type) {
-    if (!torchDevice.equals("cpu") || type != ScalarType.Float) {
+  static void place(JitModule module, String torchDevice) {
+    if (!torchDevice.equals("cpu")) {
       try (org.bytedeco.pytorch.Device device = new org.bytedeco.pytorch.Device(torchDevice)) {
-        module.to(device, type, false);
+        module.to(device);
       }
     }
   }

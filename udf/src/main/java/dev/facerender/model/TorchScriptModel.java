@@ -9,6 +9,8 @@ import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Method;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** A TorchScript module, built in or loaded from a file, behind the {@link FrameModel} contract. */
@@ -18,6 +20,7 @@ public final class TorchScriptModel implements FrameModel {
   private final boolean hasEncodeSource;
   private final boolean takesSourceCoeffs;
   private final Precision precision;
+  private final DeviceType deviceType;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** As below, in float32. */
@@ -27,15 +30,15 @@ public final class TorchScriptModel implements FrameModel {
 
   /**
    * Takes ownership of {@code module} (closing this model frees it) and moves its parameters and
-   * buffers to {@code torchDevice} ({@code cpu} or {@code cuda:N}), in {@code precision}'s type:
-   * inputs are converted to it on the way in and frames back to float32 on the way out, so callers
-   * see the same contract at every precision.
+   * buffers to {@code torchDevice} ({@code cpu} or {@code cuda:N}); its methods run in {@code
+   * precision} and return float32 frames at every precision, so callers see one contract.
    */
   public TorchScriptModel(String spec, JitModule module, String torchDevice, Precision precision) {
     this.spec = requireNonNull(spec, "spec is null");
     this.module = requireNonNull(module, "module is null");
     this.precision = requireNonNull(precision, "precision is null");
-    TorchScriptMethods.place(module, torchDevice, precision.scalarType());
+    this.deviceType = torchDevice.startsWith("cuda") ? DeviceType.CUDA : DeviceType.CPU;
+    TorchScriptMethods.place(module, torchDevice);
     module.eval();
     try {
       int inputs = TorchScriptMethods.inputs(module, "forward");
@@ -69,13 +72,14 @@ public final class TorchScriptModel implements FrameModel {
   public Tensor forward(Tensor source, Tensor coeffs, Tensor sourceCoeffs) {
     checkOpen();
     try (InferenceMode inference = new InferenceMode();
+        Autocast autocast = new Autocast(precision, deviceType);
         IValueVector inputs =
             takesSourceCoeffs
                 ? new IValueVector(
-                    new IValue(typed(source)),
-                    new IValue(typed(coeffs)),
-                    new IValue(typed(requireNonNull(sourceCoeffs, "source coefficients are null"))))
-                : new IValueVector(new IValue(typed(source)), new IValue(typed(coeffs)));
+                    new IValue(source),
+                    new IValue(coeffs),
+                    new IValue(requireNonNull(sourceCoeffs, "source coefficients are null")))
+                : new IValueVector(new IValue(source), new IValue(coeffs));
         IValue result = module.forward(inputs)) {
       return floats(TorchScriptMethods.tensor(result, spec, "forward"));
     }
@@ -98,8 +102,9 @@ public final class TorchScriptModel implements FrameModel {
       throw new IllegalStateException("Model " + spec + " has no encode_source method");
     }
     try (InferenceMode inference = new InferenceMode();
+        Autocast autocast = new Autocast(precision, deviceType);
         Method method = module.get_method("encode_source");
-        IValueVector inputs = new IValueVector(new IValue(typed(source)));
+        IValueVector inputs = new IValueVector(new IValue(source));
         IValue result = method.apply(inputs)) {
       // Stays in the model's type: it goes back into forward, never to the caller's pixels.
       return TorchScriptMethods.tensor(result, spec, "encode_source");
@@ -112,18 +117,41 @@ public final class TorchScriptModel implements FrameModel {
     return TorchScriptMethods.parameterCount(module);
   }
 
-  /** {@code input} in the model's type; a half-precision model takes half-precision inputs. */
-  private Tensor typed(Tensor input) {
-    return precision.isHalf() && input.is_floating_point()
-        ? input.toType(precision.scalarType())
-        : input;
-  }
-
-  /** A half-precision model's frames back as float32, the contract's type. */
+  /** Frames computed in half precision back as float32, the contract's type. */
   private Tensor floats(Tensor output) {
     return precision.isHalf() && output.scalar_type().intern() == precision.scalarType()
         ? output.toType(ScalarType.Float)
         : output;
+  }
+
+  /**
+   * libtorch's autocast for the calling thread while a half precision's model runs: convolutions
+   * and matrix products in bf16 or fp16, precision-sensitive ops (softmax, norms, sums, exp) kept
+   * in float32 by autocast's own lists, weights and inputs left in float32. Restores the thread's
+   * previous state on close, as {@code torch.autocast} does.
+   */
+  private static final class Autocast implements AutoCloseable {
+    private final DeviceType type;
+    private final boolean wasEnabled;
+    private final ScalarType wasType;
+
+    Autocast(Precision precision, DeviceType type) {
+      this.type = type;
+      this.wasEnabled = torch.is_autocast_enabled(type);
+      this.wasType = torch.get_autocast_dtype(type);
+      if (precision.isHalf()) {
+        torch.set_autocast_dtype(type, precision.scalarType());
+        torch.set_autocast_enabled(type, true);
+      } else if (wasEnabled) {
+        torch.set_autocast_enabled(type, false);
+      }
+    }
+
+    @Override
+    public void close() {
+      torch.set_autocast_enabled(type, wasEnabled);
+      torch.set_autocast_dtype(type, wasType);
+    }
   }
 
   private void checkOpen() {

@@ -63,7 +63,13 @@ class PrecisionTest {
   void theWarpInBf16RendersFloatFramesCloseToFp32() {
     List<byte[]> fp32 = render(BuiltinModels.WARP, Precision.FP32);
     List<byte[]> bf16 = render(BuiltinModels.WARP, Precision.BF16);
-    assertThat(worstPsnr(fp32, bf16)).isGreaterThan(25).isLessThan(Psnr.IDENTICAL);
+    assertThat(worstPsnr(fp32, bf16)).isGreaterThan(40).isLessThan(Psnr.IDENTICAL);
+  }
+
+  @Test
+  void autocastEndsWithTheCallAndLeavesTheThreadAsItWas() {
+    render(BuiltinModels.WARP, Precision.FP16);
+    assertThat(torch.is_autocast_enabled(torch.DeviceType.CPU)).isFalse();
   }
 
   @Test
