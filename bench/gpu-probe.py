@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measures Facerender's built-in models with plain PyTorch: real CUDA memory and frames/s by batch.
+"""Measures Facerender's models with plain PyTorch: real CUDA memory and frames/s by batch.
 
 No Java, no Spark: it compiles the TorchScript sources the Java build ships (read from this
 repository, so the probe renders exactly what Facerender renders), and on a GPU reports what the
@@ -24,7 +24,7 @@ model-only speed on the same device is compared with.
 Files from libtorch 2.10 (Facerender's) load in PyTorch 1.13 and later: the archive's version
 record is the highest upgraded operator the model uses (3 to 8 for the built-ins, PyTorch 1.13
 reads up to 10). A file that this PyTorch cannot read stops the probe with the archive's version,
-the highest this PyTorch reads, and the fix: a newer PyTorch.
+the highest this PyTorch reads, and what to do (a newer PyTorch, or export the model again).
 
 Prints one JSON object on stdout. Needs PyTorch (any 1.13+ build; CUDA for the memory figures).
 """
@@ -257,12 +257,17 @@ def measure_module(module, inputs, batch, size, device, options):
     median = statistics.median(runs)
     return {
         "batch": batch,
-        "frames_per_second": round(batch / median, 1),
-        "best_frames_per_second": round(batch / runs[0], 1),
+        "frames_per_second": significant(batch / median),
+        "best_frames_per_second": significant(batch / runs[0]),
         "median_seconds": round(median, 6),
         "warmup_runs": warmup,
         "settled": settled,
     }
+
+
+def significant(value):
+    """Four significant digits: 0.2114 frames/s as well as 9814 (a fixed decimal loses one)."""
+    return float(f"{value:.4g}")
 
 
 def device_name(device):
