@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measures Facerender's built-in models with plain PyTorch: real CUDA memory and frames/s by batch.
+"""Measures Facerender's models with plain PyTorch: real CUDA memory and frames/s by batch.
 
 No Java, no Spark: it compiles the TorchScript sources the Java build ships (read from this
 repository, so the probe renders exactly what Facerender renders), and on a GPU reports what the
@@ -10,6 +10,22 @@ context and other processes hold. The simulated GPU's constants are checked agai
   python3 bench/gpu-probe.py                        # cuda:0, 256 px, batches 1..256
   python3 bench/gpu-probe.py --device cpu --max-batch 4 --iters 2    # a smoke run anywhere
 
+The ceiling (--module FILE): a model as Facerender runs it, saved by `facerender export-model
+MODEL --out FILE` (any built-in or user file; FILE.json beside it says the inputs Facerender feeds
+it), loaded with torch.jit.load and timed by batch in plain PyTorch: forward only, under
+torch.inference_mode, inputs already on the device, each timed run synchronised at both ends,
+each batch shape warmed up until two consecutive runs are within --settle (10%) or --warmup-max
+runs have passed. It reports frames/s per batch and the best batch: the ceiling that Facerender's
+model-only speed on the same device is compared with.
+
+  facerender export-model builtin:warp --out warp.pt
+  python3 bench/gpu-probe.py --module warp.pt --device cuda:0
+
+Files from libtorch 2.10 (Facerender's) load in PyTorch 1.13 and later: the archive's version
+record is the highest upgraded operator the model uses (3 to 8 for the built-ins, PyTorch 1.13
+reads up to 10). A file that this PyTorch cannot read stops the probe with the archive's version,
+the highest this PyTorch reads, and what to do (a newer PyTorch, or export the model again).
+
 Prints one JSON object on stdout. Needs PyTorch (any 1.13+ build; CUDA for the memory figures).
 """
 
@@ -19,9 +35,11 @@ import math
 import os
 import platform
 import re
+import statistics
 import sys
 import time
 import types
+import zipfile
 from pathlib import Path
 
 import torch
@@ -150,16 +168,185 @@ def is_oom(error):
     return "out of memory" in str(error).lower()
 
 
+def archive_version(path):
+    """The `version` record of a TorchScript archive (its file-format version), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            name = next((n for n in archive.namelist() if n.endswith("/version")), None)
+            return int(archive.read(name).decode().strip()) if name else None
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+def load_module(path, device):
+    """torch.jit.load onto `device`, or exit saying why this PyTorch cannot read the file."""
+    try:
+        module = torch.jit.load(str(path), map_location=device)
+    except Exception as error:  # noqa: BLE001 - every load failure gets the same explanation
+        text = str(error).strip()
+        first = text.splitlines()[0] if text else type(error).__name__
+        version = archive_version(path)
+        readable = torch._C._get_max_operator_version()
+        if version is None:
+            why = "not a TorchScript archive: export the model with `facerender export-model`"
+        else:
+            newer = "newer than" if version > readable else "within"
+            why = (
+                f"archive version {version}, {newer} the {readable} this PyTorch reads: use a"
+                " PyTorch at least as new as the libtorch that saved it (Facerender's: 2.10)"
+            )
+        sys.exit(f"gpu-probe: PyTorch {torch.__version__} cannot load {path}: {first} ({why})")
+    return module.eval()
+
+
+def read_inputs(path):
+    """FILE.json, written by `facerender export-model` beside FILE."""
+    sidecar = Path(str(path) + ".json")
+    if not sidecar.is_file():
+        sys.exit(
+            f"gpu-probe: no {sidecar}: export the model with `facerender export-model MODEL"
+            f" --out {path}`, which writes the inputs Facerender feeds it there"
+        )
+    inputs = json.loads(sidecar.read_text())
+    if inputs.get("sidecar_version") != 1:
+        sys.exit(f"gpu-probe: {sidecar} has sidecar_version {inputs.get('sidecar_version')}, not 1")
+    return inputs
+
+
+def module_inputs(module, inputs, batch, size, device):
+    """The arguments Facerender passes forward for a batch of one clip's frames, on `device`."""
+    generator = torch.Generator().manual_seed(batch)
+    if inputs["kind"] == "enhancer":
+        return (torch.rand(batch, 3, size, size, generator=generator).to(device),)
+    # One clip: its image (or what encode_source makes of it, once per clip) expanded over the batch.
+    source = torch.rand(1, 3, size, size, generator=generator).to(device)
+    if inputs["has_encode_source"]:
+        source = module.encode_source(source)
+    source = source.expand(batch, *source.shape[1:])
+    c, w = inputs["coeff_count"], inputs["window_width"]
+    shape = (batch, c, w) if w > 1 else (batch, c)
+    coeffs = ((torch.rand(*shape, generator=generator) - 0.5) * 0.2).to(device)
+    if inputs["takes_source_coeffs"]:
+        return source, coeffs, torch.zeros(batch, c).to(device)
+    return source, coeffs
+
+
+def timed_run(module, args, device):
+    """Seconds for one forward: the device's queue is empty at both ends."""
+    cuda = device.type == "cuda"
+    if cuda:
+        torch.cuda.synchronize(device)
+    start = time.perf_counter()
+    module(*args)
+    if cuda:
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - start
+
+
+def measure_module(module, inputs, batch, size, device, options):
+    """One batch size: warm up until two consecutive runs agree, then time --iters runs."""
+    with torch.inference_mode():
+        args = module_inputs(module, inputs, batch, size, device)
+        previous = timed_run(module, args, device)
+        warmup, settled = 1, False
+        while warmup < options.warmup_max and not settled:
+            seconds = timed_run(module, args, device)
+            settled = abs(seconds - previous) <= options.settle * max(seconds, previous)
+            previous, warmup = seconds, warmup + 1
+        runs = sorted(timed_run(module, args, device) for _ in range(options.iters))
+    median = statistics.median(runs)
+    return {
+        "batch": batch,
+        "frames_per_second": significant(batch / median),
+        "best_frames_per_second": significant(batch / runs[0]),
+        "median_seconds": round(median, 6),
+        "warmup_runs": warmup,
+        "settled": settled,
+    }
+
+
+def significant(value):
+    """Four significant digits: 0.2114 frames/s as well as 9814 (a fixed decimal loses one)."""
+    return float(f"{value:.4g}")
+
+
+def device_name(device):
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).name
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} CPUs)"
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def probe_module(args, device, batches):
+    """The --module report: frames/s per batch of the exported model and the best batch."""
+    inputs = read_inputs(args.module)
+    module = load_module(args.module, device)
+    size = args.size or inputs["size"]
+    points = []
+    for batch in batches:
+        try:
+            points.append(measure_module(module, inputs, batch, size, device, args))
+        except RuntimeError as error:
+            if not is_oom(error):
+                raise
+            points.append({"batch": batch, "oom": str(error).splitlines()[0]})
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+            break
+    timed = [p for p in points if "frames_per_second" in p]
+    return {
+        "module": str(args.module),
+        "module_bytes": os.path.getsize(args.module),
+        "archive_version": archive_version(args.module),
+        "inputs": inputs,
+        "size": size,
+        "settle": args.settle,
+        "warmup_max": args.warmup_max,
+        "torch_threads": torch.get_num_threads(),
+        "points": points,
+        "best": max(timed, key=lambda p: p["frames_per_second"]) if timed else None,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda:0", help="cuda:N or cpu (default cuda:0)")
-    parser.add_argument("--size", type=int, default=256, help="frame width and height (256)")
+    parser.add_argument(
+        "--size", type=int, help="frame width and height (256; with --module, FILE.json's)"
+    )
     parser.add_argument("--max-batch", type=int, default=256, help="largest batch tried (256)")
     parser.add_argument("--iters", type=int, default=10, help="timed batches per size (10)")
     parser.add_argument(
         "--repo", type=Path, default=REPO, help="Facerender checkout holding the model sources"
     )
+    parser.add_argument(
+        "--module",
+        type=Path,
+        help="a file from `facerender export-model`: time it instead of the built-in sources",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.10,
+        help="--module warm-up ends when two consecutive runs differ by at most this (0.10)",
+    )
+    parser.add_argument(
+        "--warmup-max", type=int, default=20, help="--module warm-up runs per batch at most (20)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="torch.set_num_threads (default: PyTorch's own choice)"
+    )
     args = parser.parse_args()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    if args.iters < 1 or args.max_batch < 1 or args.warmup_max < 1:
+        sys.exit("gpu-probe: --iters, --max-batch and --warmup-max must be >= 1")
 
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
@@ -169,7 +356,8 @@ def main():
         "torch": torch.__version__,
         "python": platform.python_version(),
         "device": str(device),
-        "size": args.size,
+        "device_name": device_name(device),
+        "size": args.size or 256,
         "iters": args.iters,
     }
     if device.type == "cuda":
@@ -189,6 +377,15 @@ def main():
         report["at_start"]["allocated_bytes"] = torch.cuda.memory_allocated(device)
         report["at_start"]["reserved_bytes"] = torch.cuda.memory_reserved(device)
 
+    batches = [1]
+    while batches[-1] * 2 <= args.max_batch:
+        batches.append(batches[-1] * 2)
+    if args.module is not None:
+        report.update(probe_module(args, device, batches))
+        json.dump(report, sys.stdout, indent=2)
+        print()
+        return
+
     warp, sharpen = load_models(args.repo)
     before = torch.cuda.memory_allocated(device) if device.type == "cuda" else 0
     warp.to(device).eval()
@@ -196,15 +393,14 @@ def main():
     if device.type == "cuda":
         report["weights_resident_bytes"] = torch.cuda.memory_allocated(device) - before
 
-    batches = [1]
-    while batches[-1] * 2 <= args.max_batch:
-        batches.append(batches[-1] * 2)
     report["models"] = {}
     for name, enhance in (("builtin:warp", False), ("builtin:warp+builtin:sharpen", True)):
         points = []
         for batch in batches:
             try:
-                points.append(measure(device, warp, sharpen, enhance, batch, args.size, args.iters))
+                points.append(
+                    measure(device, warp, sharpen, enhance, batch, report["size"], args.iters)
+                )
             except RuntimeError as error:
                 if not is_oom(error):
                     raise

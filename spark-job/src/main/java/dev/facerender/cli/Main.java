@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DoctorCommand.class,
       BenchmarkCommand.class,
       ExportCommand.class,
+      ExportModelCommand.class,
       ConfigCommand.class
     })
 public final class Main implements Runnable {

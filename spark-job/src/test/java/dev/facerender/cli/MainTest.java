@@ -9,7 +9,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
   @ParameterizedTest
-  @ValueSource(strings = {"generate", "render", "demo", "doctor", "benchmark", "export", "config"})
+  @ValueSource(
+      strings = {
+        "generate",
+        "render",
+        "demo",
+        "doctor",
+        "benchmark",
+        "export",
+        "export-model",
+        "config"
+      })
   void everyCommandBuildsItsOptionsAndPrintsHelp(String command) {
     assertThat(Main.execute(command, "--help")).isZero();
   }

@@ -77,6 +77,11 @@ public final class Models {
   }
 
   private static <T> T fromFile(String spec, String what, BiFunction<String, JitModule, T> wrap) {
+    return wrap.apply(spec, readFile(spec, what));
+  }
+
+  /** The TorchScript module in the file {@code spec} names, on the CPU; the caller owns it. */
+  static JitModule readFile(String spec, String what) {
     Path path = localPath(spec);
     if (!Files.isRegularFile(path)) {
       throw new ModelException(
@@ -86,13 +91,12 @@ public final class Models {
               + " does not exist or is not a file: pass a TorchScript file saved with"
               + " torch.jit.save, or a builtin: name");
     }
-    JitModule module;
     // Tensors load onto the CPU whatever device they were saved from (a module saved on cuda:1
     // would otherwise need cuda:1 here, and fail on the driver's CPU); placing them is the model
     // wrapper's job.
     try (Device cpu = new Device("cpu");
         DeviceOptional mapLocation = new DeviceOptional(cpu)) {
-      module = torch.load(path.toString(), mapLocation, true);
+      return torch.load(path.toString(), mapLocation, true);
     } catch (RuntimeException e) {
       throw new ModelException(
           what
@@ -103,6 +107,5 @@ public final class Models {
               + "): export it with torch.jit.script(model).save(path)",
           e);
     }
-    return wrap.apply(spec, module);
   }
 }
