@@ -48,8 +48,11 @@ final class DemoCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.start();
     try {
       DemoDataset.generate(spark, input, shape.clips, shape.frames, shape.size, DEMO_SEED);
-      RenderCommand.render(spark, request);
-      System.out.println("Look at " + output + "/report.html (sample frames, batches, timings).");
+      if (RenderCommand.render(spark, request).reportFailure() == null) {
+        System.out.println("Look at " + output + "/report.html (sample frames, batches, timings).");
+      } else {
+        System.out.println("Look at " + output + "/metrics.json and run.json (timings, batches).");
+      }
       return 0;
     } finally {
       spark.stop();

@@ -1,6 +1,7 @@
 package dev.facerender.cli;
 
 import dev.facerender.io.InputException;
+import dev.facerender.job.Failures;
 import dev.facerender.job.RunFailedException;
 import dev.facerender.model.ModelException;
 import java.io.PrintWriter;
@@ -26,6 +27,9 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   /** Exit code of a run stopped by bad input, a bad model or too many rejected rows. */
   static final int INPUT_ERROR = 2;
+
+  /** Exit code of a run stopped by anything else (picocli's for an exception it did not map). */
+  static final int SOFTWARE_ERROR = 1;
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("render")) {
@@ -56,9 +60,26 @@ public final class Main implements Runnable {
             err.flush();
             return INPUT_ERROR;
           }
-          throw error;
+          return unexpected(error, err);
         });
-    return commandLine.execute(args);
+    try {
+      return commandLine.execute(args);
+    } catch (Error error) {
+      // picocli hands only exceptions to the handler; an error it lets through is told the same
+      // way.
+      if (Failures.isFatal(error)) {
+        throw error;
+      }
+      return unexpected(error, commandLine.getErr());
+    }
+  }
+
+  /** The stack trace for whoever debugs it, then what happened, as the last line. */
+  private static int unexpected(Throwable error, PrintWriter err) {
+    error.printStackTrace(err);
+    err.println("facerender: failed: " + Failures.describe(error));
+    err.flush();
+    return SOFTWARE_ERROR;
   }
 
   @Override

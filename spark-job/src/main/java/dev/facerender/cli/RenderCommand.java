@@ -146,7 +146,13 @@ final class RenderCommand implements Callable<Integer> {
         run.batchCount(),
         run.ooms(),
         run.splits());
-    System.out.printf("Output: %s/{frames,metrics,errors}, run.json, report.html%n", run.out());
+    if (run.reportFailure() == null) {
+      System.out.printf("Output: %s/{frames,metrics,errors}, run.json, report.html%n", run.out());
+    } else {
+      System.out.printf(
+          "Output: %s/{frames,metrics,errors}, run.json; no report.html (%s)%n",
+          run.out(), run.reportFailure());
+    }
     return run;
   }
 }

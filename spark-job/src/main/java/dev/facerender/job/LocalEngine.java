@@ -204,8 +204,8 @@ public final class LocalEngine {
     RunCheck.ReadBack read =
         new RunCheck.ReadBack(
             LocalCounts.read(conf, out.child("frames"), out.child("errors"), runId),
-            LocalDigest.of(batches, out.child("metrics")),
-            errors.subList(0, Math.min(errors.size(), RunCheck.ERROR_SAMPLE)),
+            () -> LocalDigest.of(batches, out.child("metrics")),
+            () -> errors.subList(0, Math.min(errors.size(), RunCheck.ERROR_SAMPLE)),
             () -> null);
     return RunCheck.conclude(
         read,
@@ -249,7 +249,7 @@ public final class LocalEngine {
                 counts.errorFrames(),
                 0,
                 moves));
-    out.delete(Staging.ROOT);
+    AfterCommit.tidy("removing " + Staging.ROOT, () -> out.delete(Staging.ROOT));
     Map<String, Object> waves = status.waves();
     waves.put("committed", 1);
     waves.put("input_frames_this_attempt", inputFrames);

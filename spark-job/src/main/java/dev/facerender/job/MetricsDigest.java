@@ -134,8 +134,28 @@ public record MetricsDigest(
     return new MetricsDigest(table, totals, calibration(metrics), bins, tasks, note, sample);
   }
 
+  /**
+   * A digest with no figures, for a run whose digest failed: {@link #available()} is false, and the
+   * note says why and where the batches are.
+   */
+  static MetricsDigest unavailable(String table, String reason) {
+    return new MetricsDigest(
+        table,
+        Map.of(),
+        Map.of(),
+        List.of(),
+        List.of(),
+        "no batch figures (the metrics digest failed: " + reason + "); every batch is in " + table,
+        List.of());
+  }
+
+  /** Whether the figures were computed (false for {@link #unavailable}). */
+  public boolean available() {
+    return totals.containsKey("batches");
+  }
+
   public long batches() {
-    return ((Number) totals.get("batches")).longValue();
+    return total("batches");
   }
 
   public long total(String column) {

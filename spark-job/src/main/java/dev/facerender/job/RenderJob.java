@@ -77,6 +77,9 @@ public final class RenderJob {
       try {
         RunSummary summary = body.run(out, lock, status, cancel);
         cancel.succeeded();
+        // A lock left behind is taken over by the next run on this host (or named, with the file
+        // to delete, to a run elsewhere): the finished run does not fail for it.
+        AfterCommit.tidy("releasing " + OutputLock.NAME, lock::close);
         return summary;
       } catch (RuntimeException | Error e) {
         RuntimeException reported = RunFailures.record(out, status, e, cancel.cancelled());
@@ -180,7 +183,7 @@ public final class RenderJob {
         }
       }
       cancel.check();
-      out.delete(Staging.ROOT);
+      AfterCommit.tidy("removing " + Staging.ROOT, () -> out.delete(Staging.ROOT));
     } finally {
       progress.stop();
       live.close();

@@ -24,12 +24,12 @@ final class RunFailures {
       try {
         OutputModes.removeSuccessMarkers(out);
       } catch (RuntimeException e) {
-        unrecorded.add("could not remove _SUCCESS markers: " + firstLine(e));
+        unrecorded.add("could not remove _SUCCESS markers: " + Failures.describe(e));
       }
       try {
         status.failed(reason);
       } catch (RuntimeException e) {
-        unrecorded.add("could not update run.json: " + firstLine(e));
+        unrecorded.add("could not update run.json: " + Failures.describe(e));
       }
     }
     if (!unrecorded.isEmpty()) {
@@ -50,10 +50,16 @@ final class RunFailures {
       failed.initCause(error);
       return failed;
     }
-    return error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error);
+    // An Error keeps its class and chain as the cause; the message is the reason recorded.
+    return error instanceof RuntimeException runtime
+        ? runtime
+        : new IllegalStateException(reason, error);
   }
 
-  /** The one-line reason: cancellation, an output file system problem, or the error's message. */
+  /**
+   * The one-line reason: cancellation, an output file system problem, or the message of the cause
+   * that explains the error ({@link Failures#describe}), never a wrapper's class name.
+   */
   static String reason(OutputFolder out, RunStatus status, Throwable error, boolean cancelled) {
     String resume =
         status.wroteAnything()
@@ -67,7 +73,7 @@ final class RunFailures {
     if (problem != null) {
       return problem + " while writing to " + out + "." + resume;
     }
-    return firstLine(error);
+    return Failures.describe(error);
   }
 
   /** "The file system is out of space" and the like, from anywhere in the cause chain; or null. */
@@ -90,11 +96,5 @@ final class RunFailures {
       }
     }
     return null;
-  }
-
-  private static String firstLine(Throwable error) {
-    String message = error.getMessage() == null ? error.toString() : error.getMessage();
-    int end = message.indexOf('\n');
-    return end < 0 ? message : message.substring(0, end);
   }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * What a render did: counts, timings, the peak resident memory of the driver JVM (the executor too
  * in local mode; -1 when unknown), the batches in aggregate with a sample, rejected rows per error
- * code with a sample of them, and the frames sampled for the report.
+ * code with a sample of them, the frames sampled for the report, and why report.html was not
+ * written (null when it was; the run's outcome does not depend on it).
  */
 public record RunSummary(
     String runId,
@@ -25,12 +26,32 @@ public record RunSummary(
     MetricsDigest metrics,
     Map<String, Long> errorCodes,
     List<FrameError> errors,
-    List<SampledFrame> samples) {
+    List<SampledFrame> samples,
+    String reportFailure) {
   public RunSummary {
     samples = List.copyOf(samples);
     settings = Map.copyOf(settings);
     errorCodes = Map.copyOf(errorCodes);
     errors = List.copyOf(errors);
+  }
+
+  RunSummary withReportFailure(String reason) {
+    return new RunSummary(
+        runId,
+        out,
+        master,
+        settings,
+        inputFrames,
+        renderedFrames,
+        errorFrames,
+        renderWallNanos,
+        totalWallNanos,
+        peakRssBytes,
+        metrics,
+        errorCodes,
+        errors,
+        samples,
+        reason);
   }
 
   /** A sample of the batches (all of them for small runs): see {@link MetricsDigest#sampleNote}. */

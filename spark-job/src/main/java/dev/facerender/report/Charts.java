@@ -25,7 +25,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Charts as PNG bytes from plain data, for HTML reports (embed with {@link #dataUri}). Points are
  * {@code double[]{x, y}}; series keep the iteration order of the map, so pass a {@code
  * LinkedHashMap} or a {@code TreeMap} for a stable legend. Empty series are left out; a chart with
- * no points at all still renders, with its title and an empty plot.
+ * no points at all still renders, with its title and an empty plot. Text is drawn in {@link
+ * ReportFont}, never in a font of the system's.
  */
 public final class Charts {
   public static final int WIDTH = 860;
@@ -189,7 +190,17 @@ public final class Charts {
     empty.setMarker(SeriesMarkers.NONE);
   }
 
-  private static void style(AxesChartStyler styler) {
+  /** Our colours and layout, and every text of the chart in {@link ReportFont}. */
+  static void style(AxesChartStyler styler) {
+    styler.setBaseFont(ReportFont.like(styler.getBaseFont()));
+    styler.setChartTitleFont(ReportFont.like(styler.getChartTitleFont()));
+    styler.setLegendFont(ReportFont.like(styler.getLegendFont()));
+    styler.setAxisTitleFont(ReportFont.like(styler.getAxisTitleFont()));
+    styler.setAxisTickLabelsFont(ReportFont.like(styler.getAxisTickLabelsFont()));
+    styler.setAnnotationTextFont(ReportFont.like(styler.getAnnotationTextFont()));
+    styler.setAnnotationTextPanelFont(ReportFont.like(styler.getAnnotationTextPanelFont()));
+    styler.setToolTipFont(ReportFont.like(styler.getToolTipFont()));
+    styler.setChartButtonFont(ReportFont.like(styler.getChartButtonFont()));
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotBackgroundColor(Color.WHITE);
     styler.setPlotBorderVisible(false);

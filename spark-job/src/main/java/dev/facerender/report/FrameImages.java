@@ -21,7 +21,10 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 
-/** Pictures made of rendered frames: a labelled contact sheet (PNG), a looping preview (GIF). */
+/**
+ * Pictures made of rendered frames: a labelled contact sheet (PNG, captions in {@link ReportFont}),
+ * a looping preview (GIF).
+ */
 public final class FrameImages {
   private static final int LABEL_HEIGHT = 16;
   private static final int GAP = 6;
@@ -66,7 +69,7 @@ public final class FrameImages {
       g.fillRect(0, 0, width, height);
       g.setRenderingHint(
           RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+      g.setFont(ReportFont.of(Font.PLAIN, 11));
       g.setColor(new Color(0x444444));
       for (int i = 0; i < images.size(); i++) {
         int x = GAP + (i % cols) * (cellWidth + GAP);

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Fault injection: rehearsals of what a cluster does to a run (OOMs, a budget lowered mid-run, a
- * task attempt that dies), all off by default.
+ * task attempt that dies, a report that cannot be drawn), all off by default.
  */
 public final class FaultConf {
   public static final ConfigKey<Double> INJECT_OOM_RATE =
@@ -72,6 +72,17 @@ public final class FaultConf {
           Boolean::valueOf,
           b -> true,
           "true or false");
+  public static final ConfigKey<Boolean> INJECT_REPORT_FAILURE =
+      declare(
+          "injectReportFailure",
+          "--inject-report-failure",
+          "Fault injection: the report fails as the JDK's font manager does on a machine without"
+              + " fonts; the run still succeeds, with the reason under run.json's report",
+          "boolean",
+          "false",
+          Boolean::valueOf,
+          b -> true,
+          "true or false");
 
   public static final List<ConfigKey<?>> ALL =
       List.of(
@@ -80,7 +91,8 @@ public final class FaultConf {
           INJECT_CPU_MEMORY,
           INJECT_CPU_MEMORY_AFTER,
           SEED,
-          INJECT_TASK_FAILURE);
+          INJECT_TASK_FAILURE,
+          INJECT_REPORT_FAILURE);
 
   private FaultConf() {}
 }
