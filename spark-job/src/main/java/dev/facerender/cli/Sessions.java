@@ -30,7 +30,38 @@ final class Sessions {
     return !conf.containsKey(key) && System.getProperty(key) == null;
   }
 
+  /**
+   * Refuses GPU scheduling settings on a local master before Spark starts. Local Spark runs tasks
+   * in the driver and never offers them resources: with executor and task GPU amounts its first job
+   * waits forever for a GPU offer, and with a task amount alone SparkContext fails on a missing
+   * executor amount. Facerender gives local tasks the driver's GPUs itself.
+   */
+  static void checkLocalGpuSettings(String master, Map<String, String> conf) {
+    String effective = master != null ? master : System.getProperty("spark.master", "local[*]");
+    if (!effective.equals("local") && !effective.startsWith("local[")) {
+      return;
+    }
+    for (String key :
+        new String[] {"spark.task.resource.gpu.amount", "spark.executor.resource.gpu.amount"}) {
+      String value = conf.getOrDefault(key, System.getProperty(key));
+      if (value != null) {
+        throw new IllegalArgumentException(
+            key
+                + "="
+                + value
+                + " with master "
+                + effective
+                + ": local Spark never offers tasks a GPU, so its first job would wait forever."
+                + " Drop the executor and task GPU amounts; local tasks share the driver's GPUs"
+                + " (spark.driver.resource.gpu.amount=1 and a discovery script such as"
+                + " conf/getGpusResources.sh), and --master local[4] runs four of them at once on"
+                + " each, as an amount of 0.25 would on a cluster");
+      }
+    }
+  }
+
   static SparkSession create(String master, Map<String, String> conf) {
+    checkLocalGpuSettings(master, conf);
     SparkSession.Builder builder = SparkSession.builder().appName("facerender");
     String chosen = master;
     if (chosen == null && System.getProperty("spark.master") == null) {

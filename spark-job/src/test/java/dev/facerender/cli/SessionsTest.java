@@ -1,7 +1,10 @@
 package dev.facerender.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SessionsTest {
@@ -17,5 +20,40 @@ class SessionsTest {
         .containsEntry("spark.sql.shuffle.partitions", "2");
     assertThat(Sessions.localDefaults("local", 6))
         .containsEntry("spark.sql.shuffle.partitions", "1");
+  }
+
+  @Test
+  void gpuAmountsOnALocalMasterAreRefusedBeforeSparkStartsWithWhatToSetInstead() {
+    Map<String, String> amounts =
+        Map.of("spark.executor.resource.gpu.amount", "1", "spark.task.resource.gpu.amount", "0.25");
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> Sessions.create("local[4]", amounts))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("=0.25")
+        .hasMessageContaining("would wait forever")
+        .hasMessageContaining("spark.driver.resource.gpu.amount=1")
+        .hasMessageContaining("local[4]");
+    assertThat(System.nanoTime() - start)
+        .as("refused before any session")
+        .isLessThan(5_000_000_000L);
+    assertThatThrownBy(
+            () ->
+                Sessions.checkLocalGpuSettings(
+                    "local", Map.of("spark.task.resource.gpu.amount", "1")))
+        .hasMessageContaining("spark.task.resource.gpu.amount=1");
+  }
+
+  @Test
+  void gpuAmountsOnAClusterMasterAreSparksToSchedule() {
+    assertThatCode(
+            () ->
+                Sessions.checkLocalGpuSettings(
+                    "spark://127.0.0.1:7077", Map.of("spark.task.resource.gpu.amount", "0.25")))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                Sessions.checkLocalGpuSettings(
+                    "local[2]", Map.of("spark.driver.resource.gpu.amount", "1")))
+        .doesNotThrowAnyException();
   }
 }
