@@ -243,9 +243,23 @@ def timed_run(module, args, device):
     return time.perf_counter() - start
 
 
+def precision_context(precision, device):
+    """Facerender's --precision in plain PyTorch: fp32 strict (PyTorch lets cuDNN use TF32 unless
+    told not to), tf32 for convolutions and matrix products, bf16/fp16 under autocast."""
+    import contextlib
+
+    tf32 = precision == "tf32"
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    if precision in ("bf16", "fp16"):
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+        return torch.autocast(device_type=device.type, dtype=dtype)
+    return contextlib.nullcontext()
+
+
 def measure_module(module, inputs, batch, size, device, options):
     """One batch size: warm up until two consecutive runs agree, then time --iters runs."""
-    with torch.inference_mode():
+    with torch.inference_mode(), precision_context(options.precision, device):
         args = module_inputs(module, inputs, batch, size, device)
         previous = timed_run(module, args, device)
         warmup, settled = 1, False
@@ -307,6 +321,7 @@ def probe_module(args, device, batches):
         "inputs": inputs,
         "size": size,
         "settle": args.settle,
+        "precision": args.precision,
         "warmup_max": args.warmup_max,
         "torch_threads": torch.get_num_threads(),
         "points": points,
@@ -341,6 +356,12 @@ def main():
     )
     parser.add_argument(
         "--threads", type=int, help="torch.set_num_threads (default: PyTorch's own choice)"
+    )
+    parser.add_argument(
+        "--precision",
+        choices=("fp32", "tf32", "bf16", "fp16"),
+        default="fp32",
+        help="--module: the arithmetic, as Facerender's --precision (fp32: strict, no TF32)",
     )
     args = parser.parse_args()
     if args.threads is not None:

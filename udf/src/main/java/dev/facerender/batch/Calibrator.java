@@ -44,6 +44,13 @@ public final class Calibrator {
     default void beforeSize(int size) {}
   }
 
+  /**
+   * What a kept calibration must have been measured by: raised whenever the measurement changes, so
+   * that figures measured the old way (per-shape compilation timed, unsynchronised clocks) are
+   * measured again instead of planned from.
+   */
+  public static final int METHOD = 2;
+
   private static final int REPEATS = 2;
 
   /** Two warm-up runs of a size within this share of each other: its timings have settled. */

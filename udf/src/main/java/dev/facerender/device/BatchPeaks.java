@@ -30,22 +30,13 @@ public final class BatchPeaks {
       return !startedOverlapped;
     }
 
-    /** Whether this batch's frame count differs from the previous batch's on the device. */
-    public boolean newShape() {
-      return newShape;
-    }
-
     private boolean startedOverlapped;
-    private boolean newShape;
   }
 
   private final Device device;
 
   /** Guarded by {@code this}. */
   private final Set<Window> open = new HashSet<>();
-
-  /** Frames of the batch that began last; guarded by {@code this}. */
-  private int lastFrames;
 
   private BatchPeaks(Device device) {
     this.device = device;
@@ -55,8 +46,8 @@ public final class BatchPeaks {
     return PEAKS.computeIfAbsent(device.id(), id -> new BatchPeaks(device));
   }
 
-  /** Call right before a batch of {@code frames} frames allocates anything. */
-  public synchronized Window begin(int frames) {
+  /** Call right before the batch allocates anything. */
+  public synchronized Window begin() {
     boolean alone = open.isEmpty();
     if (alone) {
       // Before reading what is allocated: a reset may give memory back (the CPU's trim).
@@ -68,8 +59,6 @@ public final class BatchPeaks {
       window.startedOverlapped = true;
       open.forEach(other -> other.overlapped = true);
     }
-    window.newShape = frames != lastFrames;
-    lastFrames = frames;
     open.add(window);
     return window;
   }

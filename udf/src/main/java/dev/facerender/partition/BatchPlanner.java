@@ -77,7 +77,9 @@ final class BatchPlanner {
             device.id(),
             sample.source().width() + "x" + sample.source().height(),
             Integer.toString(cap),
-            Integer.toString(sample.coeffs().length));
+            Integer.toString(sample.coeffs().length),
+            settings.torch().precision().toString(),
+            settings.torch().graphExecutor().toString());
     String[] source = {"cached"};
     long start = System.nanoTime();
     Calibration calibration =
@@ -137,7 +139,8 @@ final class BatchPlanner {
 
   /**
    * What a kept calibration must match besides the executor's key: the model's code, the device's
-   * size, the threads and task slots that share its cores, and the libtorch build.
+   * size, the threads and task slots that share its cores, how it was measured, the precision and
+   * graph executor it ran in, and the libtorch build.
    */
   private String storeKey(String key) {
     return String.join(
@@ -148,6 +151,7 @@ final class BatchPlanner {
         deviceClass(),
         "threads=" + settings.effectiveTorchThreads(),
         "tasks=" + settings.concurrentTasks(),
+        "calibrator=" + Calibrator.METHOD,
         "libtorch=" + Tensor.class.getPackage().getImplementationVersion());
   }
 

@@ -101,9 +101,9 @@ final class BatchRenderer {
   }
 
   /**
-   * A calibration run: {@code size} copies of {@code sample}, not encoded, not injected, the cache
-   * left as it is. Returns its peak bytes and its wall time (a simulated device's modelled time);
-   * the caller brackets real timings with {@link #synchronize}.
+   * A calibration run: {@code size} copies of {@code sample}, not encoded, not injected. Returns
+   * its peak bytes and its wall time (a simulated device's modelled time); the caller brackets real
+   * timings with {@link #synchronize}.
    */
   long[] calibrationRun(PendingFrame sample, int size) {
     List<PendingFrame> frames = java.util.Collections.nCopies(size, sample);
@@ -160,14 +160,12 @@ final class BatchRenderer {
     Torch.configureThreads(settings.effectiveTorchThreads());
     settings.torch().precision().applyMathMode();
     BatchPeaks peaks = BatchPeaks.of(device);
-    BatchPeaks.Window window = peaks.begin(n);
+    BatchPeaks.Window window = peaks.begin();
     // Inference mode: no autograd bookkeeping (version counters, views' metadata) on any tensor.
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         Device.StreamScope stream = device.taskStream()) {
-      if (realBatch) {
-        startFromWholeSegments(window);
-      }
+      startFromWholeSegments(window);
       device.beforeBatch(n, pixels);
       try {
         if (realBatch) {
@@ -202,21 +200,20 @@ final class BatchRenderer {
   }
 
   /**
-   * Returns the cache's wholly free segments to the device before a batch of a new size that begins
-   * alone. Calibration measured each batch size from whole free segments ({@link BatchPlanner}) and
-   * the plan is sized from those peaks; a batch near the plan that runs on segments cut for a batch
-   * of another size finds no block big enough for its largest tensor while enough bytes are free in
-   * total (on a 16 GiB simulated GPU a batch of 157+ frames failed every second run although 187
-   * fit once). Batches of the size before reuse their own blocks exactly, so the cache is left to
-   * cache between them: a render meets few sizes (the plan, the halves of a split, a partition's
-   * tail) and pays the segments' {@code cudaFree} and {@code cudaMalloc} only when the size
-   * changes. Alone only: emptying stalls the device, and another task's batch may hold part of
-   * every segment.
+   * Returns the cache's wholly free segments to the device before a batch that begins alone, when
+   * the cache rather than the device holds most of the free memory: the batch is then near the
+   * limit and would run on segments cut for an earlier batch, whose blocks no longer hold its
+   * largest tensors while enough bytes are free in total (the caching allocator's fragmentation
+   * OOM: on a 16 GiB simulated GPU batches of 157-187 frames fail every second run back to back,
+   * though each fits once). A batch far below the limit gets new segments from the device instead
+   * and never pays the segments' {@code cudaFree} (which waits for the device) and {@code
+   * cudaMalloc}: the warp's best batches on a 141 GB GPU use a few hundred MB, and the cache is
+   * left to cache. Calibration runs take the same rule, so they time what the render will do. Alone
+   * only: emptying stalls the device, and another task's batch may hold part of every segment.
    */
   private void startFromWholeSegments(BatchPeaks.Window window) {
-    if (window.startedAlone()
-        && window.newShape()
-        && device.reservedBytes() > device.allocatedBytes()) {
+    long cachedFree = device.reservedBytes() - device.allocatedBytes();
+    if (window.startedAlone() && cachedFree > 0 && cachedFree > device.freeBytes()) {
       device.emptyCache();
     }
   }

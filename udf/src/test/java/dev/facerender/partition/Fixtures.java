@@ -208,6 +208,11 @@ final class Fixtures {
       peak.accumulateAndGet(need, Math::max);
     }
 
+    @Override
+    public boolean modelsTime() {
+      return true;
+    }
+
     /** One millisecond per batch whatever its size: bigger batches are always faster. */
     @Override
     public long batchNanos(int frames, long pixels, long measuredNanos) {
