@@ -30,6 +30,13 @@ public final class BatchPeaks {
       return !startedOverlapped;
     }
 
+    /** Whether this batch has more frames than the one that began on the device before it. */
+    public boolean grew() {
+      return grew;
+    }
+
+    private boolean grew;
+
     private boolean startedOverlapped;
   }
 
@@ -37,6 +44,9 @@ public final class BatchPeaks {
 
   /** Guarded by {@code this}. */
   private final Set<Window> open = new HashSet<>();
+
+  /** Frames of the batch that began last; guarded by {@code this}. */
+  private int lastFrames;
 
   private BatchPeaks(Device device) {
     this.device = device;
@@ -46,8 +56,8 @@ public final class BatchPeaks {
     return PEAKS.computeIfAbsent(device.id(), id -> new BatchPeaks(device));
   }
 
-  /** Call right before the batch allocates anything. */
-  public synchronized Window begin() {
+  /** Call right before a batch of {@code frames} frames allocates anything. */
+  public synchronized Window begin(int frames) {
     boolean alone = open.isEmpty();
     if (alone) {
       // Before reading what is allocated: a reset may give memory back (the CPU's trim).
@@ -59,6 +69,8 @@ public final class BatchPeaks {
       window.startedOverlapped = true;
       open.forEach(other -> other.overlapped = true);
     }
+    window.grew = frames > lastFrames;
+    lastFrames = frames;
     open.add(window);
     return window;
   }

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.Lock;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -160,7 +161,7 @@ final class BatchRenderer {
     Torch.configureThreads(settings.effectiveTorchThreads());
     settings.torch().precision().applyMathMode();
     BatchPeaks peaks = BatchPeaks.of(device);
-    BatchPeaks.Window window = peaks.begin();
+    BatchPeaks.Window window = peaks.begin(n);
     // Inference mode: no autograd bookkeeping (version counters, views' metadata) on any tensor.
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
@@ -201,19 +202,23 @@ final class BatchRenderer {
 
   /**
    * Returns the cache's wholly free segments to the device before a batch that begins alone, when
-   * the cache rather than the device holds most of the free memory: the batch is then near the
-   * limit and would run on segments cut for an earlier batch, whose blocks no longer hold its
-   * largest tensors while enough bytes are free in total (the caching allocator's fragmentation
-   * OOM: on a 16 GiB simulated GPU batches of 157-187 frames fail every second run back to back,
-   * though each fits once). A batch far below the limit gets new segments from the device instead
-   * and never pays the segments' {@code cudaFree} (which waits for the device) and {@code
-   * cudaMalloc}: the warp's best batches on a 141 GB GPU use a few hundred MB, and the cache is
-   * left to cache. Calibration runs take the same rule, so they time what the render will do. Alone
-   * only: emptying stalls the device, and another task's batch may hold part of every segment.
+   * it may need them whole: when the cache, not the device, holds most of the free memory (a batch
+   * near the limit), or when the batch is larger than the one before it (its largest tensors do not
+   * fit the blocks the smaller one cut). Otherwise a batch reuses the blocks its predecessor of the
+   * same size cut, or takes new segments from the device, and never pays the segments' {@code
+   * cudaFree} (which waits for the device) and {@code cudaMalloc}: the warp's best batches on a 141
+   * GB GPU use a few hundred MB, and the cache is left to cache. Near the limit the caching
+   * allocator's fragmentation OOM is real: on a 16 GiB simulated GPU back-to-back batches of
+   * 157-187 frames fail every second run, and one of 178 after one of 62 fails, though each fits on
+   * whole segments. Calibration runs take the same rule, so they time what the render will do.
+   * Alone only: emptying stalls the device, and another task's batch may hold part of every
+   * segment.
    */
   private void startFromWholeSegments(BatchPeaks.Window window) {
     long cachedFree = device.reservedBytes() - device.allocatedBytes();
-    if (window.startedAlone() && cachedFree > 0 && cachedFree > device.freeBytes()) {
+    if (window.startedAlone()
+        && cachedFree > 0
+        && (window.grew() || cachedFree > device.freeBytes())) {
       device.emptyCache();
     }
   }
@@ -240,14 +245,20 @@ final class BatchRenderer {
     return runs.size() == 1 ? runs.get(0) : torch.cat(runs);
   }
 
-  /** {@code tensor} where the model lives: the task's GPU, or as it is on the CPU. */
+  /**
+   * {@code tensor} where the model lives: the task's GPU, or as it is on the CPU. To a GPU the copy
+   * goes from page-locked memory (libtorch's caching host allocator keeps those pages from batch to
+   * batch) and is queued on the task's stream without waiting: the model's kernels queue behind it,
+   * and the pinned tensor lives in the batch's scope until the frames are read back.
+   */
   private Tensor onDevice(Tensor tensor) {
     String target = device.torchDevice();
     if (target.equals("cpu")) {
       return tensor;
     }
-    try (org.bytedeco.pytorch.Device placed = new org.bytedeco.pytorch.Device(target)) {
-      return tensor.to(placed, tensor.scalar_type());
+    try (org.bytedeco.pytorch.Device placed = new org.bytedeco.pytorch.Device(target);
+        MemoryFormatOptional keep = new MemoryFormatOptional()) {
+      return tensor.pin_memory().to(placed, tensor.scalar_type(), true, false, keep);
     }
   }
 

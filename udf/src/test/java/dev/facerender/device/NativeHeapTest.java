@@ -84,7 +84,7 @@ class NativeHeapTest {
   }
 
   private static long peakOfOneBatch(CpuDevice device) {
-    BatchPeaks.Window window = BatchPeaks.of(device).begin();
+    BatchPeaks.Window window = BatchPeaks.of(device).begin(1);
     try (PointerScope scope = new PointerScope()) {
       Tensor small = torch.ones(1L << 20);
       Tensor large = torch.ones(4L << 20);

@@ -192,6 +192,14 @@ public final class CachingAllocator {
     peakAllocated = allocated;
   }
 
+  /**
+   * Segments taken from the device so far ({@code cudaMalloc} calls that succeeded), as PyTorch's
+   * {@code memory_stats()["segment.all.allocated"]} counts them.
+   */
+  public synchronized long segmentsAllocated() {
+    return segments;
+  }
+
   /** OOMs raised while the device's and the cache's free bytes together would have been enough. */
   public synchronized long fragmentationOoms() {
     return fragmentationOoms;
