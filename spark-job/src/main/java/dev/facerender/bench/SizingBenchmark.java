@@ -8,6 +8,7 @@ import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.io.DemoFaces;
+import dev.facerender.io.InputException;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.partition.DeviceDoctor;
 import dev.facerender.partition.ModelProbe;
@@ -55,7 +56,7 @@ public final class SizingBenchmark {
       batches = List.copyOf(batches);
       conf = Map.copyOf(conf);
       if (models.isEmpty() || minFrames < 1 || minSeconds < 0 || fitTries < 1 || size < 1) {
-        throw new IllegalArgumentException(
+        throw new InputException(
             "a sizing benchmark needs models, a size, minFrames >= 1, minSeconds >= 0 and"
                 + " fitTries >= 1");
       }
@@ -110,7 +111,7 @@ public final class SizingBenchmark {
       conf.put(FacerenderConf.MODEL.key(), model);
       RenderSettings settings = RenderSettings.from("sizing-benchmark", conf, 1);
       if (settings.cpuMemoryBytes() <= 0) {
-        throw new IllegalArgumentException(
+        throw new InputException(
             "the sizing benchmark measures against a fixed CPU budget: give --cpu-memory, e.g."
                 + " --cpu-memory 2GiB");
       }

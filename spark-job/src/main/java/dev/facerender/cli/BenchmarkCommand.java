@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code facerender benchmark}: one device, one run, every speed side by side. */
@@ -211,6 +212,14 @@ final class BenchmarkCommand implements Callable<Integer> {
   }
 
   private int precisions() throws Exception {
+    List<Precision> asked = new ArrayList<>();
+    for (String precision : precisions) {
+      try {
+        asked.add(Precision.parse(precision));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--precisions: " + e.getMessage(), e);
+      }
+    }
     RenderSettings settings =
         RenderSettings.from("benchmark", ConfigOptions.values(spec, Map.of()), 1);
     int batch = settings.batchSize() > 0 ? settings.batchSize() : 8;
@@ -224,7 +233,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             settings.windowWidth(),
             batch,
             Math.max(2, rounds),
-            precisions.stream().map(Precision::parse).toList());
+            asked);
     if (json) {
       System.out.println(
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));

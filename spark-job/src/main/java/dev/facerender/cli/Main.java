@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.config.ConfigException;
 import dev.facerender.io.InputException;
 import dev.facerender.job.Failures;
 import dev.facerender.job.RunFailedException;
@@ -25,10 +26,16 @@ import picocli.CommandLine.Command;
       ConfigCommand.class
     })
 public final class Main implements Runnable {
-  /** Exit code of a run stopped by bad input, a bad model or too many rejected rows. */
+  /**
+   * Exit code of a run stopped by bad input (a table, an option, a setting), a bad model or too
+   * many rejected rows: one line says what and how to fix it. picocli's own for a bad option.
+   */
   static final int INPUT_ERROR = 2;
 
-  /** Exit code of a run stopped by anything else (picocli's for an exception it did not map). */
+  /**
+   * Exit code of a run stopped by anything else, a bug included: a stack trace, then one line
+   * (picocli's code for an exception it did not map).
+   */
   static final int SOFTWARE_ERROR = 1;
 
   public static void main(String[] args) {
@@ -39,6 +46,11 @@ public final class Main implements Runnable {
   }
 
   public static int execute(String... args) {
+    return execute(commandLine(), args);
+  }
+
+  /** The command line with every command and the exit code mapping, not yet run. */
+  static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Main());
     ConfigOptions.addTo(commandLine.getSubcommands().get("render").getCommandSpec());
     ConfigOptions.addTo(commandLine.getSubcommands().get("demo").getCommandSpec());
@@ -52,16 +64,18 @@ public final class Main implements Runnable {
     commandLine.setExecutionExceptionHandler(
         (error, cl, parsed) -> {
           PrintWriter err = cl.getErr();
-          if (error instanceof InputException
-              || error instanceof ModelException
-              || error instanceof RunFailedException
-              || error instanceof IllegalArgumentException) {
+          if (isInputError(error)) {
             err.println("facerender: " + error.getMessage());
             err.flush();
             return INPUT_ERROR;
           }
           return unexpected(error, err);
         });
+    return commandLine;
+  }
+
+  /** Runs {@code args} on {@code commandLine} (from {@link #commandLine}); the exit code. */
+  static int execute(CommandLine commandLine, String... args) {
     try {
       return commandLine.execute(args);
     } catch (Error error) {
@@ -72,6 +86,18 @@ public final class Main implements Runnable {
       }
       return unexpected(error, commandLine.getErr());
     }
+  }
+
+  /**
+   * Whether {@code error} is the user's to fix, told in its message. A bare {@link
+   * IllegalArgumentException} is not: it is as likely a bug (an argument our own code passed) as a
+   * bad value, and a bug needs its stack trace. Checks of what the user gave throw the types below.
+   */
+  static boolean isInputError(Throwable error) {
+    return error instanceof InputException
+        || error instanceof ConfigException
+        || error instanceof ModelException
+        || error instanceof RunFailedException;
   }
 
   /** The stack trace for whoever debugs it, then what happened, as the last line. */

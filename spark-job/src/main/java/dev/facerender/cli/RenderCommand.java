@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +67,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin SparkOptions sparkOptions;
 
+  private static final Logger LOG = LoggerFactory.getLogger(RenderCommand.class);
   private static final AtomicBoolean NATIVES_STARTED = new AtomicBoolean();
 
   /**
@@ -82,7 +85,11 @@ final class RenderCommand implements Callable<Integer> {
               try {
                 TorchNatives.load();
               } catch (RuntimeException | LinkageError e) {
-                // The model check loads them again and reports what is wrong, in its words.
+                // Only a head start: the model check loads them again on the command's thread and
+                // fails the run there, saying what is wrong in its words. Told once at debug, so
+                // a broken install is not reported twice.
+                LOG.debug(
+                    "Loading libtorch ahead of the render failed; the model check retries", e);
               }
             },
             "facerender-load-libtorch");

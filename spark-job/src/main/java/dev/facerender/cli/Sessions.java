@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.io.InputException;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -45,7 +46,7 @@ final class Sessions {
         new String[] {"spark.task.resource.gpu.amount", "spark.executor.resource.gpu.amount"}) {
       String value = conf.getOrDefault(key, System.getProperty(key));
       if (value != null) {
-        throw new IllegalArgumentException(
+        throw new InputException(
             key
                 + "="
                 + value

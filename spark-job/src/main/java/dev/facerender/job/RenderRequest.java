@@ -2,6 +2,7 @@ package dev.facerender.job;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.facerender.io.InputException;
 import java.util.Map;
 
 /**
@@ -24,7 +25,7 @@ public record RenderRequest(
     requireNonNull(mode, "mode is null");
     conf = Map.copyOf(conf);
     if (!OutputModes.MODES.contains(mode)) {
-      throw new IllegalArgumentException(
+      throw new InputException(
           "--mode must be error-if-exists, overwrite, append or resume, got '" + mode + "'");
     }
   }

@@ -1,11 +1,15 @@
 package dev.facerender.job;
 
+import dev.facerender.config.ConfigException;
 import dev.facerender.io.InputException;
 import dev.facerender.model.ModelException;
 import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What a run leaves when it fails: no {@code _SUCCESS} marker anywhere, run.json "failed" with the
@@ -41,7 +45,7 @@ final class RunFailures {
             && (error instanceof InputException
                 || error instanceof ModelException
                 || error instanceof RunFailedException
-                || error instanceof IllegalArgumentException);
+                || error instanceof ConfigException);
     if (plain && unrecorded.isEmpty()) {
       return (RuntimeException) error;
     }
@@ -78,7 +82,10 @@ final class RunFailures {
 
   /** "The file system is out of space" and the like, from anywhere in the cause chain; or null. */
   static String outputProblem(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
+    // Throwable.getCause() never returns the throwable itself (a self-cause reads as null), but a
+    // chain can loop through two or more: each throwable is looked at once.
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       if (message.contains("no space left on device")) {
         return "The file system ran out of space (No space left on device)";
@@ -90,9 +97,6 @@ final class RunFailures {
           || t.getClass().getName().endsWith("AccessControlException")
           || message.contains("permission denied")) {
         return "The file system refused a write (permission denied: " + t.getMessage() + ")";
-      }
-      if (t.getCause() == t) {
-        break;
       }
     }
     return null;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facerender.io.InputException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class SessionsTest {
         Map.of("spark.executor.resource.gpu.amount", "1", "spark.task.resource.gpu.amount", "0.25");
     long start = System.nanoTime();
     assertThatThrownBy(() -> Sessions.create("local[4]", amounts))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InputException.class)
         .hasMessageContaining("=0.25")
         .hasMessageContaining("would wait forever")
         .hasMessageContaining("spark.driver.resource.gpu.amount=1")

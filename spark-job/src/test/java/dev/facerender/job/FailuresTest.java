@@ -2,13 +2,16 @@ package dev.facerender.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.hadoop.conf.Configuration;
@@ -56,6 +59,19 @@ class FailuresTest {
         .isEqualTo("NoSuchFileException: /data/frames/part-0.parquet");
     assertThat(Failures.describe(new IllegalStateException("first line\nsecond line")))
         .isEqualTo("first line");
+  }
+
+  @Test
+  void aCauseChainThatLoopsIsReadOnceWhenLookingForAFileSystemProblem() {
+    RuntimeException first = new RuntimeException("first");
+    RuntimeException second = new RuntimeException("second", first);
+    first.initCause(second);
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5), () -> assertThat(RunFailures.outputProblem(first)).isNull());
+    RuntimeException full =
+        new RuntimeException("write failed", new IOException("No space left on device"));
+    assertThat(RunFailures.outputProblem(full)).contains("ran out of space");
   }
 
   @Test

@@ -34,23 +34,26 @@ public record ConfigKey<T>(
     }
   }
 
-  /** Parses and checks {@code raw}; the message names the key, the flag, the value and the rule. */
+  /**
+   * Parses and checks {@code raw}; a {@link ConfigException} names the key, the flag, the value and
+   * the rule.
+   */
   public T parse(String raw) {
     T value;
     try {
       value = parser.apply(raw.strip());
     } catch (RuntimeException e) {
-      throw invalid(raw, e.getMessage());
+      throw invalid(raw, e.getMessage(), e);
     }
     if (!check.test(value)) {
-      throw invalid(raw, "must be " + checkDoc);
+      throw invalid(raw, "must be " + checkDoc, null);
     }
     return value;
   }
 
-  private IllegalArgumentException invalid(String raw, String why) {
-    return new IllegalArgumentException(
-        String.format("Invalid value '%s' for %s (%s): %s", raw, flag, key, why));
+  private ConfigException invalid(String raw, String why, Throwable cause) {
+    return new ConfigException(
+        String.format("Invalid value '%s' for %s (%s): %s", raw, flag, key, why), cause);
   }
 
   /**

@@ -297,7 +297,7 @@ public final class FacerenderConf {
   public static void validate(Map<String, String> values) {
     for (String name : values.keySet()) {
       if (name.startsWith(ConfigKey.PREFIX) && ALL.stream().noneMatch(k -> k.key().equals(name))) {
-        throw new IllegalArgumentException(
+        throw new ConfigException(
             "Unknown setting " + name + ": the known settings are listed by 'facerender config'");
       }
     }

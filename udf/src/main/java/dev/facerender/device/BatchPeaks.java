@@ -1,9 +1,7 @@
 package dev.facerender.device;
 
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One batch's own peak on a device whose allocator keeps one peak for everybody (libtorch's CUDA
@@ -14,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a batch starts alone, so it never cuts another batch's measurement short.
  */
 public final class BatchPeaks {
-  private static final Map<String, BatchPeaks> PEAKS = new ConcurrentHashMap<>();
+  private static final PerDevice<BatchPeaks> PEAKS = new PerDevice<>(BatchPeaks::new);
 
   /** One batch's measurement, from {@link #begin} to {@link #end}. */
   public static final class Window {
@@ -52,8 +50,9 @@ public final class BatchPeaks {
     this.device = device;
   }
 
+  /** The peaks of {@code device}: of this instance, whatever other device has its id. */
   public static BatchPeaks of(Device device) {
-    return PEAKS.computeIfAbsent(device.id(), id -> new BatchPeaks(device));
+    return PEAKS.of(device);
   }
 
   /** Call right before a batch of {@code frames} frames allocates anything. */

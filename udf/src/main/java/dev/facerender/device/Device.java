@@ -84,8 +84,9 @@ public interface Device {
   }
 
   /**
-   * Called once a model ({@code spec}) was loaded onto this device. Real devices see the weights in
-   * their allocator already; a simulated one places its modelled weights here.
+   * Called whenever a task gets model {@code spec} on this device, the first time once it is
+   * loaded; a spec counts once however often it is called. Real devices see the weights in their
+   * allocator already; a simulated one places its modelled weights here.
    */
   default void modelLoaded(String spec) {}
 

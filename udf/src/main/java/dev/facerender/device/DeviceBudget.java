@@ -2,7 +2,6 @@ package dev.facerender.device;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the tasks of one executor have claimed on one device. A task leases what it planned for (its
@@ -10,16 +9,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * others' leases, so tasks sharing a GPU never plan more than it has between them.
  */
 public final class DeviceBudget {
-  private static final Map<String, DeviceBudget> BUDGETS = new ConcurrentHashMap<>();
+  private static final PerDevice<DeviceBudget> BUDGETS =
+      new PerDevice<>(device -> new DeviceBudget());
 
   /** Guarded by {@code this}. */
   private final Map<Long, Long> leases = new HashMap<>();
 
   private DeviceBudget() {}
 
-  /** The leases on {@code device} in this JVM. */
+  /** The leases on {@code device} in this JVM: on this instance, whatever other has its id. */
   public static DeviceBudget of(Device device) {
-    return BUDGETS.computeIfAbsent(device.id(), id -> new DeviceBudget());
+    return BUDGETS.of(device);
   }
 
   /** Bytes leased by every task but {@code taskId}. */

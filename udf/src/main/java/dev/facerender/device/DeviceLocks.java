@@ -1,7 +1,5 @@
 package dev.facerender.device;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -11,11 +9,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Devices never wait on each other: calibrating cuda:1 does not stall cuda:0.
  */
 public final class DeviceLocks {
-  private static final Map<String, ReadWriteLock> LOCKS = new ConcurrentHashMap<>();
+  private static final PerDevice<ReadWriteLock> LOCKS =
+      new PerDevice<>(device -> new ReentrantReadWriteLock());
 
   private DeviceLocks() {}
 
+  /** The lock of {@code device}: of this instance, whatever other device has its id. */
   public static ReadWriteLock of(Device device) {
-    return LOCKS.computeIfAbsent(device.id(), id -> new ReentrantReadWriteLock());
+    return LOCKS.of(device);
   }
 }

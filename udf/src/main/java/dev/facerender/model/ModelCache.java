@@ -4,18 +4,20 @@ import dev.facerender.concurrent.Memo;
 import dev.facerender.device.Device;
 
 /**
- * One model per (spec, device) per JVM, shared by every task of an executor: loading a model costs
- * far more than a batch. Loading runs outside any map lock, so loading one model never stalls tasks
- * that want another. Models stay loaded for the life of the executor. They are not closed at JVM
- * exit: tasks may still run while shutdown hooks do (Ctrl-C), and the process's exit frees their
- * memory anyway; {@link #closeAll} is for tests.
+ * One model per (spec, place, options) per JVM, shared by every task of an executor: loading a
+ * model costs far more than a batch. The place is where libtorch keeps the tensors ({@link
+ * Device#torchDevice}), so two devices that render there (simulated GPUs of different sizes, say)
+ * share the weights while each still counts them ({@link Device#modelLoaded}). Loading runs outside
+ * any map lock, so loading one model never stalls tasks that want another. Models stay loaded for
+ * the life of the executor and are not closed at JVM exit: tasks may still run while shutdown hooks
+ * do (Ctrl-C), and the process's exit frees their memory anyway.
  */
 public final class ModelCache {
   private static final Memo<Key, AutoCloseable> MODELS = new Memo<>();
 
   private ModelCache() {}
 
-  private record Key(String kind, String spec, String device, TorchOptions options) {}
+  private record Key(String kind, String spec, String place, TorchOptions options) {}
 
   /** The renderer for {@code spec} on {@code device}, loaded onto it on first use. */
   public static FrameModel get(String spec, Device device) {
@@ -24,31 +26,21 @@ public final class ModelCache {
 
   /** As above, in {@code options}' precision and graph executor. */
   public static FrameModel get(String spec, TorchOptions options, Device device) {
-    return (FrameModel)
-        MODELS.get(
-            new Key("model", spec, device.id(), options),
-            key -> {
-              FrameModel model = Models.load(key.spec(), device.torchDevice(), options);
-              device.modelLoaded(key.spec());
-              return model;
-            });
+    FrameModel model =
+        (FrameModel)
+            MODELS.get(
+                new Key("model", spec, device.torchDevice(), options),
+                key -> Models.load(key.spec(), key.place(), options));
+    // Every device instance learns of the weights it holds; a device counts a spec once.
+    device.modelLoaded(spec);
+    return model;
   }
 
   /** The enhancer for {@code spec} on {@code device}, loaded onto it on first use. */
   public static FrameEnhancer enhancer(String spec, Device device) {
     return (FrameEnhancer)
         MODELS.get(
-            new Key("enhancer", spec, device.id(), TorchOptions.DEFAULT),
-            key -> Models.loadEnhancer(key.spec(), device.torchDevice()));
-  }
-
-  public static void closeAll() {
-    for (AutoCloseable model : MODELS.drain()) {
-      try {
-        model.close();
-      } catch (Exception e) {
-        // Closing frees native memory only; at exit there is nobody left to tell.
-      }
-    }
+            new Key("enhancer", spec, device.torchDevice(), TorchOptions.DEFAULT),
+            key -> Models.loadEnhancer(key.spec(), key.place()));
   }
 }

@@ -62,11 +62,6 @@ final class BatchAssembler {
     out.accept(batch);
   }
 
-  /** The plans made so far, one per frame size. */
-  List<SizePlan> plans() {
-    return List.copyOf(plans.values());
-  }
-
   /** Drops the pending frames, releasing their clips. */
   void close() {
     pending = new ArrayList<>();

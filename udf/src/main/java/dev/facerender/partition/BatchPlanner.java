@@ -20,7 +20,13 @@ import org.bytedeco.pytorch.Tensor;
  * other tasks' leases, the tasks sharing the device and the heap, and leases what it planned.
  */
 final class BatchPlanner {
-  private static final Memo<String, Calibration> CALIBRATIONS = new Memo<>();
+  private static final Memo<CalibrationKey, Calibration> CALIBRATIONS = new Memo<>();
+
+  /**
+   * A calibration in memory: per device instance (devices compare by identity), since two devices
+   * with one id can differ in size and so in where a batch runs out of memory.
+   */
+  private record CalibrationKey(Device device, String key) {}
 
   /**
    * Share of the JVM heap all tasks' in-flight batches may hold; the rest is Spark's (rows, Parquet
@@ -84,9 +90,9 @@ final class BatchPlanner {
     long start = System.nanoTime();
     Calibration calibration =
         CALIBRATIONS.get(
-            key,
+            new CalibrationKey(device, key),
             k -> {
-              String stored = storeKey(k);
+              String stored = storeKey(k.key());
               return store
                   .load(stored)
                   .orElseGet(

@@ -61,8 +61,10 @@ final class BatchRenderer {
     try {
       pixels = renderPixels(frames, true);
     } catch (OutOfMemoryError e) {
-      // The batch's own arrays failed and are garbage now: split-retry halves it like a device OOM.
-      throw new JavaHeapExhausted(frames.size(), e);
+      // The JVM's memory, not the device's: halving the batch would hide a heap too small for the
+      // planned batches behind retries that may fail again anywhere. The task fails, saying what
+      // to raise; the batch's arrays are garbage now, so the task can still report it.
+      throw new JvmMemoryExhausted(frames, device.id(), e);
     } finally {
       shared.unlock();
     }
@@ -128,20 +130,6 @@ final class BatchRenderer {
   /** Whether the device models batch times rather than measuring them (a simulated GPU). */
   boolean modelsTime() {
     return device.modelsTime();
-  }
-
-  /** The JVM heap could not hold a batch: an OOM split-retry handles like a device's. */
-  static final class JavaHeapExhausted extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    JavaHeapExhausted(int frames, OutOfMemoryError cause) {
-      super(
-          "Java heap space: a batch of "
-              + frames
-              + " frames did not fit the executor's heap; raise spark.executor.memory or lower"
-              + " --pipeline-depth",
-          cause);
-    }
   }
 
   /** A batch's 8-bit frames and its own peak device bytes (-1 unknown). */

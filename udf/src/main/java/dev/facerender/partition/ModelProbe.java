@@ -1,6 +1,7 @@
 package dev.facerender.partition;
 
 import dev.facerender.codec.RgbImage;
+import dev.facerender.config.ConfigException;
 import dev.facerender.device.CpuDevice;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
@@ -62,7 +63,7 @@ public final class ModelProbe implements AutoCloseable {
 
   private ModelProbe(RenderSettings settings, RgbImage sample) {
     if (settings.cpuMemoryBytes() <= 0 || settings.simulateGpuBytes() > 0) {
-      throw new IllegalArgumentException(
+      throw new ConfigException(
           "a model probe measures against a fixed CPU budget: set --cpu-memory");
     }
     this.settings = settings;

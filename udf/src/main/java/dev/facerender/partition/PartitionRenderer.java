@@ -52,26 +52,6 @@ final class PartitionRenderer implements Iterator<Row> {
   private boolean inputDone;
   private boolean finished;
 
-  PartitionRenderer(
-      Iterator<Row> input,
-      RenderSettings settings,
-      TaskSinks sinks,
-      TaskInfo task,
-      Device device,
-      FrameModel model,
-      FrameEnhancer enhancer) {
-    this(
-        input,
-        settings,
-        sinks,
-        task,
-        device,
-        model,
-        enhancer,
-        BatchFaults.injected(settings, task.partition(), device),
-        null);
-  }
-
   /**
    * With {@code faults} met by every batch (not by calibration runs) and {@code videos} (null when
    * the run makes none), which this renderer closes.

@@ -3,6 +3,7 @@ package dev.facerender.partition;
 import static java.util.Objects.requireNonNull;
 
 import dev.facerender.batch.Level;
+import dev.facerender.config.ConfigException;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.config.OutputFormat;
@@ -73,12 +74,12 @@ public record RenderSettings(
           "tasksPerDevice must be in 1.." + concurrentTasks + ", got " + tasksPerDevice);
     }
     if (format == OutputFormat.NONE && video == null) {
-      throw new IllegalArgumentException(
+      throw new ConfigException(
           "--frames-format none keeps no frames, and no --video was asked for: the run would"
               + " output nothing. Add --video mp4, or keep frames (--frames-format png).");
     }
     if (injectCpuMemoryBytes > 0 && (cpuMemoryBytes <= 0 || simulateGpuBytes > 0)) {
-      throw new IllegalArgumentException(
+      throw new ConfigException(
           "spark.facerender.injectCpuMemory lowers the fixed CPU budget: set"
               + " spark.facerender.cpuMemory (--cpu-memory) too, and no simulated GPU");
     }

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams one task attempt's error, metrics and video rows to JSON-lines files of its own (named by
@@ -18,6 +20,7 @@ import org.apache.hadoop.fs.Path;
  * without errors writes no errors file. Not thread-safe: one task thread uses it.
  */
 final class TaskRowWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskRowWriter.class);
   private final Path dir;
   private final Configuration conf;
   private final TaskInfo task;
@@ -85,12 +88,22 @@ final class TaskRowWriter {
         codes);
   }
 
-  /** The task failed: closes quietly; the driver never reads a failed attempt's files. */
+  /**
+   * The task failed: closes the files without throwing; the driver never reads a failed attempt's
+   * files. A failure to close is logged, not thrown: the attempt already fails with its own error,
+   * which a second one thrown from its cleanup would replace, and the files are debris of the
+   * staging folder, removed with it.
+   */
   void abort() {
     try {
       closeStreams();
     } catch (IOException | RuntimeException e) {
-      // The attempt already failed with its own error; its files are debris of the staging folder.
+      LOG.warn(
+          "Could not close the row files of failed task attempt {} in {}; they stay in the staging"
+              + " folder until it is removed",
+          task.taskAttemptId(),
+          dir,
+          e);
     }
   }
 

@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * Recognises device out-of-memory errors. libtorch has no distinct Java class for them: every c10
  * error reaches Java as a RuntimeException carrying the C++ message, and wrappers may hide it
- * further down the cause chain. A Java {@link OutOfMemoryError} in the chain counts too: a batch
- * whose arrays the heap could not hold is split like one the device could not.
+ * further down the cause chain. A Java {@link OutOfMemoryError} does not count: the JVM's heap (or
+ * JavaCPP's native limit) running out says the executor is sized too small, which splitting a batch
+ * would only hide.
  */
 public final class OutOfMemoryErrors {
   private static final String[] MARKERS = {
@@ -29,9 +30,6 @@ public final class OutOfMemoryErrors {
   private static boolean find(Throwable error, Map<Throwable, Boolean> seen) {
     if (error == null || seen.put(error, Boolean.TRUE) != null) {
       return false;
-    }
-    if (error instanceof OutOfMemoryError) {
-      return true;
     }
     String message = error.getMessage();
     if (message != null) {

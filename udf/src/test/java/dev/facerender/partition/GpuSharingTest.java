@@ -2,11 +2,22 @@ package dev.facerender.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.device.BatchPeaks;
+import dev.facerender.device.Device;
+import dev.facerender.device.DeviceBudget;
+import dev.facerender.device.DeviceLocks;
+import dev.facerender.device.Devices;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.model.BuiltinModels;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.ModelCache;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Lock;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +101,62 @@ class GpuSharingTest {
     for (int t = 0; t < 2; t++) {
       long perFrame = together.get(t).metrics.get(0).perFrameBytes();
       assertThat((double) perFrame).isBetween(alone[t] * 0.9, alone[t] * 1.1);
+    }
+  }
+
+  /** Whether another thread gets a batch's (read) lock on {@code device} at once. */
+  private static boolean batchCanStart(Device device) throws Exception {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              Lock batch = DeviceLocks.of(device).readLock();
+              boolean got = batch.tryLock();
+              if (got) {
+                batch.unlock();
+              }
+              return got;
+            })
+        .get();
+  }
+
+  @Test
+  void twoSimulatedGpusOfDifferentSizesInOneJvmKeepTheirOwnPeaksLocksAndBudgets() throws Exception {
+    // Sizes no other test asks for: Devices keeps one instance per size for the JVM's life.
+    Device small = Devices.forTask(6 * GIB, 0.5, 0, Map.of());
+    Device large = Devices.forTask(12 * GIB, 0.5, 0, Map.of());
+    assertThat(small.id()).isEqualTo(large.id()).isEqualTo("sim-gpu:0");
+    assertThat(small).isNotSameAs(large);
+
+    // The weights are loaded once on the CPU both render on, and counted on each.
+    FrameModel onSmall = ModelCache.get(BuiltinModels.WARP, small);
+    assertThat(ModelCache.get(BuiltinModels.WARP, large)).isSameAs(onSmall);
+    assertThat(large.allocatedBytes()).isPositive().isEqualTo(small.allocatedBytes());
+
+    // A task's lease on one is not held on the other.
+    DeviceBudget.of(small).lease(1, 3 * GIB);
+    try {
+      assertThat(DeviceBudget.of(small).heldByOthers(2)).isEqualTo(3 * GIB);
+      assertThat(DeviceBudget.of(large).heldByOthers(2)).isZero();
+    } finally {
+      DeviceBudget.of(small).release(1);
+    }
+
+    // A batch running on one neither overlaps nor hides the peak of a batch on the other.
+    BatchPeaks.Window smallBatch = BatchPeaks.of(small).begin(4);
+    BatchPeaks.Window largeBatch = BatchPeaks.of(large).begin(4);
+    assertThat(largeBatch.startedAlone()).isTrue();
+    large.beforeBatch(4, 256 * 256);
+    large.afterBatch();
+    assertThat(BatchPeaks.of(large).end(largeBatch)).isPositive();
+    assertThat(BatchPeaks.of(small).end(smallBatch)).isZero();
+
+    // Calibrating one (its write lock) stalls batches on it only.
+    Lock calibrating = DeviceLocks.of(small).writeLock();
+    calibrating.lock();
+    try {
+      assertThat(batchCanStart(small)).isFalse();
+      assertThat(batchCanStart(large)).isTrue();
+    } finally {
+      calibrating.unlock();
     }
   }
 }

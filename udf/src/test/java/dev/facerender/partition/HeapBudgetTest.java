@@ -1,12 +1,14 @@
 package dev.facerender.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.facerender.batch.BatchSizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +57,36 @@ class HeapBudgetTest {
     assertThat(text).doesNotContain("OutOfMemoryError").contains("frames 12 ");
     // 40% of 192 MiB over three batches of 6 MiB frames: 4 frames, and no heap OOM to split.
     assertThat(text).containsPattern("planned [1-4] ooms 0");
+  }
+
+  @Test
+  void aJavaHeapOomInABatchFailsTheTaskWithItsCauseInsteadOfSplittingTheBatch() {
+    RenderSettings settings = Fixtures.settings("batchSize", "8", "pipelineDepth", "1");
+    Fixtures.PlannedDevice device = new Fixtures.PlannedDevice("heap-oom", 1L << 30, 0, 1);
+    OutOfMemoryError heap = new OutOfMemoryError("Java heap space");
+    List<Integer> batches = new CopyOnWriteArrayList<>();
+    BatchFaults heapRunsOut =
+        (frames, pixels) -> {
+          batches.add(frames);
+          throw heap;
+        };
+
+    assertThatThrownBy(
+            () ->
+                Fixtures.renderWithWarp(
+                    Fixtures.clip("c", 32, 8, 0f),
+                    settings,
+                    new Fixtures.Sinks(),
+                    device,
+                    heapRunsOut))
+        .isInstanceOf(JvmMemoryExhausted.class)
+        .hasMessageContaining("ran out of memory (Java heap space)")
+        .hasMessageContaining("a batch of 8 frames (clip c frames 0-7) on heap-oom")
+        .hasMessageContaining("not split")
+        .hasMessageContaining("spark.executor.memory")
+        .hasMessageContaining("--pipeline-depth")
+        .cause()
+        .isSameAs(heap);
+    assertThat(batches).as("tried once, never split in halves").containsExactly(8);
   }
 }

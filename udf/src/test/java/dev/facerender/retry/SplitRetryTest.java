@@ -102,6 +102,11 @@ class SplitRetryTest {
     assertThat(OutOfMemoryErrors.isOutOfMemory(new RuntimeException("shape mismatch"))).isFalse();
     assertThat(
             OutOfMemoryErrors.isOutOfMemory(
+                new RuntimeException("batch failed", new OutOfMemoryError("Java heap space"))))
+        .as("the JVM's heap is not the device's memory")
+        .isFalse();
+    assertThat(
+            OutOfMemoryErrors.isOutOfMemory(
                 new RuntimeException(
                     "DefaultCPUAllocator: can't allocate memory: you tried to allocate 9 bytes")))
         .isTrue();

@@ -205,13 +205,6 @@ public final class CachingAllocator {
     return fragmentationOoms;
   }
 
-  /** The largest cached free block, the most one request can get without {@code cudaMalloc}. */
-  public synchronized long largestCachedBlock() {
-    long small = smallPool.isEmpty() ? 0 : smallPool.last().size;
-    long large = largePool.isEmpty() ? 0 : largePool.last().size;
-    return Math.max(small, large);
-  }
-
   private Block newSegment(long size, boolean small, long requested) {
     long segmentSize = segmentSize(size);
     if (!memory.cudaMalloc(segmentSize)) {
