@@ -282,7 +282,8 @@ public final class FacerenderConf {
                   CALIBRATION_CACHE,
                   CALIBRATION_SECONDS)
                   .stream(),
-              java.util.stream.Stream.concat(FaultConf.ALL.stream(), VideoConf.ALL.stream()))
+              java.util.stream.Stream.of(DeviceConf.ALL, FaultConf.ALL, VideoConf.ALL)
+                  .flatMap(List::stream))
           .toList();
 
   private FacerenderConf() {}
