@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -91,13 +92,14 @@ final class BenchmarkCommand implements Callable<Integer> {
     if (!sizing.isEmpty()) {
       return sizing();
     }
-    SparkSession spark = sparkOptions.start();
+    Map<String, String> settings = sparkOptions.settings(spec);
+    // The driver's GPUs on a GPU machine, lent to the local tasks as for render.
+    SparkSession spark = sparkOptions.start(sparkOptions.device(settings));
     try {
       Benchmark.Result r =
           Benchmark.run(
               spark,
-              new Benchmark.Request(
-                  out, shape.clips, shape.frames, shape.size, rounds, sparkOptions.settings(spec)));
+              new Benchmark.Request(out, shape.clips, shape.frames, shape.size, rounds, settings));
       if (json) {
         System.out.println(
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));

@@ -1,8 +1,10 @@
 package dev.facerender.job;
 
 import dev.facerender.concurrent.Futures;
+import dev.facerender.config.DeviceConf;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
+import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.Devices;
 import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.io.ParquetRowWriter;
@@ -45,6 +47,8 @@ public final class LocalEngine {
   private final ParquetTable frames;
   private final ParquetTable sources;
   private final int threads;
+  private final int tasksPerDevice;
+  private final DeviceChoice device;
   private final CompletableFuture<RenderSettings> models;
 
   private LocalEngine(
@@ -52,15 +56,22 @@ public final class LocalEngine {
       Configuration conf,
       ParquetTable frames,
       ParquetTable sources,
-      int threads) {
+      int coreSlots,
+      DeviceChoice device) {
     this.request = request;
     this.conf = conf;
     this.frames = frames;
     this.sources = sources;
-    this.threads = threads;
+    this.device = device;
+    // On GPUs, a few render slots per GPU (each a task with its render thread), not one per core:
+    // more tasks on one GPU only split its memory; on the CPU, one task per core.
+    int perGpu = FacerenderConf.get(DeviceConf.GPU_SLOTS, request.conf());
+    this.threads = device.onGpu() ? device.gpus().size() * perGpu : coreSlots;
+    this.tasksPerDevice = device.onGpu() ? perGpu : threads;
     // Loading libtorch and checking the model starts now and overlaps taking the output folder and
     // reading the input; input errors still come first (the outcome is looked at after them).
-    RenderSettings probe = RenderSettings.from("preflight", request.conf(), threads, threads);
+    RenderSettings probe =
+        RenderSettings.from("preflight", request.conf(), threads, tasksPerDevice);
     String roots = FacerenderConf.get(FacerenderConf.MODEL_ROOTS, request.conf());
     this.models =
         CompletableFuture.supplyAsync(
@@ -72,7 +83,7 @@ public final class LocalEngine {
                         probe.simulateGpuBytes(),
                         probe.cpuMemoryFraction(),
                         probe.cpuMemoryBytes(),
-                        Map.of())));
+                        device.resourcesForSlot(0))));
   }
 
   /**
@@ -88,6 +99,20 @@ public final class LocalEngine {
       List<String> sparkSettings,
       long maxFrames,
       Consumer<String> refused) {
+    return of(request, master, sparkSettings, maxFrames, refused, null);
+  }
+
+  /**
+   * As above, rendering where {@code device} says (null: decided here from {@code --device} and
+   * this machine, {@link DeviceChoice}).
+   */
+  public static LocalEngine of(
+      RenderRequest request,
+      String master,
+      List<String> sparkSettings,
+      long maxFrames,
+      Consumer<String> refused,
+      DeviceChoice device) {
     String reason = null;
     String chosen = master == null ? "local[*]" : master.strip();
     boolean local = chosen.equals("local") || chosen.matches("local\\[(\\*|[0-9]+)\\]");
@@ -124,7 +149,8 @@ public final class LocalEngine {
     // The task slots local Spark would have: one thread per slot, each a partition at a time.
     int threads =
         SparkTopology.coreSlots(chosen, "", "1", Runtime.getRuntime().availableProcessors());
-    return new LocalEngine(request, conf, framesTable, sourcesTable, threads);
+    DeviceChoice chosenDevice = device != null ? device : DeviceChoice.of(request.conf());
+    return new LocalEngine(request, conf, framesTable, sourcesTable, threads, chosenDevice);
   }
 
   /**
@@ -150,7 +176,8 @@ public final class LocalEngine {
       Phases phases,
       CancelOnShutdown cancel) {
     String runId = status.runId();
-    RenderSettings asked = RenderSettings.from(runId, request.conf(), threads, threads);
+    status.device(device.label(), device.reason());
+    RenderSettings asked = RenderSettings.from(runId, request.conf(), threads, tasksPerDevice);
     LocalInput input = new LocalInput(frames, sources);
     Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
     List<Row> rows = input.rows(clips);
@@ -185,7 +212,13 @@ public final class LocalEngine {
     try {
       progress.start(inputFrames, done::get);
       render.run(
-          partitions, threads, out.child(staging + "/frames"), status.attemptId(), conf, cancel);
+          partitions,
+          threads,
+          device,
+          out.child(staging + "/frames"),
+          status.attemptId(),
+          conf,
+          cancel);
       writeTable(out, staging + "/errors", Schemas.ERRORS, render.errors(), Schemas::row);
       writeTable(out, staging + "/metrics", Schemas.METRICS, render.metrics(), Schemas::row);
       commit(out, lock, status, staging, inputFrames);
@@ -209,7 +242,7 @@ public final class LocalEngine {
             () -> null);
     return RunCheck.conclude(
         read,
-        "local engine, " + threads + " threads",
+        "local engine, " + threads + (device.onGpu() ? " GPU render slots" : " threads"),
         null,
         out,
         lock,

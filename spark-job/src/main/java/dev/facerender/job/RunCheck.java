@@ -138,7 +138,9 @@ final class RunCheck {
             read.batches(),
             errorCodes,
             errors,
-            samples);
+            samples,
+            status.device(),
+            status.deviceReason());
     String failure = counts.problem(inputFrames, out.toString(), framesKept);
     if (failure == null) {
       failure = read.videoFailure().get();

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * What a render did: counts, timings, the peak resident memory of the driver JVM (the executor too
  * in local mode; -1 when unknown), the batches in aggregate with a sample, rejected rows per error
- * code with a sample of them, and the frames sampled for the report.
+ * code with a sample of them, the frames sampled for the report, and the device(s) it rendered on
+ * with the reason they were chosen.
  */
 public record RunSummary(
     String runId,
@@ -25,7 +26,9 @@ public record RunSummary(
     MetricsDigest metrics,
     Map<String, Long> errorCodes,
     List<FrameError> errors,
-    List<SampledFrame> samples) {
+    List<SampledFrame> samples,
+    String device,
+    String deviceReason) {
   public RunSummary {
     samples = List.copyOf(samples);
     settings = Map.copyOf(settings);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.facerender.config.DataSize;
 import dev.facerender.config.DeviceConf;
+import dev.facerender.config.FacerenderConf;
 import dev.facerender.natives.NativesKind;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -128,6 +129,13 @@ public record DeviceChoice(DeviceKind kind, List<Integer> gpus, String reason)
       return gpu(DeviceKind.CUDA, List.of(index), "--device " + asked + ", " + seen);
     }
     return gpu(DeviceKind.CUDA, IntStream.range(0, usable).boxed().toList(), seen);
+  }
+
+  /** The decision for the {@code spark.facerender.*} values {@code conf} on this machine. */
+  public static DeviceChoice of(Map<String, String> conf) {
+    return decide(
+        FacerenderConf.get(DeviceConf.DEVICE, conf),
+        DeviceFacts.ofThisMachine(FacerenderConf.get(FacerenderConf.SIMULATE_GPU, conf)));
   }
 
   /**

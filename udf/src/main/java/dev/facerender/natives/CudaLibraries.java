@@ -117,8 +117,20 @@ public final class CudaLibraries {
     return new Report(from, libraries, path);
   }
 
-  /** What to install for a missing {@code soname}. */
+  /** What to install, or where to point LD_LIBRARY_PATH, for a missing {@code soname}. */
   static String install(String soname) {
+    if (soname.startsWith("libcuda.so")) {
+      return installHint(soname);
+    }
+    return installHint(soname)
+        + ", or point LD_LIBRARY_PATH at a folder that has "
+        + soname
+        + " (a PyTorch CUDA 13 install's site-packages/nvidia/*/lib: cu13, cudnn, cusparselt,"
+        + " nccl, nvshmem)";
+  }
+
+  /** What to install for a missing {@code soname}, in one clause. */
+  public static String installHint(String soname) {
     String what;
     if (soname.startsWith("libcuda.so")) {
       return "install the NVIDIA driver, R580 or newer for CUDA 13 (nvidia-smi then lists the GPU)";
@@ -134,12 +146,7 @@ public final class CudaLibraries {
       what =
           "the CUDA 13 runtime libraries (NVIDIA's cuda-libraries-13-0, or a CUDA 13 runtime image)";
     }
-    return "install "
-        + what
-        + ", or point LD_LIBRARY_PATH at a folder that has "
-        + soname
-        + " (a PyTorch CUDA 13 install's site-packages/nvidia/*/lib: cu13, cudnn, cusparselt,"
-        + " nccl, nvshmem)";
+    return "install " + what;
   }
 
   /** The version the resolved file's name carries ({@code libcudart.so.13.0.96}: 13.0.96). */

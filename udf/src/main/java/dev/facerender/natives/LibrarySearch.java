@@ -113,7 +113,7 @@ public record LibrarySearch(
   static List<Path> cudaFolders(Path root) {
     List<Path> dirs = new ArrayList<>();
     for (Path toolkit : children(root, "cuda*")) {
-      for (String lib : List.of("lib64", "targets/x86_64-linux/lib", "extras/CUPTI/lib64")) {
+      for (String lib : List.of("lib64", "lib", "targets/x86_64-linux/lib", "extras/CUPTI/lib64")) {
         if (Files.isDirectory(toolkit.resolve(lib))) {
           dirs.add(toolkit.resolve(lib));
         }

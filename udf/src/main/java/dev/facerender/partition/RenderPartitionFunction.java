@@ -71,7 +71,13 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
    * aborts the sinks unless the last row was taken.
    */
   public PartitionRows renderLocally(Iterator<Row> rows, int partition) {
-    return open(rows, TaskInfo.local(partition), Map.of());
+    return renderLocally(rows, partition, Map.of());
+  }
+
+  /** As above, on the device {@code resources} name (Spark's form; empty: the CPU). */
+  public PartitionRows renderLocally(
+      Iterator<Row> rows, int partition, Map<String, ResourceInformation> resources) {
+    return open(rows, TaskInfo.local(partition), resources);
   }
 
   private PartitionRows open(
