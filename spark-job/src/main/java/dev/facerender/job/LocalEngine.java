@@ -13,6 +13,7 @@ import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.report.ReportSample;
 import java.util.ArrayList;
@@ -206,7 +207,14 @@ public final class LocalEngine {
     status.running();
     String staging = Staging.wave(status.attemptId(), 0);
     AtomicLong done = new AtomicLong();
-    LocalRender render = new LocalRender(settings, ReportSample.choose(clips), done);
+    // On GPUs the render slots leave most cores idle: those encode the slots' frames.
+    int cores = Runtime.getRuntime().availableProcessors();
+    LocalRender render =
+        new LocalRender(
+            settings,
+            ReportSample.choose(clips),
+            done,
+            device.onGpu() ? EncodeHelpers.of(Math.max(1, cores - threads)) : null);
     long renderStart = System.nanoTime();
     RssSampler rss = new RssSampler();
     try {

@@ -7,6 +7,7 @@ import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
+import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.FrameSample;
 import dev.facerender.partition.RenderPartitionFunction;
@@ -48,11 +49,21 @@ final class LocalRender {
   private final Sinks sinks;
   private final RenderPartitionFunction function;
   private final RenderSettings settings;
+  private final EncodeHelpers encodeHelpers;
 
   LocalRender(RenderSettings settings, FrameSample sample, AtomicLong done) {
+    this(settings, sample, done, null);
+  }
+
+  /**
+   * With {@code encodeHelpers} (null: none) sharing the tasks' encoding; closed by {@link #run}.
+   */
+  LocalRender(
+      RenderSettings settings, FrameSample sample, AtomicLong done, EncodeHelpers encodeHelpers) {
     this.settings = settings;
     this.sinks = new Sinks(done, sample);
-    this.function = new RenderPartitionFunction(settings, sinks);
+    this.encodeHelpers = encodeHelpers;
+    this.function = new RenderPartitionFunction(settings, sinks, encodeHelpers);
   }
 
   /**
@@ -117,6 +128,9 @@ final class LocalRender {
     } finally {
       pool.shutdown();
       awaitStop(pool);
+      if (encodeHelpers != null) {
+        encodeHelpers.close();
+      }
     }
     cancel.check();
   }

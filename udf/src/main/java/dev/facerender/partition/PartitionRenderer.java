@@ -86,6 +86,21 @@ final class PartitionRenderer implements Iterator<Row> {
       FrameEnhancer enhancer,
       BatchFaults faults,
       ClipVideos videos) {
+    this(input, settings, sinks, task, device, model, enhancer, faults, videos, null);
+  }
+
+  /** As above, sharing each batch's encoding with {@code encodeHelpers} (null: none). */
+  PartitionRenderer(
+      Iterator<Row> input,
+      RenderSettings settings,
+      TaskSinks sinks,
+      TaskInfo task,
+      Device device,
+      FrameModel model,
+      FrameEnhancer enhancer,
+      BatchFaults faults,
+      ClipVideos videos,
+      EncodeHelpers encodeHelpers) {
     this.input = input;
     this.settings = settings;
     this.sinks = sinks;
@@ -105,7 +120,7 @@ final class PartitionRenderer implements Iterator<Row> {
             retrying::run,
             CutBatch::release,
             CLOSE_WAIT_MILLIS);
-    this.encoder = FrameEncoder.of(settings);
+    this.encoder = FrameEncoder.of(settings, encodeHelpers);
     this.metrics = new MetricsRecorder(settings, task, device.id());
     this.videos = videos;
   }

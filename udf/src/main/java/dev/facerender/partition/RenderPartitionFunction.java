@@ -29,9 +29,17 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
   private final TaskSinks sinks;
   private final VideoOutput videos;
   private final DriverGpus driverGpus;
+  // Only in the JVM that made it (the local engine): executors encode on the task thread.
+  private final transient EncodeHelpers encodeHelpers;
 
   public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
     this(settings, sinks, null, DriverGpus.NONE);
+  }
+
+  /** For the local engine: tasks share their frames' encoding with {@code encodeHelpers}. */
+  public RenderPartitionFunction(
+      RenderSettings settings, TaskSinks sinks, EncodeHelpers encodeHelpers) {
+    this(settings, sinks, null, DriverGpus.NONE, encodeHelpers);
   }
 
   /**
@@ -40,6 +48,16 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
    */
   public RenderPartitionFunction(
       RenderSettings settings, TaskSinks sinks, VideoOutput videos, DriverGpus driverGpus) {
+    this(settings, sinks, videos, driverGpus, null);
+  }
+
+  private RenderPartitionFunction(
+      RenderSettings settings,
+      TaskSinks sinks,
+      VideoOutput videos,
+      DriverGpus driverGpus,
+      EncodeHelpers encodeHelpers) {
+    this.encodeHelpers = encodeHelpers;
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
     this.driverGpus = requireNonNull(driverGpus, "driverGpus is null");
@@ -102,7 +120,8 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             model,
             enhancer,
             BatchFaults.injected(settings, info.partition(), device),
-            settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null);
+            settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null,
+            encodeHelpers);
     return new PartitionRows(renderer, task);
   }
 
