@@ -177,10 +177,11 @@ final class DoctorCommand implements Callable<Integer> {
       System.out.println("  (only the GPU natives on a GPU machine need them; --json lists each)");
       return;
     }
+    int width = libraries.libraries().stream().mapToInt(l -> l.soname().length()).max().orElse(1);
     for (CudaLibraries.Library l : libraries.libraries()) {
       boolean missing = l.path().equals("missing");
       System.out.printf(
-          "  %-22s %-9s %s%n",
+          "  %-" + width + "s  %-9s %s%n",
           l.soname(),
           missing ? "MISSING" : l.version(),
           missing

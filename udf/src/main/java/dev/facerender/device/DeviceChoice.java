@@ -57,6 +57,15 @@ public record DeviceChoice(DeviceKind kind, List<Integer> gpus, String reason)
       throw new IllegalArgumentException(
           "--device must be " + VALUES + ", got '" + requested + "'");
     }
+    if (facts.nativesError() != null) {
+      // Nothing renders, not even on the CPU: libtorch itself did not load.
+      throw new IllegalArgumentException(
+          "The GPU natives do not load here ("
+              + facts.nativesError()
+              + "): `./facerender doctor` lists every CUDA library they need, where it was found"
+              + " and what to install; FACERENDER_NATIVES=cpu (a build without -Pgpu) renders on"
+              + " the CPU");
+    }
     if (facts.simulatedGpuBytes() > 0) {
       return simulated(asked, facts.simulatedGpuBytes());
     }

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -26,7 +28,11 @@ import org.bytedeco.javacpp.Loader;
  * links nvJitLink), and so is the driver's {@code libcuda.so.1}.
  */
 public final class CudaLibraries {
-  /** libtorch_cuda's CUDA 13.1 / cuDNN 9 needs (readelf -d, NEEDED) and the driver. */
+  /**
+   * What the -gpu natives (2.10.0-1.5.13: CUDA 13.1, cuDNN 9) link, read with {@code readelf -d}
+   * from libtorch_cuda.so, libtorch_cuda_linalg.so (cuSOLVER), libc10_cuda.so, libjnitorch_cuda.so
+   * (cuDNN's parts) and libjnitorch_nccl.so; for when that jar cannot be read here.
+   */
   static final List<String> KNOWN =
       List.of(
           "libcudart.so.13",
@@ -36,21 +42,45 @@ public final class CudaLibraries {
           "libcurand.so.10",
           "libcusparse.so.12",
           "libcusolver.so.12",
+          "libcufile.so.0",
           "libcudnn.so.9",
-          "libnvrtc.so.13",
+          "libcudnn_graph.so.9",
+          "libcudnn_ops.so.9",
+          "libcudnn_cnn.so.9",
+          "libcudnn_adv.so.9",
+          "libnccl.so.2");
+
+  /** Libraries no dynamic section names, opened while running, and by whom. */
+  static final Map<String, String> OPENED_AT_RUN_TIME =
+      orderedMap(
           "libnvJitLink.so.13",
-          "libcusparseLt.so.0",
-          "libnccl.so.2",
-          "libnvshmem_host.so.3",
-          "libcupti.so.13",
-          "libcufile.so.0");
+          "libcusparse.so.12 (linked; listed for when cuSPARSE itself is missing)",
+          "libnvrtc.so.13",
+          "libtorch, opened at run time (NVRTC: TorchScript's CUDA fuser compiles with it)",
+          "libcudnn_heuristic.so.9",
+          "cuDNN, opened at run time",
+          "libcudnn_engines_precompiled.so.9",
+          "cuDNN, opened at run time",
+          "libcudnn_engines_runtime_compiled.so.9",
+          "cuDNN, opened at run time",
+          "libcuda.so.1",
+          "the CUDA runtime: the NVIDIA driver's library");
 
   static final String DRIVER = "libcuda.so.1";
   private static final String GPU_FOLDER = "org/bytedeco/pytorch/linux-x86_64-gpu/";
 
-  /** One library: {@code path} is "missing" when it is nowhere; {@code fix} is empty when loads. */
+  /**
+   * One library and who needs it; {@code path} is "missing" when it is nowhere; {@code fix} is
+   * empty when it loads as it is.
+   */
   public record Library(
-      String soname, String path, String version, String where, boolean loads, String fix) {}
+      String soname,
+      String neededBy,
+      String path,
+      String version,
+      String where,
+      boolean loads,
+      String fix) {}
 
   /** Every library, where their names came from, and one LD_LIBRARY_PATH that finds them all. */
   public record Report(String neededFrom, List<Library> libraries, String libraryPath) {
@@ -63,7 +93,8 @@ public final class CudaLibraries {
     }
   }
 
-  record Needed(List<String> sonames, String from) {}
+  /** Soname to the library that needs it, in the order read. */
+  record Needed(Map<String, String> sonames, String from) {}
 
   private CudaLibraries() {}
 
@@ -73,21 +104,34 @@ public final class CudaLibraries {
     return check(needed.sonames(), needed.from(), LibrarySearch.ofThisMachine());
   }
 
-  /** Finds {@code sonames}, the driver, and the CUDA libraries each found one needs. */
-  public static Report check(List<String> sonames, String from, LibrarySearch search) {
-    Deque<String> queue = new ArrayDeque<>(sonames);
-    queue.add(DRIVER);
+  /** {@link #KNOWN}, each needed by the natives (the known list's word). */
+  static Map<String, String> known() {
+    Map<String, String> known = new LinkedHashMap<>();
+    KNOWN.forEach(s -> known.put(s, "the -gpu natives (known list)"));
+    return known;
+  }
+
+  /**
+   * Finds {@code sonames} (soname to who needs it), the libraries opened at run time, and the CUDA
+   * libraries each one found needs in turn.
+   */
+  public static Report check(Map<String, String> sonames, String from, LibrarySearch search) {
+    Map<String, String> wanted = new LinkedHashMap<>(sonames);
+    OPENED_AT_RUN_TIME.forEach(wanted::putIfAbsent);
+    Deque<Map.Entry<String, String>> queue = new ArrayDeque<>(wanted.entrySet());
     Set<String> seen = new LinkedHashSet<>();
     List<Library> libraries = new ArrayList<>();
     Set<String> addDirs = new LinkedHashSet<>();
     while (!queue.isEmpty()) {
-      String soname = queue.poll();
+      Map.Entry<String, String> next = queue.poll();
+      String soname = next.getKey();
       if (!seen.add(soname)) {
         continue;
       }
       LibrarySearch.Found found = search.find(soname);
       if (found == null) {
-        libraries.add(new Library(soname, "missing", "", "", false, install(soname)));
+        libraries.add(
+            new Library(soname, next.getValue(), "missing", "", "", false, install(soname)));
         continue;
       }
       String dir = found.path().getParent().toString();
@@ -102,19 +146,27 @@ public final class CudaLibraries {
       libraries.add(
           new Library(
               soname,
+              next.getValue(),
               found.path().toString(),
               version(soname, found.path()),
               found.where(),
               found.onLinkerPath(),
               fix));
-      for (String next : neededBy(found.path())) {
-        if (isCuda(next) && !seen.contains(next)) {
-          queue.add(next);
+      for (String linked : neededBy(found.path())) {
+        if (isCuda(linked) && !seen.contains(linked)) {
+          queue.add(Map.entry(linked, soname));
         }
       }
     }
-    String path = String.join(":", addDirs);
-    return new Report(from, libraries, path);
+    return new Report(from, libraries, String.join(":", addDirs));
+  }
+
+  private static Map<String, String> orderedMap(String... pairs) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      map.put(pairs[i], pairs[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(map);
   }
 
   /** What to install, or where to point LD_LIBRARY_PATH, for a missing {@code soname}. */
@@ -199,18 +251,18 @@ public final class CudaLibraries {
       }
     } catch (IOException | RuntimeException e) {
       return new Needed(
-          KNOWN, "the known list (reading the GPU natives failed: " + e.getMessage() + ")");
+          known(), "the known list (reading the GPU natives failed: " + e.getMessage() + ")");
     }
-    return new Needed(KNOWN, "the known list (no -gpu natives jar here to read)");
+    return new Needed(known(), "the known list (no -gpu natives jar here to read)");
   }
 
-  /** JavaCPP's extracted copy of a natives jar's folder, where it has one. */
+  /** JavaCPP's extracted copy of a natives jar's GPU folder (its files may be a part only). */
   private static Path cached(URL jarFile) {
     try {
       Path jar = Path.of(jarFile.toURI());
-      Path folder = Loader.getCacheDir().toPath().resolve(jar.getFileName().toString());
-      Path natives = folder.resolve(GPU_FOLDER);
-      return Files.isRegularFile(natives.resolve("libtorch_cuda.so")) ? natives : null;
+      Path natives =
+          Loader.getCacheDir().toPath().resolve(jar.getFileName().toString()).resolve(GPU_FOLDER);
+      return Files.isDirectory(natives) ? natives : null;
     } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
       return null;
     }
@@ -239,49 +291,56 @@ public final class CudaLibraries {
     }
   }
 
+  /** libtorch's CUDA libraries and their JNI wrappers: what links the CUDA libraries. */
   private static boolean isCudaPart(String name) {
-    return name.startsWith("libtorch_cuda") || name.startsWith("libc10_cuda");
+    return name.startsWith("libtorch_cuda")
+        || name.startsWith("libc10_cuda")
+        || name.startsWith("libjnitorch_cuda")
+        || name.startsWith("libjnitorch_nccl");
   }
 
   private static Needed fromFolder(Path folder) throws IOException {
-    Set<String> names = new LinkedHashSet<>();
+    Map<String, String> names = new LinkedHashMap<>();
     List<String> read = new ArrayList<>();
     try (var files = Files.list(folder)) {
       for (Path f : files.sorted().toList()) {
         String name = f.getFileName().toString();
         if (isCudaPart(name) && name.endsWith(".so")) {
-          ElfNeeded.of(f).stream().filter(CudaLibraries::isCuda).forEach(names::add);
+          ElfNeeded.of(f).stream()
+              .filter(CudaLibraries::isCuda)
+              .forEach(n -> names.putIfAbsent(n, name));
           read.add(name);
         }
       }
     }
-    return new Needed(List.copyOf(names), String.join(", ", read) + " in " + folder);
+    return new Needed(names, String.join(", ", read) + " in " + folder);
   }
 
+  /** Reads each CUDA part of {@code jar}: from its extracted copy when there is one (faster). */
   private static Needed fromJar(JarFile jar, Path extracted) throws IOException {
-    if (extracted != null) {
-      return fromFolder(extracted);
-    }
-    Set<String> names = new LinkedHashSet<>();
+    Map<String, String> names = new LinkedHashMap<>();
     List<String> read = new ArrayList<>();
-    for (JarEntry entry : jar.stream().toList()) {
+    for (JarEntry entry :
+        jar.stream().sorted(java.util.Comparator.comparing(JarEntry::getName)).toList()) {
       String name = entry.getName();
       if (!name.startsWith(GPU_FOLDER) || name.indexOf('/', GPU_FOLDER.length()) >= 0) {
         continue;
       }
       String file = name.substring(GPU_FOLDER.length());
       if (isCudaPart(file) && file.endsWith(".so")) {
-        ElfNeeded.of(() -> jar.getInputStream(entry)).stream()
-            .filter(CudaLibraries::isCuda)
-            .forEach(names::add);
+        Path copy = extracted == null ? null : extracted.resolve(file);
+        List<String> needed =
+            copy != null && Files.isRegularFile(copy) && Files.size(copy) == entry.getSize()
+                ? ElfNeeded.of(copy)
+                : ElfNeeded.of(() -> jar.getInputStream(entry));
+        needed.stream().filter(CudaLibraries::isCuda).forEach(n -> names.putIfAbsent(n, file));
         read.add(file);
       }
     }
     if (read.isEmpty()) {
-      return new Needed(KNOWN, "the known list (" + jar.getName() + " has no libtorch_cuda.so)");
+      return new Needed(known(), "the known list (" + jar.getName() + " has no libtorch_cuda.so)");
     }
     return new Needed(
-        List.copyOf(names),
-        read.stream().collect(Collectors.joining(", ")) + " in " + jar.getName());
+        names, read.stream().collect(Collectors.joining(", ")) + " in " + jar.getName());
   }
 }

@@ -111,6 +111,41 @@ class DeviceChoiceTest {
   }
 
   @Test
+  void gpuNativesThatDoNotLoadAtAllStopWithTheLinkersWordAndTheDoctor() {
+    DeviceFacts facts =
+        new DeviceFacts(
+            NativesKind.GPU,
+            listing(1),
+            null,
+            0,
+            0,
+            "libtorch_cuda.so: libcusparse.so.12: cannot open shared object file");
+
+    for (String device : List.of("auto", "cpu", "cuda")) {
+      assertThatThrownBy(() -> DeviceChoice.decide(device, facts))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("libcusparse.so.12: cannot open shared object file")
+          .hasMessageContaining("./facerender doctor")
+          .hasMessageContaining("FACERENDER_NATIVES=cpu");
+    }
+  }
+
+  @Test
+  void theLinkersMessageIsKeptFromTheLibrarysFileNameOn() {
+    UnsatisfiedLinkError error =
+        new UnsatisfiedLinkError("no torch_cuda in java.library.path: /usr/lib");
+    error.initCause(
+        new UnsatisfiedLinkError(
+            "/root/.javacpp/cache/x.jar/org/bytedeco/pytorch/linux-x86_64-gpu/libtorch_cuda.so:"
+                + " libcusparse.so.12: cannot open shared object file: No such file or directory"));
+
+    assertThat(DeviceFacts.linkerMessage(error))
+        .isEqualTo(
+            "libtorch_cuda.so: libcusparse.so.12: cannot open shared object file: No such file or"
+                + " directory");
+  }
+
+  @Test
   void cpuAskedForRendersOnTheCpuWhateverTheGpus() {
     DeviceChoice choice = DeviceChoice.decide("cpu", gpuNatives(4, null, 4));
 
