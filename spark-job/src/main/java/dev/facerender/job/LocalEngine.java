@@ -7,7 +7,6 @@ import dev.facerender.config.FaultConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.Devices;
 import dev.facerender.io.NioLocalFileSystem;
-import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
@@ -25,10 +24,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Renders a small run on this machine without Spark: the same executor code ({@code
@@ -40,8 +37,6 @@ import org.apache.spark.sql.types.StructType;
 public final class LocalEngine {
   /** Input frames above which {@code auto} picks Spark, whose waves make a long run resumable. */
   public static final long AUTO_MAX_FRAMES = 100_000;
-
-  private static final long TABLE_ROW_GROUP_BYTES = 128L << 20;
 
   private final RenderRequest request;
   private final Configuration conf;
@@ -227,9 +222,11 @@ public final class LocalEngine {
           status.attemptId(),
           conf,
           cancel);
-      writeTable(out, staging + "/errors", Schemas.ERRORS, render.errors(), Schemas::row);
-      writeTable(out, staging + "/metrics", Schemas.METRICS, render.metrics(), Schemas::row);
-      commit(out, lock, status, staging, inputFrames);
+      LocalWave.writeTable(
+          conf, out, staging + "/errors", Schemas.ERRORS, render.errors(), Schemas::row);
+      LocalWave.writeTable(
+          conf, out, staging + "/metrics", Schemas.METRICS, render.metrics(), Schemas::row);
+      LocalWave.commit(conf, out, lock, status, staging, inputFrames);
     } finally {
       progress.stop();
       rss.close();
@@ -264,48 +261,5 @@ public final class LocalEngine {
         render.errorCodes(),
         render.samples(),
         phases);
-  }
-
-  /** Checks the staged wave as {@link WaveCommitter} does, then commits it through the manifest. */
-  private void commit(
-      OutputFolder out, OutputLock lock, RunStatus status, String staging, long inputFrames) {
-    String runId = status.runId();
-    CommittedCounts counts =
-        LocalCounts.read(
-            conf, out.child(staging + "/frames"), out.child(staging + "/errors"), runId);
-    String problem = counts.problem(inputFrames, "wave 0");
-    if (problem != null) {
-      throw new RunFailedException(
-          "Exactly-once check failed: " + problem + ". The wave was not published.");
-    }
-    List<RunManifest.Move> moves = WaveRunner.tableMoves(out, staging, WaveRunner.TABLES);
-    lock.check();
-    new RunManifest(out, runId)
-        .commit(
-            new RunManifest.Wave(
-                0,
-                counts.clips(),
-                counts.frameRows(),
-                counts.errorRows(),
-                counts.errorFrames(),
-                0,
-                moves));
-    out.delete(Staging.ROOT);
-    Map<String, Object> waves = status.waves();
-    waves.put("committed", 1);
-    waves.put("input_frames_this_attempt", inputFrames);
-    waves.put("frames_rendered_this_attempt", counts.frameRows());
-    status.running();
-  }
-
-  private <T> void writeTable(
-      OutputFolder out, String table, StructType schema, List<T> rows, Function<T, Row> toRow) {
-    String file = out.child(table + "/part-00000-" + System.nanoTime() + ".snappy.parquet");
-    try (ParquetRowWriter writer =
-        new ParquetRowWriter(file, schema, conf, true, TABLE_ROW_GROUP_BYTES)) {
-      for (T row : rows) {
-        writer.write(toRow.apply(row));
-      }
-    }
   }
 }

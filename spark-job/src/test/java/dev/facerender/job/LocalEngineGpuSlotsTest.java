@@ -62,18 +62,19 @@ class LocalEngineGpuSlotsTest {
         run(
             input,
             gpuOut,
-            Map.of("spark.facerender.simulateGpu", "4GiB", "spark.facerender.gpuSlots", "3"));
+            // 8 GiB as in every simulated test: one simulated GPU per JVM keeps its id's state.
+            Map.of("spark.facerender.simulateGpu", "8GiB", "spark.facerender.gpuSlots", "3"));
 
     assertThat(cpu.deviceReason()).isEqualTo("cpu: --device cpu");
     assertThat(gpu.device()).isEqualTo("sim-gpu:0");
     assertThat(gpu.deviceReason())
-        .isEqualTo("sim-gpu:0: simulated GPU of 4.00 GiB (--simulate-gpu), 1 GPU seen");
+        .isEqualTo("sim-gpu:0: simulated GPU of 8.00 GiB (--simulate-gpu), 1 GPU seen");
     // Three slots on the one GPU, not one task per core (this machine's local[2]).
     assertThat(gpu.master()).isEqualTo("local engine, 3 GPU render slots");
     assertThat(gpuOut.resolve("run.json"))
         .content()
         .contains("\"device\" : \"sim-gpu:0\"")
-        .contains("\"device_reason\" : \"sim-gpu:0: simulated GPU of 4.00 GiB")
+        .contains("\"device_reason\" : \"sim-gpu:0: simulated GPU of 8.00 GiB")
         .contains("\"concurrentTasks\" : 3")
         .contains("\"tasksPerDevice\" : 3");
     assertThat(gpuOut.resolve("report.html")).content().contains("sim-gpu:0: simulated GPU");

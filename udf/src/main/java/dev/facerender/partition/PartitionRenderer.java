@@ -69,27 +69,15 @@ final class PartitionRenderer implements Iterator<Row> {
         model,
         enhancer,
         BatchFaults.injected(settings, task.partition(), device),
+        null,
         null);
   }
 
   /**
-   * With {@code faults} met by every batch (not by calibration runs) and {@code videos} (null when
-   * the run makes none), which this renderer closes.
+   * With {@code faults} met by every batch (not by calibration runs), {@code videos} (null when the
+   * run makes none), which this renderer closes, and {@code encodeHelpers} sharing each batch's
+   * encoding (null: none).
    */
-  PartitionRenderer(
-      Iterator<Row> input,
-      RenderSettings settings,
-      TaskSinks sinks,
-      TaskInfo task,
-      Device device,
-      FrameModel model,
-      FrameEnhancer enhancer,
-      BatchFaults faults,
-      ClipVideos videos) {
-    this(input, settings, sinks, task, device, model, enhancer, faults, videos, null);
-  }
-
-  /** As above, sharing each batch's encoding with {@code encodeHelpers} (null: none). */
   PartitionRenderer(
       Iterator<Row> input,
       RenderSettings settings,

@@ -32,14 +32,14 @@ class CudaLibrariesTest {
 
   @Test
   void aLibraryMissingFromTheLibraryPathIsNamedWithWhatToInstall() throws Exception {
-    List<String> present = new ArrayList<>(CudaLibraries.KNOWN);
+    List<String> present = new ArrayList<>(NeededLibraries.KNOWN);
     present.addAll(CudaLibraries.OPENED_AT_RUN_TIME.keySet());
     present.remove("libcudnn.so.9");
     Path libs = folder("libs", present);
 
     CudaLibraries.Report report =
         CudaLibraries.check(
-            CudaLibraries.known(), "test", new LibrarySearch(List.of(libs), Map.of(), List.of()));
+            NeededLibraries.known(), "test", new LibrarySearch(List.of(libs), Map.of(), List.of()));
 
     assertThat(report.missing()).isEqualTo(1);
     assertThat(report.allLoad()).isFalse();
@@ -56,7 +56,7 @@ class CudaLibrariesTest {
     assertThat(cublas.fix()).isEmpty();
     assertThat(report.libraries())
         .extracting(CudaLibraries.Library::soname)
-        .containsAll(CudaLibraries.KNOWN)
+        .containsAll(NeededLibraries.KNOWN)
         .contains(CudaLibraries.DRIVER, "libnvrtc.so.13", "libnvJitLink.so.13");
     assertThat(library(report, "libnvrtc.so.13").neededBy()).contains("opened at run time");
   }
