@@ -2,7 +2,10 @@ package dev.facerender.job;
 
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
+import dev.facerender.device.DeviceFacts;
 import dev.facerender.device.DriverGpus;
+import dev.facerender.device.GpuListing;
+import dev.facerender.natives.NativesKind;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,8 +89,14 @@ public final class SparkTopology {
             + " CPU; metrics/ records each batch's device"
       };
     }
-    if (FacerenderConf.get(FacerenderConf.SIMULATE_GPU, conf) > 0 && chosen != null) {
-      return new String[] {chosen.label(), chosen.reason()};
+    long simulated = FacerenderConf.get(FacerenderConf.SIMULATE_GPU, conf);
+    if (simulated > 0) {
+      DeviceChoice sim =
+          chosen != null
+              ? chosen
+              : DeviceChoice.decide(
+                  "auto", new DeviceFacts(NativesKind.CPU, GpuListing.NONE, null, -1, simulated));
+      return new String[] {sim.label(), sim.reason()};
     }
     List<String> gpus = driverGpus(spark).addresses();
     if (gpus.isEmpty()) {
