@@ -22,7 +22,11 @@ while (($#)); do
     *) echo "gpu-check: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+# `mvn -Pgpu package` writes launcher-gpu.classpath (the GPU natives), `mvn package` launcher.classpath.
 classpath_file="$root/spark-job/target/launcher.classpath"
+if [[ -z "$simulate" && -f "$root/spark-job/target/launcher-gpu.classpath" ]]; then
+  classpath_file="$root/spark-job/target/launcher-gpu.classpath"
+fi
 [[ -f "$classpath_file" ]] || { echo "gpu-check: run mvn -B -DskipTests package first" >&2; exit 2; }
 rm -rf "$out" && mkdir -p "$out"
 

@@ -117,13 +117,14 @@ final class BenchmarkCommand implements Callable<Integer> {
     if (!precisions.isEmpty()) {
       return precisions();
     }
-    SparkSession spark = sparkOptions.start();
+    Map<String, String> settings = sparkOptions.settings(spec);
+    // The driver's GPUs on a GPU machine, lent to the local tasks as for render.
+    SparkSession spark = sparkOptions.start(sparkOptions.device(settings));
     try {
       Benchmark.Result r =
           Benchmark.run(
               spark,
-              new Benchmark.Request(
-                  out, shape.clips, shape.frames, shape.size, rounds, sparkOptions.settings(spec)));
+              new Benchmark.Request(out, shape.clips, shape.frames, shape.size, rounds, settings));
       if (json) {
         System.out.println(
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));

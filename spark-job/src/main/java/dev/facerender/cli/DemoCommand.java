@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.job.RenderRequest;
 import java.nio.file.Path;
@@ -45,10 +46,11 @@ final class DemoCommand implements Callable<Integer> {
             "error-if-exists",
             0,
             sparkOptions.settings(spec));
-    SparkSession spark = sparkOptions.start();
+    DeviceChoice device = sparkOptions.device(request.conf());
+    SparkSession spark = sparkOptions.start(device);
     try {
       DemoDataset.generate(spark, input, shape.clips, shape.frames, shape.size, DEMO_SEED);
-      if (RenderCommand.render(spark, request).reportFailure() == null) {
+      if (RenderCommand.render(spark, request, device).reportFailure() == null) {
         System.out.println("Look at " + output + "/report.html (sample frames, batches, timings).");
       } else {
         System.out.println("Look at " + output + "/metrics.json and run.json (timings, batches).");

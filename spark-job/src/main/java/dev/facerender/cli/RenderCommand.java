@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.device.DeviceChoice;
 import dev.facerender.job.LocalEngine;
 import dev.facerender.job.RenderJob;
 import dev.facerender.job.RenderRequest;
@@ -103,6 +104,7 @@ final class RenderCommand implements Callable<Integer> {
     RenderRequest request =
         new RenderRequest(
             frames, sources, out, inputFormat, mode, partitions, sparkOptions.settings(spec));
+    DeviceChoice device = sparkOptions.device(request.conf());
     if (!engine.equals("spark")) {
       if (!engine.equals("auto") && !engine.equals("local")) {
         throw new ParameterException(
@@ -120,24 +122,28 @@ final class RenderCommand implements Callable<Integer> {
                       spec.commandLine(),
                       "--engine local cannot run this: " + reason + ". Use --engine spark.");
                 }
-              });
+              },
+              device);
       if (local != null) {
         report(local.run(new ConsoleProgress(System.err)));
         return 0;
       }
     }
-    SparkSession spark = sparkOptions.start();
+    SparkSession spark = sparkOptions.start(device);
     try {
-      render(spark, request);
+      render(spark, request, device);
       return 0;
     } finally {
       spark.stop();
     }
   }
 
-  /** Runs {@code request} with a console progress bar and prints what it did. */
-  static RunSummary render(SparkSession spark, RenderRequest request) {
-    return report(new RenderJob(spark).run(request, new ConsoleProgress(System.err)));
+  /**
+   * Runs {@code request} with a console progress bar and prints what it did; {@code device} is
+   * where a local master's tasks render (null on a cluster).
+   */
+  static RunSummary render(SparkSession spark, RenderRequest request, DeviceChoice device) {
+    return report(new RenderJob(spark, device).run(request, new ConsoleProgress(System.err)));
   }
 
   private static RunSummary report(RunSummary run) {
@@ -153,6 +159,7 @@ final class RenderCommand implements Callable<Integer> {
         run.batchCount(),
         run.ooms(),
         run.splits());
+    System.out.println("Device: " + run.deviceReason());
     if (run.reportFailure() == null) {
       System.out.printf("Output: %s/{frames,metrics,errors}, run.json, report.html%n", run.out());
     } else {

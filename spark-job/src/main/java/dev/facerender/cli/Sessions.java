@@ -1,12 +1,22 @@
 package dev.facerender.cli;
 
+import dev.facerender.device.DeviceChoice;
+import dev.facerender.device.DeviceKind;
 import dev.facerender.io.InputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 
 /** Spark sessions for the CLI: local[*] unless spark-submit or --master says otherwise. */
 final class Sessions {
   static final String HEARTBEAT = "spark.executor.heartbeatInterval";
+  static final String GPU_AMOUNT = "spark.driver.resource.gpu.amount";
+  static final String GPU_SCRIPT = "spark.driver.resource.gpu.discoveryScript";
 
   private Sessions() {}
 
@@ -24,6 +34,45 @@ final class Sessions {
         "spark.ui.enabled", "false",
         "spark.sql.shuffle.partitions", Integer.toString(Math.max(1, partitions)),
         "spark.sql.adaptive.enabled", "false");
+  }
+
+  /**
+   * What lends local tasks the GPUs {@code device} chose, as {@code bench/gpu-check.sh} did by
+   * hand: the driver's GPU amount and a discovery script printing their CUDA indices (local Spark
+   * gives tasks none of its own; {@code SparkTopology.driverGpus} hands them on). Nothing for the
+   * CPU, a simulated GPU, a cluster master or a command that sets {@code
+   * spark.driver.resource.gpu.*} itself.
+   */
+  static Map<String, String> driverGpus(
+      String master, Map<String, String> conf, DeviceChoice device, Path scriptDir) {
+    boolean local = master.equals("local") || master.startsWith("local[");
+    if (device == null
+        || device.kind() != DeviceKind.CUDA
+        || !local
+        || !unset(GPU_AMOUNT, conf)
+        || !unset(GPU_SCRIPT, conf)) {
+      return Map.of();
+    }
+    String addresses =
+        device.gpus().stream().map(g -> "\"" + g + "\"").collect(Collectors.joining(","));
+    try {
+      Path script = Files.createTempFile(scriptDir, "facerender-gpus-", ".sh");
+      script.toFile().deleteOnExit();
+      Files.writeString(
+          script,
+          "#!/bin/sh\n# "
+              + device.reason()
+              + "\n"
+              + "echo '{\"name\":\"gpu\",\"addresses\":["
+              + addresses
+              + "]}'\n");
+      Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+      return Map.of(
+          GPU_AMOUNT, Integer.toString(device.gpus().size()), GPU_SCRIPT, script.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Could not write the GPU discovery script for local Spark in " + scriptDir, e);
+    }
   }
 
   /** Whether neither the command's --conf nor spark-submit (system properties) sets {@code key}. */
@@ -62,6 +111,11 @@ final class Sessions {
   }
 
   static SparkSession create(String master, Map<String, String> conf) {
+    return create(master, conf, null);
+  }
+
+  /** A session; on a local master, tasks get the GPUs {@code device} chose (null: none). */
+  static SparkSession create(String master, Map<String, String> conf, DeviceChoice device) {
     checkLocalGpuSettings(master, conf);
     SparkSession.Builder builder = SparkSession.builder().appName("facerender");
     String chosen = master;
@@ -79,6 +133,10 @@ final class Sessions {
                   builder.config(k, v);
                 }
               });
+    }
+    if (chosen != null) {
+      driverGpus(chosen, conf, device, Path.of(System.getProperty("java.io.tmpdir")))
+          .forEach(builder::config);
     }
     if (unset(HEARTBEAT, conf)) {
       // Running tasks' frame counts reach the progress bar with heartbeats; Spark's 10 s default

@@ -1,6 +1,7 @@
 package dev.facerender.cli;
 
 import dev.facerender.config.ConfigKey;
+import dev.facerender.device.DeviceChoice;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +48,21 @@ final class SparkOptions {
 
   SparkSession start() {
     return Sessions.create(master, conf);
+  }
+
+  /** A session whose local tasks render on the GPUs {@code device} chose (null: none). */
+  SparkSession start(DeviceChoice device) {
+    return Sessions.create(master, conf, device);
+  }
+
+  /**
+   * Where a run of this command on this machine renders ({@code settings}: its {@code
+   * spark.facerender.*} values); null on a cluster master, where Spark assigns each task's device.
+   */
+  DeviceChoice device(Map<String, String> settings) {
+    String chosen = master();
+    boolean local = chosen == null || chosen.equals("local") || chosen.startsWith("local[");
+    return local ? DeviceChoice.of(settings) : null;
   }
 
   /**

@@ -1,16 +1,18 @@
 package dev.facerender.job;
 
 import dev.facerender.concurrent.Futures;
+import dev.facerender.config.DeviceConf;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
+import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.Devices;
 import dev.facerender.io.NioLocalFileSystem;
-import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.report.ReportSample;
 import java.util.ArrayList;
@@ -22,10 +24,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Renders a small run on this machine without Spark: the same executor code ({@code
@@ -38,13 +38,13 @@ public final class LocalEngine {
   /** Input frames above which {@code auto} picks Spark, whose waves make a long run resumable. */
   public static final long AUTO_MAX_FRAMES = 100_000;
 
-  private static final long TABLE_ROW_GROUP_BYTES = 128L << 20;
-
   private final RenderRequest request;
   private final Configuration conf;
   private final ParquetTable frames;
   private final ParquetTable sources;
   private final int threads;
+  private final int tasksPerDevice;
+  private final DeviceChoice device;
   private final CompletableFuture<RenderSettings> models;
 
   private LocalEngine(
@@ -52,15 +52,22 @@ public final class LocalEngine {
       Configuration conf,
       ParquetTable frames,
       ParquetTable sources,
-      int threads) {
+      int coreSlots,
+      DeviceChoice device) {
     this.request = request;
     this.conf = conf;
     this.frames = frames;
     this.sources = sources;
-    this.threads = threads;
+    this.device = device;
+    // On GPUs, a few render slots per GPU (each a task with its render thread), not one per core:
+    // more tasks on one GPU only split its memory; on the CPU, one task per core.
+    int perGpu = FacerenderConf.get(DeviceConf.GPU_SLOTS, request.conf());
+    this.threads = device.onGpu() ? device.gpus().size() * perGpu : coreSlots;
+    this.tasksPerDevice = device.onGpu() ? perGpu : threads;
     // Loading libtorch and checking the model starts now and overlaps taking the output folder and
     // reading the input; input errors still come first (the outcome is looked at after them).
-    RenderSettings probe = RenderSettings.from("preflight", request.conf(), threads, threads);
+    RenderSettings probe =
+        RenderSettings.from("preflight", request.conf(), threads, tasksPerDevice);
     String roots = FacerenderConf.get(FacerenderConf.MODEL_ROOTS, request.conf());
     this.models =
         CompletableFuture.supplyAsync(
@@ -72,7 +79,7 @@ public final class LocalEngine {
                         probe.simulateGpuBytes(),
                         probe.cpuMemoryFraction(),
                         probe.cpuMemoryBytes(),
-                        Map.of())));
+                        device.resourcesForSlot(0))));
   }
 
   /**
@@ -88,6 +95,20 @@ public final class LocalEngine {
       List<String> sparkSettings,
       long maxFrames,
       Consumer<String> refused) {
+    return of(request, master, sparkSettings, maxFrames, refused, null);
+  }
+
+  /**
+   * As above, rendering where {@code device} says (null: decided here from {@code --device} and
+   * this machine, {@link DeviceChoice}).
+   */
+  public static LocalEngine of(
+      RenderRequest request,
+      String master,
+      List<String> sparkSettings,
+      long maxFrames,
+      Consumer<String> refused,
+      DeviceChoice device) {
     String reason = null;
     String chosen = master == null ? "local[*]" : master.strip();
     boolean local = chosen.equals("local") || chosen.matches("local\\[(\\*|[0-9]+)\\]");
@@ -124,7 +145,8 @@ public final class LocalEngine {
     // The task slots local Spark would have: one thread per slot, each a partition at a time.
     int threads =
         SparkTopology.coreSlots(chosen, "", "1", Runtime.getRuntime().availableProcessors());
-    return new LocalEngine(request, conf, framesTable, sourcesTable, threads);
+    DeviceChoice chosenDevice = device != null ? device : DeviceChoice.of(request.conf());
+    return new LocalEngine(request, conf, framesTable, sourcesTable, threads, chosenDevice);
   }
 
   /**
@@ -150,7 +172,8 @@ public final class LocalEngine {
       Phases phases,
       CancelOnShutdown cancel) {
     String runId = status.runId();
-    RenderSettings asked = RenderSettings.from(runId, request.conf(), threads, threads);
+    status.device(device.label(), device.reason());
+    RenderSettings asked = RenderSettings.from(runId, request.conf(), threads, tasksPerDevice);
     LocalInput input = new LocalInput(frames, sources);
     Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
     List<Row> rows = input.rows(clips);
@@ -179,16 +202,31 @@ public final class LocalEngine {
     status.running();
     String staging = Staging.wave(status.attemptId(), 0);
     AtomicLong done = new AtomicLong();
-    LocalRender render = new LocalRender(settings, ReportSample.choose(clips), done);
+    // On GPUs the render slots leave most cores idle: those encode the slots' frames.
+    int cores = Runtime.getRuntime().availableProcessors();
+    LocalRender render =
+        new LocalRender(
+            settings,
+            ReportSample.choose(clips),
+            done,
+            device.onGpu() ? EncodeHelpers.of(Math.max(1, cores - threads)) : null);
     long renderStart = System.nanoTime();
     RssSampler rss = new RssSampler();
     try {
       progress.start(inputFrames, done::get);
       render.run(
-          partitions, threads, out.child(staging + "/frames"), status.attemptId(), conf, cancel);
-      writeTable(out, staging + "/errors", Schemas.ERRORS, render.errors(), Schemas::row);
-      writeTable(out, staging + "/metrics", Schemas.METRICS, render.metrics(), Schemas::row);
-      commit(out, lock, status, staging, inputFrames);
+          partitions,
+          threads,
+          device,
+          out.child(staging + "/frames"),
+          status.attemptId(),
+          conf,
+          cancel);
+      LocalWave.writeTable(
+          conf, out, staging + "/errors", Schemas.ERRORS, render.errors(), Schemas::row);
+      LocalWave.writeTable(
+          conf, out, staging + "/metrics", Schemas.METRICS, render.metrics(), Schemas::row);
+      LocalWave.commit(conf, out, lock, status, staging, inputFrames);
     } finally {
       progress.stop();
       rss.close();
@@ -209,7 +247,7 @@ public final class LocalEngine {
             () -> null);
     return RunCheck.conclude(
         read,
-        "local engine, " + threads + " threads",
+        "local engine, " + threads + (device.onGpu() ? " GPU render slots" : " threads"),
         null,
         out,
         lock,
@@ -223,48 +261,5 @@ public final class LocalEngine {
         render.errorCodes(),
         render.samples(),
         phases);
-  }
-
-  /** Checks the staged wave as {@link WaveCommitter} does, then commits it through the manifest. */
-  private void commit(
-      OutputFolder out, OutputLock lock, RunStatus status, String staging, long inputFrames) {
-    String runId = status.runId();
-    CommittedCounts counts =
-        LocalCounts.read(
-            conf, out.child(staging + "/frames"), out.child(staging + "/errors"), runId);
-    String problem = counts.problem(inputFrames, "wave 0");
-    if (problem != null) {
-      throw new RunFailedException(
-          "Exactly-once check failed: " + problem + ". The wave was not published.");
-    }
-    List<RunManifest.Move> moves = WaveRunner.tableMoves(out, staging, WaveRunner.TABLES);
-    lock.check();
-    new RunManifest(out, runId)
-        .commit(
-            new RunManifest.Wave(
-                0,
-                counts.clips(),
-                counts.frameRows(),
-                counts.errorRows(),
-                counts.errorFrames(),
-                0,
-                moves));
-    AfterCommit.tidy("removing " + Staging.ROOT, () -> out.delete(Staging.ROOT));
-    Map<String, Object> waves = status.waves();
-    waves.put("committed", 1);
-    waves.put("input_frames_this_attempt", inputFrames);
-    waves.put("frames_rendered_this_attempt", counts.frameRows());
-    status.running();
-  }
-
-  private <T> void writeTable(
-      OutputFolder out, String table, StructType schema, List<T> rows, Function<T, Row> toRow) {
-    String file = out.child(table + "/part-00000-" + System.nanoTime() + ".snappy.parquet");
-    try (ParquetRowWriter writer =
-        new ParquetRowWriter(file, schema, conf, true, TABLE_ROW_GROUP_BYTES)) {
-      for (T row : rows) {
-        writer.write(toRow.apply(row));
-      }
-    }
   }
 }

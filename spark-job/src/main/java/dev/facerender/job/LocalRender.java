@@ -2,10 +2,12 @@ package dev.facerender.job;
 
 import dev.facerender.concurrent.Futures;
 import dev.facerender.config.OutputFormat;
+import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
+import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.FrameSample;
 import dev.facerender.partition.RenderPartitionFunction;
@@ -17,15 +19,19 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
 
 /**
@@ -43,20 +49,33 @@ final class LocalRender {
   private final Sinks sinks;
   private final RenderPartitionFunction function;
   private final RenderSettings settings;
+  private final EncodeHelpers encodeHelpers;
 
   LocalRender(RenderSettings settings, FrameSample sample, AtomicLong done) {
+    this(settings, sample, done, null);
+  }
+
+  /**
+   * With {@code encodeHelpers} (null: none) sharing the tasks' encoding; closed by {@link #run}.
+   */
+  LocalRender(
+      RenderSettings settings, FrameSample sample, AtomicLong done, EncodeHelpers encodeHelpers) {
     this.settings = settings;
     this.sinks = new Sinks(done, sample);
-    this.function = new RenderPartitionFunction(settings, sinks);
+    this.encodeHelpers = encodeHelpers;
+    this.function = new RenderPartitionFunction(settings, sinks, encodeHelpers);
   }
 
   /**
    * Renders {@code partitions} (each sorted as tasks get them) into {@code framesDir}, one file per
-   * partition named with {@code tag}; throws the first partition's failure.
+   * partition named with {@code tag}, on {@code threads} render slots: slot {@code i} renders every
+   * partition it takes on {@code device}'s GPU {@code i mod n} (on a GPU, {@code threads} is the
+   * GPUs times the slots per GPU), or on the CPU. Throws the first partition's failure.
    */
   void run(
       List<List<Row>> partitions,
       int threads,
+      DeviceChoice device,
       String framesDir,
       String tag,
       Configuration conf,
@@ -75,16 +94,29 @@ final class LocalRender {
     for (int p = 0; p < partitions.size(); p++) {
       order.add(p);
     }
-    // Largest first, so the last partitions to start are short ones and no thread idles long.
+    // Largest first, so the last partitions to start are short ones and no slot idles long.
     order.sort(Comparator.comparingInt((Integer p) -> -partitions.get(p).size()));
-    List<Future<?>> futures = new ArrayList<>();
-    for (int p : order) {
-      String file = String.format("%s/part-%05d-%s.parquet", framesDir, p, tag);
-      futures.add(pool.submit(() -> render(partitions.get(p), p, file, conf)));
+    Queue<Integer> queue = new ConcurrentLinkedQueue<>(order);
+    CompletionService<Void> slots = new ExecutorCompletionService<>(pool);
+    int slotCount = Math.min(threads, partitions.size());
+    for (int slot = 0; slot < slotCount; slot++) {
+      Map<String, ResourceInformation> resources = device.resourcesForSlot(slot);
+      slots.submit(
+          () -> {
+            for (Integer p = queue.poll(); p != null; p = queue.poll()) {
+              if (Thread.currentThread().isInterrupted()) {
+                throw new RunFailedException("The run was cancelled.");
+              }
+              String file = String.format("%s/part-%05d-%s.parquet", framesDir, p, tag);
+              render(partitions.get(p), p, file, conf, resources);
+            }
+            return null;
+          });
     }
     try {
-      for (Future<?> future : futures) {
-        future.get();
+      // The first slot to fail stops the others at once.
+      for (int i = 0; i < slotCount; i++) {
+        slots.take().get();
       }
     } catch (ExecutionException e) {
       pool.shutdownNow();
@@ -96,13 +128,21 @@ final class LocalRender {
     } finally {
       pool.shutdown();
       awaitStop(pool);
+      if (encodeHelpers != null) {
+        encodeHelpers.close();
+      }
     }
     cancel.check();
   }
 
-  private void render(List<Row> rows, int partition, String file, Configuration conf) {
+  private void render(
+      List<Row> rows,
+      int partition,
+      String file,
+      Configuration conf,
+      Map<String, ResourceInformation> resources) {
     boolean compressed = settings.format() == OutputFormat.RAW;
-    try (PartitionRows out = function.renderLocally(rows.iterator(), partition);
+    try (PartitionRows out = function.renderLocally(rows.iterator(), partition, resources);
         ParquetRowWriter writer =
             new ParquetRowWriter(file, FrameRows.OUTPUT, conf, compressed, FRAME_ROW_GROUP_BYTES)) {
       while (out.hasNext()) {

@@ -3,6 +3,7 @@ package dev.facerender.job;
 import dev.facerender.concurrent.Futures;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.Device;
+import dev.facerender.device.DeviceChoice;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
@@ -32,9 +33,19 @@ public final class RenderJob {
   static final String SUCCESS = "_SUCCESS";
 
   private final SparkSession spark;
+  private final DeviceChoice device;
 
   public RenderJob(SparkSession spark) {
+    this(spark, null);
+  }
+
+  /**
+   * With the device decided for a local master ({@code null}: described from the session alone),
+   * recorded in run.json and the report.
+   */
+  public RenderJob(SparkSession spark, DeviceChoice device) {
     this.spark = spark;
+    this.device = device;
   }
 
   /** Renders and writes {@code frames/}, {@code errors/}, {@code metrics/}, run.json, report. */
@@ -105,6 +116,8 @@ public final class RenderJob {
       Phases phases,
       CancelOnShutdown cancel) {
     String runId = status.runId();
+    String[] used = SparkTopology.device(spark, device, request.conf());
+    status.device(used[0], used[1]);
     SparkTopology.Slots slots = SparkTopology.slots(spark);
     RenderSettings asked =
         RenderSettings.from(runId, request.conf(), slots.concurrentTasks(), slots.tasksPerDevice());

@@ -160,6 +160,8 @@ final class RunCheck {
             errorCodes,
             errors,
             samples,
+            status.device(),
+            status.deviceReason(),
             null);
     if (failure != null) {
       failure = "Exactly-once check failed: " + failure + ". The output is not trustworthy.";

@@ -84,6 +84,20 @@ final class RunStatus {
     write("failed", reason);
   }
 
+  /** Which device(s) the run renders on and why ({@link dev.facerender.device.DeviceChoice}). */
+  void device(String devices, String reason) {
+    head.put("device", devices);
+    head.put("device_reason", reason);
+  }
+
+  String device() {
+    return (String) head.getOrDefault("device", "");
+  }
+
+  String deviceReason() {
+    return (String) head.getOrDefault("device_reason", "");
+  }
+
   /** The fields every run.json of this run starts with. */
   Map<String, Object> head() {
     return head;

@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * What a render did: counts, timings, the peak resident memory of the driver JVM (the executor too
  * in local mode; -1 when unknown), the batches in aggregate with a sample, rejected rows per error
- * code with a sample of them, the frames sampled for the report, and why report.html was not
- * written (null when it was; the run's outcome does not depend on it).
+ * code with a sample of them, the frames sampled for the report, the device(s) it rendered on with
+ * the reason they were chosen, and why report.html was not written (null when it was; the run's
+ * outcome does not depend on it).
  */
 public record RunSummary(
     String runId,
@@ -27,6 +28,8 @@ public record RunSummary(
     Map<String, Long> errorCodes,
     List<FrameError> errors,
     List<SampledFrame> samples,
+    String device,
+    String deviceReason,
     String reportFailure) {
   public RunSummary {
     samples = List.copyOf(samples);
@@ -51,6 +54,8 @@ public record RunSummary(
         errorCodes,
         errors,
         samples,
+        device,
+        deviceReason,
         reason);
   }
 

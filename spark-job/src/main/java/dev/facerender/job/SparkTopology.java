@@ -1,8 +1,14 @@
 package dev.facerender.job;
 
+import dev.facerender.config.FacerenderConf;
+import dev.facerender.device.DeviceChoice;
+import dev.facerender.device.DeviceFacts;
 import dev.facerender.device.DriverGpus;
+import dev.facerender.device.GpuListing;
+import dev.facerender.natives.NativesKind;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
@@ -66,6 +72,42 @@ public final class SparkTopology {
       return DriverGpus.NONE;
     }
     return new DriverGpus(List.of(gpus.addresses()));
+  }
+
+  /**
+   * Which device(s) a Spark run renders on and why, {@code {devices, reason}}: on a local master
+   * the driver's GPUs its tasks are lent (as {@code chosen}, the run's {@link DeviceChoice}, asked
+   * for, or as the session's own {@code spark.driver.resource.gpu.*} settings gave them), a
+   * simulated GPU, or the CPU; on a cluster whatever Spark assigns each task.
+   */
+  public static String[] device(SparkSession spark, DeviceChoice chosen, Map<String, String> conf) {
+    String master = spark.sparkContext().master();
+    if (!master.equals("local") && !master.startsWith("local[")) {
+      return new String[] {
+        "per task",
+        "per task: the GPU Spark assigns it (spark.executor.resource.gpu.*), else its executor's"
+            + " CPU; metrics/ records each batch's device"
+      };
+    }
+    long simulated = FacerenderConf.get(FacerenderConf.SIMULATE_GPU, conf);
+    if (simulated > 0) {
+      DeviceChoice sim =
+          chosen != null
+              ? chosen
+              : DeviceChoice.decide(
+                  "auto", new DeviceFacts(NativesKind.CPU, GpuListing.NONE, null, -1, simulated));
+      return new String[] {sim.label(), sim.reason()};
+    }
+    List<String> gpus = driverGpus(spark).addresses();
+    if (gpus.isEmpty()) {
+      return chosen != null && !chosen.onGpu()
+          ? new String[] {chosen.label(), chosen.reason()}
+          : new String[] {"cpu", "cpu: local Spark was given no GPU"};
+    }
+    String label = String.join(",", gpus.stream().map(g -> "cuda:" + g).toList());
+    return chosen != null && chosen.onGpu() && label.equals(chosen.label())
+        ? new String[] {label, chosen.reason()}
+        : new String[] {label, label + ": the driver's GPUs (spark.driver.resource.gpu.*)"};
   }
 
   public static int concurrentTasks(SparkSession spark) {

@@ -59,6 +59,10 @@ public final class HtmlReport {
     html.append("<h1>Facerender run ").append(escape(run.runId())).append("</h1>");
     html.append("<table id=\"totals\">");
     row(html, "master", run.master());
+    if (!run.device().isEmpty()) {
+      // The reason starts with the device(s): "cuda:0: GPU natives, 1 GPU seen".
+      row(html, "device", run.deviceReason().isEmpty() ? run.device() : run.deviceReason());
+    }
     row(html, "input frames", Long.toString(run.inputFrames()));
     row(html, "rendered frames", Long.toString(run.renderedFrames()));
     row(html, "rejected frames", Long.toString(run.errorFrames()));

@@ -4,9 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facerender.device.DeviceChoice;
+import dev.facerender.device.DeviceKind;
 import dev.facerender.io.InputException;
+import dev.facerender.job.SparkTopology;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SessionsTest {
   @Test
@@ -56,5 +64,52 @@ class SessionsTest {
                 Sessions.checkLocalGpuSettings(
                     "local[2]", Map.of("spark.driver.resource.gpu.amount", "1")))
         .doesNotThrowAnyException();
+  }
+
+  private static final DeviceChoice TWO_GPUS =
+      new DeviceChoice(DeviceKind.CUDA, List.of(0, 1), "cuda:0,cuda:1: GPU natives, 2 GPUs seen");
+
+  @Test
+  void aLocalRunOnGpusLendsTheDriversGpusToItsTasks(@TempDir Path dir) throws Exception {
+    Map<String, String> settings = Sessions.driverGpus("local[*]", Map.of(), TWO_GPUS, dir);
+
+    assertThat(settings).containsEntry("spark.driver.resource.gpu.amount", "2");
+    Process script =
+        new ProcessBuilder(settings.get("spark.driver.resource.gpu.discoveryScript")).start();
+    assertThat(new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\"]}\n");
+    assertThat(script.waitFor()).isZero();
+  }
+
+  @Test
+  void theCpuAClusterOrGpuSettingsOfTheCommandsOwnGetNoneAdded(@TempDir Path dir) {
+    DeviceChoice cpu = new DeviceChoice(DeviceKind.CPU, List.of(), "cpu: --device cpu");
+    DeviceChoice simulated =
+        new DeviceChoice(DeviceKind.SIMULATED_GPU, List.of(0), "sim-gpu:0: simulated");
+
+    assertThat(Sessions.driverGpus("local[*]", Map.of(), cpu, dir)).isEmpty();
+    assertThat(Sessions.driverGpus("local[*]", Map.of(), simulated, dir)).isEmpty();
+    assertThat(Sessions.driverGpus("local[*]", Map.of(), null, dir)).isEmpty();
+    assertThat(Sessions.driverGpus("spark://host:7077", Map.of(), TWO_GPUS, dir)).isEmpty();
+    assertThat(
+            Sessions.driverGpus(
+                "local[4]", Map.of("spark.driver.resource.gpu.amount", "1"), TWO_GPUS, dir))
+        .isEmpty();
+  }
+
+  @Test
+  void localSparkStartedForGpusHandsTheirIndicesToTasks() {
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+    if (active != null) {
+      active.stop();
+    }
+    SparkSession spark = Sessions.create("local[1]", Map.of(), TWO_GPUS);
+    try {
+      assertThat(SparkTopology.driverGpus(spark).addresses()).containsExactly("0", "1");
+      assertThat(SparkTopology.device(spark, TWO_GPUS, Map.of()))
+          .containsExactly("cuda:0,cuda:1", "cuda:0,cuda:1: GPU natives, 2 GPUs seen");
+    } finally {
+      spark.stop();
+    }
   }
 }

@@ -42,6 +42,8 @@ class SimulatedGpuTest {
             Map.of("spark.facerender.simulateGpu", "8GiB", "spark.facerender.level", "high"));
 
     assertThat(run.ooms()).isZero();
+    assertThat(run.deviceReason())
+        .isEqualTo("sim-gpu:0: simulated GPU of 8.00 GiB (--simulate-gpu), 1 GPU seen");
     assertThat(run.renderedFrames()).isEqualTo(96);
     int largest = SimulatedGpu.largestFit(SimulatedGpu.Spec.of(8L << 30), 256 * 256, 256);
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();

@@ -282,7 +282,8 @@ public final class FacerenderConf {
                   CALIBRATION_CACHE,
                   CALIBRATION_SECONDS)
                   .stream(),
-              java.util.stream.Stream.of(FaultConf.ALL, VideoConf.ALL, TorchConf.ALL)
+              java.util.stream.Stream.of(
+                      DeviceConf.ALL, FaultConf.ALL, VideoConf.ALL, TorchConf.ALL)
                   .flatMap(List::stream))
           .toList();
 

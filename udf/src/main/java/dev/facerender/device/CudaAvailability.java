@@ -45,6 +45,11 @@ public final class CudaAvailability {
     return new CudaAvailability(NativeProbe.INSTANCE);
   }
 
+  /** CUDA devices libtorch can use here: 0 for the CPU build or when its CUDA part did not load. */
+  public int torchDevices() {
+    return probe.torchDevices();
+  }
+
   /**
    * Returns normally when GPU {@code index} can render here; otherwise throws one error that says
    * what is missing and how to build and run for a GPU.

@@ -53,8 +53,9 @@ final class PartitionRenderer implements Iterator<Row> {
   private boolean finished;
 
   /**
-   * With {@code faults} met by every batch (not by calibration runs) and {@code videos} (null when
-   * the run makes none), which this renderer closes.
+   * With {@code faults} met by every batch (not by calibration runs), {@code videos} (null when the
+   * run makes none), which this renderer closes, and {@code encodeHelpers} sharing each batch's
+   * encoding (null: none).
    */
   PartitionRenderer(
       Iterator<Row> input,
@@ -65,7 +66,8 @@ final class PartitionRenderer implements Iterator<Row> {
       FrameModel model,
       FrameEnhancer enhancer,
       BatchFaults faults,
-      ClipVideos videos) {
+      ClipVideos videos,
+      EncodeHelpers encodeHelpers) {
     this.input = input;
     this.settings = settings;
     this.sinks = sinks;
@@ -85,7 +87,7 @@ final class PartitionRenderer implements Iterator<Row> {
             retrying::run,
             CutBatch::release,
             CLOSE_WAIT_MILLIS);
-    this.encoder = FrameEncoder.of(settings);
+    this.encoder = FrameEncoder.of(settings, encodeHelpers);
     this.metrics = new MetricsRecorder(settings, task, device.id());
     this.videos = videos;
   }

@@ -29,9 +29,17 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
   private final TaskSinks sinks;
   private final VideoOutput videos;
   private final DriverGpus driverGpus;
+  // Only in the JVM that made it (the local engine): executors encode on the task thread.
+  private final transient EncodeHelpers encodeHelpers;
 
   public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
     this(settings, sinks, null, DriverGpus.NONE);
+  }
+
+  /** For the local engine: tasks share their frames' encoding with {@code encodeHelpers}. */
+  public RenderPartitionFunction(
+      RenderSettings settings, TaskSinks sinks, EncodeHelpers encodeHelpers) {
+    this(settings, sinks, null, DriverGpus.NONE, encodeHelpers);
   }
 
   /**
@@ -40,6 +48,16 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
    */
   public RenderPartitionFunction(
       RenderSettings settings, TaskSinks sinks, VideoOutput videos, DriverGpus driverGpus) {
+    this(settings, sinks, videos, driverGpus, null);
+  }
+
+  private RenderPartitionFunction(
+      RenderSettings settings,
+      TaskSinks sinks,
+      VideoOutput videos,
+      DriverGpus driverGpus,
+      EncodeHelpers encodeHelpers) {
+    this.encodeHelpers = encodeHelpers;
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
     this.driverGpus = requireNonNull(driverGpus, "driverGpus is null");
@@ -71,7 +89,13 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
    * aborts the sinks unless the last row was taken.
    */
   public PartitionRows renderLocally(Iterator<Row> rows, int partition) {
-    return open(rows, TaskInfo.local(partition), Map.of());
+    return renderLocally(rows, partition, Map.of());
+  }
+
+  /** As above, on the device {@code resources} name (Spark's form; empty: the CPU). */
+  public PartitionRows renderLocally(
+      Iterator<Row> rows, int partition, Map<String, ResourceInformation> resources) {
+    return open(rows, TaskInfo.local(partition), resources);
   }
 
   private PartitionRows open(
@@ -96,7 +120,8 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             model,
             enhancer,
             BatchFaults.injected(settings, info.partition(), device),
-            settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null);
+            settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null,
+            encodeHelpers);
     return new PartitionRows(renderer, task);
   }
 

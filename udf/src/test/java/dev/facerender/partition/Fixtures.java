@@ -107,7 +107,7 @@ final class Fixtures {
     try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
       PartitionRenderer renderer =
           new PartitionRenderer(
-              rows.iterator(), settings, sinks, task(), device, warp, null, faults, null);
+              rows.iterator(), settings, sinks, task(), device, warp, null, faults, null, null);
       while (renderer.hasNext()) {
         renderer.next();
         out++;

@@ -91,6 +91,7 @@ class PartitionLifetimeTest {
             model,
             null,
             BatchFaults.NONE,
+            null,
             null);
     AtomicReference<Throwable> taskFailure = new AtomicReference<>();
     Thread task =

@@ -30,6 +30,7 @@ final class SimulatedRuns {
             model,
             null,
             BatchFaults.NONE,
+            null,
             null);
     while (renderer.hasNext()) {
       renderer.next();
