@@ -6,16 +6,17 @@ import java.util.List;
 
 /**
  * Measures a model on a device at growing batch sizes (1, 2, 4, ...) on real inputs: peak device
- * bytes and frames/s at each (over all of at least two timed runs and eight frames, after an
- * untimed run: the best of eight runs of batch 1 against the best of two of batch 8 would favour
- * small batches by the draw alone, and on a CPU where every size costs the same per frame the plan
- * followed it). It stops at the level cap, when the time budget is spent, when the next size would
- * not fit the memory seen so far, after an OOM, or once speed fell twice in a row. When memory
- * stopped it, the sizes between the last that fit and the next doubling are bisected by rendering
- * them, so the plan stands on a measured size: a straight line through two sizes a doubling apart
- * misses the limit by 10-40% on a CPU whose peaks spread from run to run. Memory is fit as fixed +
- * per-frame bytes from the largest size and the largest at most half of it (a slope over a
- * doubling, not over two neighbouring sizes whose peaks differ by less than their spread).
+ * bytes and frames/s at each (over all of at least two timed runs and eight frames, after untimed
+ * runs until the size's timings settle: the best of eight runs of batch 1 against the best of two
+ * of batch 8 would favour small batches by the draw alone, and on a CPU where every size costs the
+ * same per frame the plan followed it). It stops at the level cap, when the time budget is spent,
+ * when the next size would not fit the memory seen so far, after an OOM, or once speed fell twice
+ * in a row. When memory stopped it, the sizes between the last that fit and the next doubling are
+ * bisected by rendering them, so the plan stands on a measured size: a straight line through two
+ * sizes a doubling apart misses the limit by 10-40% on a CPU whose peaks spread from run to run.
+ * Memory is fit as fixed + per-frame bytes from the largest size and the largest at most half of it
+ * (a slope over a doubling, not over two neighbouring sizes whose peaks differ by less than their
+ * spread).
  */
 public final class Calibrator {
   /**
@@ -53,11 +54,11 @@ public final class Calibrator {
 
   private static final int REPEATS = 2;
 
-  /** Two warm-up runs of a size within this share of each other: its timings have settled. */
+  /** A warm-up run within this share of the one before or the fastest: timings have settled. */
   static final double SETTLED = 0.10;
 
   /** Warm-up runs of one size at most: a size whose timings never settle is timed anyway. */
-  static final int MAX_WARMUPS = 10;
+  static final int MAX_WARMUPS = 8;
 
   /** Small batches are timed over at least this many frames: one call is too noisy a sample. */
   private static final int MIN_TIMED_FRAMES = 8;
@@ -188,27 +189,35 @@ public final class Calibrator {
   }
 
   /**
-   * Runs {@code size} untimed until two runs in a row took times within {@link #SETTLED} of each
-   * other (at most {@link #MAX_WARMUPS} runs): on a GPU TorchScript profiles the first calls of a
-   * new input shape and may compile fused kernels for it on the next, and cuDNN and cuBLAS choose
-   * and allocate per shape, so a fixed count of warm-ups would time some of that work for some
-   * sizes and not for others. Returns the largest peak seen.
+   * Runs {@code size} untimed until a run took within {@link #SETTLED} of the one before it or of
+   * the fastest before it (at most {@link #MAX_WARMUPS} runs): on a GPU TorchScript profiles the
+   * first calls of a new input shape and may compile fused kernels for it on the next, and cuDNN
+   * and cuBLAS choose and allocate per shape, so a fixed count of warm-ups would time some of that
+   * work for some sizes and not for others. The fastest-before test ends a CPU's warm-up whose runs
+   * scatter around a floor (other processes, frequency) once one lands near it again. Returns the
+   * largest peak seen.
    */
   private static long warm(Probe probe, int size) {
     long peak = -1;
     long previous = -1;
+    long fastest = Long.MAX_VALUE;
     for (int i = 0; i < MAX_WARMUPS; i++) {
       probe.synchronize();
       long start = probe.nanoTime();
       peak = Math.max(peak, probe.run(size));
       probe.synchronize();
-      long nanos = probe.nanoTime() - start;
-      if (previous > 0 && Math.abs(nanos - previous) <= SETTLED * Math.max(nanos, previous)) {
+      long nanos = Math.max(1, probe.nanoTime() - start);
+      if (previous > 0 && (near(nanos, previous) || near(nanos, fastest))) {
         break;
       }
-      previous = Math.max(1, nanos);
+      previous = nanos;
+      fastest = Math.min(fastest, nanos);
     }
     return peak;
+  }
+
+  private static boolean near(long a, long b) {
+    return Math.abs(a - b) <= SETTLED * Math.max(a, b);
   }
 
   private static void insert(List<ThroughputPoint> points, ThroughputPoint point) {
