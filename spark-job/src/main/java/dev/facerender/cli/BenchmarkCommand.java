@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facerender.bench.Benchmark;
 import dev.facerender.bench.SizingBenchmark;
 import dev.facerender.codec.ImageCodec;
+import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.Devices;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.model.Precision;
@@ -98,12 +99,6 @@ final class BenchmarkCommand implements Callable<Integer> {
           "Precision benchmark (no Spark): model-only frames/s of --model at --batch-size (default"
               + " 8) and the worst frame's PSNR against fp32, for each of fp32, tf32, bf16, fp16")
   List<String> precisions = new ArrayList<>();
-
-  @Option(
-      names = "--gpu",
-      defaultValue = "-1",
-      description = "Precision benchmark: CUDA device index; -1 renders on the CPU")
-  int gpu;
 
   @Mixin DatasetShape shape;
 
@@ -228,7 +223,12 @@ final class BenchmarkCommand implements Callable<Integer> {
     List<PrecisionSweep.Row> rows =
         PrecisionSweep.run(
             settings.model(),
-            Devices.forTask(0, 1, 0, Devices.gpu(gpu)),
+            // The device --device chose (a simulated GPU with --simulate-gpu), its first GPU.
+            Devices.forTask(
+                settings.simulateGpuBytes(),
+                1,
+                0,
+                DeviceChoice.of(ConfigOptions.values(spec, Map.of())).resourcesForSlot(0)),
             ImageCodec.decode(DemoFaces.png(1, 0, shape.size)),
             coeffs,
             settings.windowWidth(),

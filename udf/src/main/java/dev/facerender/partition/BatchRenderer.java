@@ -14,13 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -36,6 +32,7 @@ final class BatchRenderer {
   private final Device device;
   private final RenderSettings settings;
   private final BatchFaults faults;
+  private final DeviceInputs inputs;
 
   /** {@code enhancer} may be null. */
   BatchRenderer(
@@ -49,6 +46,7 @@ final class BatchRenderer {
     this.device = device;
     this.settings = settings;
     this.faults = faults;
+    this.inputs = new DeviceInputs(model, device);
   }
 
   /** Renders a batch to 8-bit pixels; encoding is a separate stage ({@link FrameEncoder}). */
@@ -135,9 +133,7 @@ final class BatchRenderer {
   /** A batch's 8-bit frames and its own peak device bytes (-1 unknown). */
   private record Pixels(List<byte[]> frames, long peakBytes) {}
 
-  /**
-   * {@code realBatch}: a batch of the render (faults injected, cache reshaped), not calibration.
-   */
+  /** {@code realBatch}: a batch of the render (faults injected), not calibration. */
   private Pixels renderPixels(List<PendingFrame> frames, boolean realBatch) {
     int n = frames.size();
     ClipSource first = frames.get(0).source();
@@ -160,10 +156,12 @@ final class BatchRenderer {
         if (realBatch) {
           faults.check(n, pixels);
         }
-        Tensor source = sources(frames);
-        Tensor coeffs = onDevice(coefficients(frames, settings.windowWidth()));
+        Tensor source = inputs.sources(frames);
+        Tensor coeffs = inputs.onDevice(DeviceInputs.coefficients(frames, settings.windowWidth()));
         Tensor sourceCoeffs =
-            model.takesSourceCoeffs() ? onDevice(sourceCoefficients(frames)) : null;
+            model.takesSourceCoeffs()
+                ? inputs.onDevice(DeviceInputs.sourceCoefficients(frames))
+                : null;
         Tensor out = model.forward(source, coeffs, sourceCoeffs);
         checkOutput(out, n, h, w, model.spec());
         if (enhancer != null) {
@@ -209,68 +207,6 @@ final class BatchRenderer {
         && (window.grew() || cachedFree > device.freeBytes())) {
       device.emptyCache();
     }
-  }
-
-  /**
-   * {@code [N,...]}: each clip's model input (its image, or what encode_source made of it, computed
-   * once per clip) expanded over its run of frames: views, no copies.
-   */
-  private Tensor sources(List<PendingFrame> frames) {
-    TensorVector runs = new TensorVector();
-    int i = 0;
-    while (i < frames.size()) {
-      ClipSource source = frames.get(i).source();
-      int j = i;
-      while (j < frames.size() && frames.get(j).source() == source) {
-        j++;
-      }
-      Tensor input = source.modelInput(model, this::onDevice);
-      long[] shape = input.sizes().vec().get();
-      shape[0] = j - i;
-      runs.push_back(input.expand(shape));
-      i = j;
-    }
-    return runs.size() == 1 ? runs.get(0) : torch.cat(runs);
-  }
-
-  /**
-   * {@code tensor} where the model lives: the task's GPU, or as it is on the CPU. To a GPU the copy
-   * goes from page-locked memory (libtorch's caching host allocator keeps those pages from batch to
-   * batch) and is queued on the task's stream without waiting: the model's kernels queue behind it,
-   * and the pinned tensor lives in the batch's scope until the frames are read back.
-   */
-  private Tensor onDevice(Tensor tensor) {
-    String target = device.torchDevice();
-    if (target.equals("cpu")) {
-      return tensor;
-    }
-    try (org.bytedeco.pytorch.Device placed = new org.bytedeco.pytorch.Device(target);
-        MemoryFormatOptional keep = new MemoryFormatOptional()) {
-      return tensor.pin_memory().to(placed, tensor.scalar_type(), true, false, keep);
-    }
-  }
-
-  /** {@code [N,C]}, or {@code [N,C,W]} windows when {@code window > 1}. */
-  private static Tensor coefficients(List<PendingFrame> frames, int window) {
-    int values = frames.get(0).coeffs().length;
-    Tensor flat = floats(frames.size(), values, i -> frames.get(i).coeffs());
-    return window > 1 ? flat.view(frames.size(), values / window, window) : flat;
-  }
-
-  /** {@code [N,C]}: each frame's clip's source coefficients. */
-  private static Tensor sourceCoefficients(List<PendingFrame> frames) {
-    return floats(
-        frames.size(),
-        frames.get(0).source().coeffs().length,
-        i -> frames.get(i).source().coeffs());
-  }
-
-  private static Tensor floats(int rows, int columns, java.util.function.IntFunction<float[]> row) {
-    float[] flat = new float[rows * columns];
-    for (int i = 0; i < rows; i++) {
-      System.arraycopy(row.apply(i), 0, flat, i * columns, columns);
-    }
-    return torch.from_blob(new FloatPointer(flat), rows, columns).clone();
   }
 
   private static void checkOutput(Tensor out, int n, int h, int w, String spec) {

@@ -223,7 +223,7 @@ public final class DeviceDoctor {
   }
 
   /** Small, varied coefficients: a head in motion rather than a still face. */
-  private static float[] motion(int n, int seed) {
+  static float[] motion(int n, long seed) {
     java.util.Random random = new java.util.Random(seed);
     float[] values = new float[n];
     for (int i = 0; i < n; i++) {

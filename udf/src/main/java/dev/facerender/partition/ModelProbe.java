@@ -9,7 +9,6 @@ import dev.facerender.model.Torch;
 import dev.facerender.retry.OutOfMemoryErrors;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * A model measured on the CPU under a fixed budget ({@code --cpu-memory}), outside any plan: the
@@ -72,11 +71,7 @@ public final class ModelProbe implements AutoCloseable {
     int coeffs = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     this.source =
         new ClipSource("probe", sample, model.takesSourceCoeffs() ? new float[coeffs] : null);
-    float[] window = new float[coeffs * settings.windowWidth()];
-    Random random = new Random(SEED);
-    for (int i = 0; i < window.length; i++) {
-      window[i] = (float) (random.nextGaussian() * 0.1);
-    }
+    float[] window = DeviceDoctor.motion(coeffs * settings.windowWidth(), SEED);
     this.frame = new PendingFrame("probe", 0, window, source);
   }
 

@@ -12,7 +12,6 @@ import dev.facerender.model.Torch;
 import dev.facerender.model.TorchOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -94,15 +93,18 @@ public final class PrecisionSweep {
     try (FrameModel model = Models.load(spec, device.torchDevice(), options);
         PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Tensor image = onDevice(TensorFrames.toTensor(sample), device);
+      DeviceInputs inputs = new DeviceInputs(model, device);
+      Tensor image = inputs.onDevice(TensorFrames.toTensor(sample));
       Tensor source = model.hasEncodeSource() ? model.encodeSource(image) : image;
       long[] shape = source.sizes().vec().get();
       shape[0] = batch;
       Tensor sources = source.expand(shape);
-      Tensor flat = seeded(batch, coeffCount * window);
-      Tensor coeffs = onDevice(window > 1 ? flat.view(batch, coeffCount, window) : flat, device);
+      // The same seeded coefficients for every precision, as a model probe renders them.
+      float[] motion = DeviceDoctor.motion(batch * coeffCount * window, ModelProbe.SEED);
+      Tensor flat = torch.from_blob(new FloatPointer(motion), batch, coeffCount * window).clone();
+      Tensor coeffs = inputs.onDevice(window > 1 ? flat.view(batch, coeffCount, window) : flat);
       Tensor sourceCoeffs =
-          model.takesSourceCoeffs() ? onDevice(torch.zeros(batch, coeffCount), device) : null;
+          model.takesSourceCoeffs() ? inputs.onDevice(torch.zeros(batch, coeffCount)) : null;
       List<byte[]> frames = null;
       for (int i = 0; i < WARMUPS; i++) {
         try (PointerScope run = new PointerScope()) {
@@ -119,26 +121,6 @@ public final class PrecisionSweep {
       device.synchronize();
       double seconds = (System.nanoTime() - start) / 1e9;
       return new Measured((double) batch * rounds / seconds, frames);
-    }
-  }
-
-  /** {@code [n, coeffs]} small Gaussian coefficients, the same for every precision. */
-  private static Tensor seeded(int n, int coeffs) {
-    Random random = new Random(ModelProbe.SEED);
-    float[] values = new float[n * coeffs];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) (random.nextGaussian() * 0.1);
-    }
-    return torch.from_blob(new FloatPointer(values), n, coeffs).clone();
-  }
-
-  private static Tensor onDevice(Tensor tensor, Device device) {
-    if (device.torchDevice().equals("cpu")) {
-      return tensor;
-    }
-    try (org.bytedeco.pytorch.Device placed =
-        new org.bytedeco.pytorch.Device(device.torchDevice())) {
-      return tensor.to(placed, tensor.scalar_type());
     }
   }
 }
