@@ -1,8 +1,6 @@
 package dev.facerender.partition;
 
 import dev.facerender.device.Device;
-import dev.facerender.metrics.FrameError;
-import dev.facerender.metrics.SampledFrame;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import java.util.ArrayDeque;
@@ -10,45 +8,34 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * Streams one partition (sorted by clip, source first, then frame index) through the executor's
- * parts: {@link RowValidator} checks rows, {@link ClipSource} holds each clip's decoded source,
+ * parts: {@link ClipRows} checks rows ({@link RowValidator}) and holds each clip's decoded source,
  * {@link CoefficientWindow} builds windows, {@link BatchAssembler} cuts batches per frame size,
- * {@link RenderPipeline} renders them ({@link RetryingRender}), {@link FrameEncoder} encodes and
- * {@link MetricsRecorder} records; {@link ClipVideos} (when the run makes videos) streams each
- * clip's frames into its MP4. Rejected rows and metrics go to the sinks; frame rows leave in input
- * order. Holds at most the pipeline's batches, one pending batch and one window.
+ * {@link RenderPipeline} renders them ({@link RetryingRender}), {@link RenderedRows} encodes and
+ * records them; {@link ClipVideos} (when the run makes videos) streams each clip's frames into its
+ * MP4. Rejected rows and metrics go to the sinks; frame rows leave in input order. Holds at most
+ * the pipeline's batches, one pending batch and one window.
  *
- * <p>Ownership: this class holds the current clip's first reference and drops it when the next clip
- * starts (after its window is flushed into the assembler, which retains it for its batches). {@link
- * #close} hands the current clip and the device lease to the pipeline's {@code afterLast}, so they
- * are freed only once no batch can touch them.
+ * <p>Ownership: {@link ClipRows} holds the current clip's first reference; {@link #close} takes it
+ * and hands it, with the device lease, to the pipeline's {@code afterLast}, so they are freed only
+ * once no batch can touch them.
  */
 final class PartitionRenderer implements Iterator<Row> {
   private static final long CLOSE_WAIT_MILLIS = TimeUnit.MINUTES.toMillis(1);
 
   private final Iterator<Row> input;
   private final RenderSettings settings;
-  private final TaskSinks sinks;
-  private final TaskInfo task;
-  private final RowValidator validator;
+  private final ClipRows clips;
   private final CoefficientWindow window;
   private final BatchPlanner planner;
   private final BatchAssembler assembler;
   private final RenderPipeline<CutBatch, RetryingRender.Rendered> pipeline;
-  private final FrameEncoder encoder;
-  private final MetricsRecorder metrics;
+  private final RenderedRows rows;
   private final ClipVideos videos;
   private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
-  private String clipId;
-  private ClipSource clipSource;
-  private FrameError clipError;
-  private String lastFrameClip;
-  private int lastFrameIndex;
-  private long decodeNanos;
   private boolean inputDone;
   private boolean finished;
 
@@ -70,10 +57,13 @@ final class PartitionRenderer implements Iterator<Row> {
       EncodeHelpers encodeHelpers) {
     this.input = input;
     this.settings = settings;
-    this.sinks = sinks;
-    this.task = task;
-    this.validator = new RowValidator(settings, model.takesSourceCoeffs(), model.spec());
     this.window = new CoefficientWindow(settings.windowRadius());
+    this.clips =
+        new ClipRows(
+            new RowValidator(settings, model.takesSourceCoeffs(), model.spec()),
+            window,
+            sinks,
+            videos);
     BatchRenderer renderer = new BatchRenderer(model, enhancer, device, settings, faults);
     this.planner =
         new BatchPlanner(settings, device, task.taskAttemptId(), Runtime.getRuntime().maxMemory());
@@ -87,8 +77,14 @@ final class PartitionRenderer implements Iterator<Row> {
             retrying::run,
             CutBatch::release,
             CLOSE_WAIT_MILLIS);
-    this.encoder = FrameEncoder.of(settings, encodeHelpers);
-    this.metrics = new MetricsRecorder(settings, task, device.id());
+    this.rows =
+        new RenderedRows(
+            settings,
+            sinks,
+            task,
+            FrameEncoder.of(settings, encodeHelpers),
+            new MetricsRecorder(settings, task, device.id()),
+            videos);
     this.videos = videos;
   }
 
@@ -102,7 +98,7 @@ final class PartitionRenderer implements Iterator<Row> {
       if (pipeline.oldestDone()) {
         collect(pipeline.takeOldest());
       } else if (!inputDone && input.hasNext()) {
-        accept(input.next());
+        clips.accept(input.next(), this::enqueue);
       } else if (!inputDone) {
         inputDone = true;
         window.finish(this::enqueue);
@@ -143,8 +139,7 @@ final class PartitionRenderer implements Iterator<Row> {
     }
     window.clear();
     assembler.close();
-    ClipSource owned = clipSource;
-    clipSource = null;
+    ClipSource owned = clips.takeClip();
     pipeline.close(
         () -> {
           if (owned != null) {
@@ -159,128 +154,20 @@ final class PartitionRenderer implements Iterator<Row> {
     return pipeline.isTerminated();
   }
 
-  private void accept(Row row) {
-    if (RowValidator.isSource(row)) {
-      startClip(row);
-      return;
-    }
-    RowValidator.Checked checked =
-        validator.frame(
-            row,
-            new RowValidator.Position(
-                clipId, clipSource, clipError, lastFrameClip, lastFrameIndex));
-    if (checked.error() != null) {
-      sinks.error(checked.error());
-      sinks.progress(1);
-      return;
-    }
-    PendingFrame frame = checked.frame();
-    lastFrameClip = frame.clipId();
-    lastFrameIndex = frame.frameIndex();
-    window.add(frame, this::enqueue);
-  }
-
-  private void startClip(Row row) {
-    FrameError noClip = validator.sourceWithoutClip(row);
-    if (noClip != null) {
-      sinks.error(noClip);
-      return;
-    }
-    // The previous clip's frames all reach the assembler before its reference goes.
-    window.finish(this::enqueue);
-    retire();
-    String clip = RowValidator.clipId(row);
-    if (clip.equals(clipId)) {
-      clipError = validator.duplicateSource(clip);
-      return;
-    }
-    clipId = clip;
-    long start = System.nanoTime();
-    RowValidator.Source source = validator.source(row);
-    decodeNanos += System.nanoTime() - start;
-    clipSource = source.source();
-    clipError = source.error();
-    if (videos != null && clipError == null) {
-      clipError = videos.startClip(row, clip, clipSource);
-    }
-  }
-
-  private void retire() {
-    if (clipSource != null) {
-      clipSource.release();
-      clipSource = null;
-    }
-  }
-
   private void enqueue(PendingFrame frame) {
     assembler.add(frame, this::submit);
   }
 
   /** Hands a cut batch to the render stage; waits only when more than the depth are in flight. */
   private void submit(CutBatch batch) {
-    batch.chargeDecode(decodeNanos);
-    decodeNanos = 0;
+    batch.chargeDecode(clips.takeDecodeNanos());
     pipeline.submit(batch);
     while (pipeline.inFlight() > settings.pipelineDepth()) {
       collect(pipeline.takeOldest());
     }
   }
 
-  /** On the task thread: encodes a rendered batch, emits its rows, errors and metrics. */
   private void collect(RenderPipeline.Done<CutBatch, RetryingRender.Rendered> done) {
-    CutBatch batch = done.item();
-    RetryingRender.Rendered rendered = done.result();
-    rendered.errors().forEach(sinks::error);
-    long encodeStart = System.nanoTime();
-    long renderNanos = 0;
-    long peak = -1;
-    int frames = 0;
-    for (RenderedBatch piece : rendered.pieces()) {
-      piece.errors().forEach(sinks::error);
-      renderNanos += piece.renderNanos();
-      peak = Math.max(peak, piece.peakBytes());
-      java.util.List<byte[]> encoded = encoder.encode(piece.frames(), piece.pixels());
-      for (int i = 0; i < piece.frames().size(); i++) {
-        if (piece.pixels().get(i) == null) {
-          continue;
-        }
-        PendingFrame frame = piece.frames().get(i);
-        frames++;
-        if (videos != null) {
-          videos.add(frame, piece.pixels().get(i));
-        }
-        byte[] image = encoded.get(i);
-        if (image == null) {
-          // A video-only run keeps no frame rows, so no sample either.
-          continue;
-        }
-        if (sinks.wantsSample(frame.clipId(), frame.frameIndex())) {
-          sinks.sample(
-              new SampledFrame(
-                  frame.clipId(),
-                  frame.frameIndex(),
-                  frame.source().width(),
-                  frame.source().height(),
-                  settings.format().id(),
-                  image));
-        }
-        ready.add(
-            RowFactory.create(
-                frame.clipId(),
-                frame.frameIndex(),
-                frame.source().width(),
-                frame.source().height(),
-                settings.format().id(),
-                image,
-                settings.runId()));
-      }
-    }
-    long encodeNanos = System.nanoTime() - encodeStart;
-    sinks.progress(batch.size());
-    sinks.metrics(metrics.record(batch, rendered, frames, renderNanos, encodeNanos, peak));
-    if (settings.injectTaskFailure() && task.attempt() == 0) {
-      throw new IllegalStateException(
-          "Injected task failure after batch 1 of partition " + task.partition() + ", attempt 0");
-    }
+    rows.collect(done.item(), done.result(), ready::add);
   }
 }
