@@ -240,7 +240,8 @@ public final class RenderJob {
       ModelPreflight.check(
           ModelCache.get(model.executorSpec(), settings.torch(), tasksDevice),
           settings.coeffCount(),
-          settings.windowWidth());
+          settings.windowWidth(),
+          tasksDevice.torchDevice());
     } else {
       try (FrameModel loaded = Models.load(model.driverSpec(), "cpu", settings.torch())) {
         ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
@@ -250,7 +251,8 @@ public final class RenderJob {
     if (settings.hasEnhancer()) {
       ModelFiles.Shipped shipped = files.ship(settings.enhancer(), "Enhancer");
       if (tasksDevice != null) {
-        ModelPreflight.check(ModelCache.enhancer(shipped.executorSpec(), tasksDevice));
+        ModelPreflight.check(
+            ModelCache.enhancer(shipped.executorSpec(), tasksDevice), tasksDevice.torchDevice());
       } else {
         try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
           ModelPreflight.check(loaded);

@@ -9,9 +9,9 @@ import org.bytedeco.pytorch.global.torch;
  * then optimises for the shapes it saw; on CUDA that optimisation compiles fused kernels with NVRTC
  * per specialisation (fusion strategy STATIC 2 then DYNAMIC 10), so a batch of a new size costs
  * tens to hundreds of milliseconds in the middle of a render and calibration's first calls time the
- * compiler. {@code simple} runs the graph as written. The built-in models spend their time in grid
- * sampling and convolutions, which no fuser touches; on this CPU the settled times of the warp were
- * the same under both (docs/gpu.md, "Graph executor").
+ * compiler. {@code simple} runs the graph as written (libtorch's simple executor, no fuser). The
+ * built-in models spend their time in grid sampling and convolutions, which no fuser touches; on
+ * this CPU the settled times of the warp were the same under both (docs/gpu.md, "Graph executor").
  */
 public enum GraphExecutor {
   SIMPLE,
@@ -31,10 +31,12 @@ public enum GraphExecutor {
    * theirs (libtorch creates a method's executor on its first call): set it before loading.
    */
   public void use() {
-    boolean profiling = this == PROFILING;
     synchronized (GraphExecutor.class) {
-      torch.getExecutorMode().put(profiling);
-      torch.getProfilingMode().put(profiling);
+      // The executor mode must stay on: off selects the legacy executor, whose CUDA fuser compiles
+      // kernels with NVRTC and failed on an H200 ("CUDA driver error: invalid argument",
+      // docs/gpu.md). On, with profiling off, libtorch runs its simple executor: no fusion.
+      torch.getExecutorMode().put(true);
+      torch.getProfilingMode().put(this == PROFILING);
     }
   }
 

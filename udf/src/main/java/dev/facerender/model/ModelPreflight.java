@@ -2,6 +2,8 @@ package dev.facerender.model;
 
 import java.util.Arrays;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -18,8 +20,16 @@ public final class ModelPreflight {
 
   private ModelPreflight() {}
 
-  /** Checks a renderer with coefficients {@code [N,C]}, or {@code [N,C,window]} windows. */
+  /** As below, for a model on the CPU. */
   public static void check(FrameModel model, int coeffCount, int window) {
+    check(model, coeffCount, window, "cpu");
+  }
+
+  /**
+   * Checks a renderer with coefficients {@code [N,C]}, or {@code [N,C,window]} windows, fed test
+   * tensors on {@code torchDevice}, where the model lives ({@code cpu} or {@code cuda:N}).
+   */
+  public static void check(FrameModel model, int coeffCount, int window, String torchDevice) {
     int c = coeffCount > 0 ? coeffCount : 70;
     String shapes =
         "[N,3,"
@@ -29,7 +39,7 @@ public final class ModelPreflight {
             + "] with coeffs "
             + (window > 1 ? "[N," + c + "," + window + "]" : "[N," + c + "]");
     try (PointerScope scope = new PointerScope()) {
-      Tensor image = torch.full(new long[] {1, 3, SIZE, SIZE}, new Scalar(0.5));
+      Tensor image = on(torchDevice, torch.full(new long[] {1, 3, SIZE, SIZE}, new Scalar(0.5)));
       Tensor source;
       try {
         source = model.hasEncodeSource() ? model.encodeSource(image) : image;
@@ -55,14 +65,15 @@ public final class ModelPreflight {
                 + " for one source; its first dimension must be 1 (it is expanded over a batch)");
       }
       encoded[0] = FRAMES;
-      Tensor coeffs = window > 1 ? torch.zeros(FRAMES, c, window) : torch.zeros(FRAMES, c);
+      Tensor coeffs =
+          on(torchDevice, window > 1 ? torch.zeros(FRAMES, c, window) : torch.zeros(FRAMES, c));
       Tensor out;
       try {
         out =
             model.forward(
                 source.expand(encoded),
                 coeffs,
-                model.takesSourceCoeffs() ? torch.zeros(FRAMES, c) : null);
+                model.takesSourceCoeffs() ? on(torchDevice, torch.zeros(FRAMES, c)) : null);
       } catch (RuntimeException e) {
         throw new ModelException(
             "Model "
@@ -81,10 +92,16 @@ public final class ModelPreflight {
     }
   }
 
-  /** Checks an enhancer on a mid-grey test batch. */
+  /** As below, for an enhancer on the CPU. */
   public static void check(FrameEnhancer enhancer) {
+    check(enhancer, "cpu");
+  }
+
+  /** Checks an enhancer on a mid-grey test batch on {@code torchDevice}, where it lives. */
+  public static void check(FrameEnhancer enhancer, String torchDevice) {
     try (PointerScope scope = new PointerScope()) {
-      Tensor frames = torch.full(new long[] {FRAMES, 3, SIZE, SIZE}, new Scalar(0.5));
+      Tensor frames =
+          on(torchDevice, torch.full(new long[] {FRAMES, 3, SIZE, SIZE}, new Scalar(0.5)));
       Tensor out;
       try {
         out = enhancer.enhance(frames);
@@ -101,6 +118,20 @@ public final class ModelPreflight {
             e);
       }
       checkFrames(out, enhancer.spec(), "Enhancer");
+    }
+  }
+
+  /**
+   * {@code tensor} on {@code torchDevice}: a model on a GPU fed host tensors fails inside
+   * TorchScript (on an H200: "CUDA driver error: invalid argument").
+   */
+  private static Tensor on(String torchDevice, Tensor tensor) {
+    if (torchDevice.equals("cpu")) {
+      return tensor;
+    }
+    try (Device device = new Device(torchDevice);
+        MemoryFormatOptional keep = new MemoryFormatOptional()) {
+      return tensor.to(device, tensor.scalar_type(), false, false, keep);
     }
   }
 
