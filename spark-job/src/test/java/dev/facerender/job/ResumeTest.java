@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * interrupted (SIGINT) says so, records the run as failed, and resumes the same way.
  */
 class ResumeTest {
-  private static final int CLIPS = 12;
+  private static final int CLIPS = 6;
   private static final int FRAMES = 8;
   private static final Map<String, String> CONF =
       Map.of(
@@ -49,25 +49,37 @@ class ResumeTest {
     spark.stop();
   }
 
+  /**
+   * One killed video run proves both outputs (one child JVM, not one per output): append refuses
+   * the partial output; resume renders only the waves not committed, every frame once with an
+   * uninterrupted run's pixels, keeps the finished waves' videos, discards the dead run's staged
+   * ones and ends with one whole MP4 per clip decoding to the uninterrupted run's frames; appending
+   * the same input again is refused.
+   */
   @Test
-  void aKilledDriverIsResumedExactlyOnceWithCleanPixelsAndAppendNeverDuplicates() throws Exception {
+  void aKilledDriverIsResumedExactlyOnceWithCleanFramesAndVideosAndAppendNeverDuplicates()
+      throws Exception {
+    Map<String, String> video = new HashMap<>(CONF);
+    video.put("spark.facerender.video", "mp4");
     Path clean = dir.resolve("clean");
-    LocalSpark.render(spark, input, clean, CONF);
+    LocalSpark.render(spark, input, clean, video);
     Map<String, byte[]> cleanImages = images(clean);
     assertThat(cleanImages).hasSize(CLIPS * FRAMES);
 
     Path out = dir.resolve("killed");
-    killMidRun(out, List.of());
+    killMidRun(out, List.of("--video", "mp4"));
     int before = committedWaves(out);
     assertThat(out.resolve("_SUCCESS")).doesNotExist();
+    List<String> early = mp4s(out);
+    assertThat(early).hasSizeLessThan(CLIPS);
 
-    assertThatThrownBy(() -> render(out, "append"))
+    assertThatThrownBy(() -> render(out, "append", video))
         .isInstanceOf(InputException.class)
         .hasMessageContaining("did not finish")
         .hasMessageContaining("--mode resume");
     assertThat(framesOf(out)).doesNotHaveDuplicates();
 
-    RunSummary resumed = render(out, "resume");
+    RunSummary resumed = render(out, "resume", video);
 
     Map<String, byte[]> images = images(out);
     assertThat(images).containsOnlyKeys(cleanImages.keySet());
@@ -88,39 +100,7 @@ class ResumeTest {
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
     assertThat(metrics.stream().mapToInt(r -> r.<Integer>getAs("frames")).sum())
         .isEqualTo(CLIPS * FRAMES);
-    assertThat(out.resolve(Staging.ROOT)).doesNotExist();
-    assertThat(out.resolve(OutputLock.NAME)).doesNotExist();
-    assertThat(out.resolve("_SUCCESS")).exists();
 
-    assertThatThrownBy(() -> render(out, "append"))
-        .isInstanceOf(RunFailedException.class)
-        .hasMessageContaining("already in");
-    assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
-  }
-
-  /**
-   * The same kill with {@code --video mp4}: resume keeps the finished waves' videos, discards the
-   * dead run's staged ones and ends with exactly one whole MP4 per clip, each decoding to the
-   * frames of an uninterrupted video run.
-   */
-  @Test
-  void aKilledVideoRunIsResumedWithOneWholeMp4PerClip() throws Exception {
-    Map<String, String> video = new HashMap<>(CONF);
-    video.put("spark.facerender.video", "mp4");
-    Path clean = dir.resolve("clean-video");
-    LocalSpark.render(spark, input, clean, video);
-
-    Path out = dir.resolve("killed-video");
-    killMidRun(out, List.of("--video", "mp4"));
-    int before = committedWaves(out);
-    assertThat(out.resolve("_SUCCESS")).doesNotExist();
-    List<String> early = mp4s(out);
-    assertThat(early).hasSizeLessThan(CLIPS);
-
-    RunSummary resumed = render(out, "resume", video);
-
-    assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
-    assertThat(committedWaves(out)).isGreaterThan(before);
     assertThat(mp4s(out)).hasSize(CLIPS).containsAll(early).doesNotHaveDuplicates();
     assertThat(mp4s(out)).containsExactlyInAnyOrderElementsOf(mp4s(clean));
     List<Row> manifest =
@@ -138,7 +118,13 @@ class ResumeTest {
       }
     }
     assertThat(out.resolve(Staging.ROOT)).doesNotExist();
+    assertThat(out.resolve(OutputLock.NAME)).doesNotExist();
     assertThat(out.resolve("_SUCCESS")).exists();
+
+    assertThatThrownBy(() -> render(out, "append", video))
+        .isInstanceOf(RunFailedException.class)
+        .hasMessageContaining("already in");
+    assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
   }
 
   /** Starts the CLI in a child JVM into {@code out} and kills it once 3 waves are committed. */

@@ -114,8 +114,11 @@ public final class ModelProbe implements AutoCloseable {
 
   /**
    * The largest batch up to {@code cap} whose every one of {@code tries} runs stayed within the
-   * budget: doubling from 1 until a size fails, then bisecting between the last size that fitted
-   * and the first that did not.
+   * budget: doubling from 1 until a size fails, then searching between the last size that fitted
+   * and the first that did not. The search's first guess is where the line through the two largest
+   * fitting peaks meets the budget (a size over it fails only after most of its work, so each
+   * failed guess is the search's dearest step); then it bisects. The verdicts are still each size's
+   * own run against the budget: the line only chooses which size to try.
    */
   public Fit largestFit(int cap, int tries) {
     List<Trial> trials = new ArrayList<>();
@@ -132,15 +135,37 @@ public final class ModelProbe implements AutoCloseable {
         break;
       }
     }
+    int middle = lineGuess(trials, fits, fails);
     while (fails - fits > 1 && fits < cap) {
-      int middle = (fits + fails) >>> 1;
       if (fitsEveryTry(middle, tries, trials)) {
         fits = middle;
       } else {
         fails = middle;
       }
+      middle = (fits + fails) >>> 1;
     }
     return new Fit(fits, trials);
+  }
+
+  /**
+   * The size strictly between {@code fits} and {@code fails} nearest the budget on the line through
+   * the peaks of the two largest fitting sizes; the midpoint without two such peaks.
+   */
+  private int lineGuess(List<Trial> trials, int fits, int fails) {
+    int middle = (fits + fails) >>> 1;
+    List<Trial> fitted =
+        trials.stream().filter(t -> t.fits() && t.peakBytes() > 0).distinct().toList();
+    if (fitted.size() < 2 || fails - fits <= 1) {
+      return middle;
+    }
+    Trial a = fitted.get(fitted.size() - 2);
+    Trial b = fitted.get(fitted.size() - 1);
+    if (b.batch() <= a.batch() || b.peakBytes() <= a.peakBytes()) {
+      return middle;
+    }
+    double perFrame = (double) (b.peakBytes() - a.peakBytes()) / (b.batch() - a.batch());
+    long atBudget = b.batch() + (long) ((settings.cpuMemoryBytes() - b.peakBytes()) / perFrame);
+    return (int) Math.max(fits + 1, Math.min(fails - 1, atBudget));
   }
 
   private boolean fitsEveryTry(int size, int tries, List<Trial> trials) {
