@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * flag. Speeds are not judged here.
  */
 class SizingBenchmarkTest {
-  private static final String REFERENCE = BuiltinModels.SADTALKER_ARCH + "?width=0.0625";
+  private static final String REFERENCE = BuiltinModels.SADTALKER_ARCH + "?width=0.03125";
   private static final List<String> FIGURES =
       List.of("seed's rule", "Facerender's plan", "largest that fits");
 

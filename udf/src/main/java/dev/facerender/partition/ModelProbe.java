@@ -115,10 +115,10 @@ public final class ModelProbe implements AutoCloseable {
   /**
    * The largest batch up to {@code cap} whose every one of {@code tries} runs stayed within the
    * budget: doubling from 1 until a size fails, then searching between the last size that fitted
-   * and the first that did not. The search's first guess is where the line through the two largest
-   * fitting peaks meets the budget (a size over it fails only after most of its work, so each
-   * failed guess is the search's dearest step); then it bisects. The verdicts are still each size's
-   * own run against the budget: the line only chooses which size to try.
+   * and the first that did not. The search's first two guesses are where the line through the two
+   * largest fitting peaks meets the budget (a size over it fails only after most of its work, so
+   * each failed guess is the search's dearest step); then it bisects. The verdicts are still each
+   * size's own run against the budget: the line only chooses which size to try.
    */
   public Fit largestFit(int cap, int tries) {
     List<Trial> trials = new ArrayList<>();
@@ -135,14 +135,16 @@ public final class ModelProbe implements AutoCloseable {
         break;
       }
     }
-    int middle = lineGuess(trials, fits, fails);
+    int guesses = 0;
     while (fails - fits > 1 && fits < cap) {
+      // The line through the newest peaks for the first two tries, bisection after them: a line
+      // that keeps guessing low would otherwise walk up one size at a time.
+      int middle = guesses++ < 2 ? lineGuess(trials, fits, fails) : (fits + fails) >>> 1;
       if (fitsEveryTry(middle, tries, trials)) {
         fits = middle;
       } else {
         fails = middle;
       }
-      middle = (fits + fails) >>> 1;
     }
     return new Fit(fits, trials);
   }

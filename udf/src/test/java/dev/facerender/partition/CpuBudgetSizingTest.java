@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class CpuBudgetSizingTest {
   private static final int SIZE = 128;
-  private static final String MODEL = BuiltinModels.SADTALKER_ARCH + "?width=0.0625";
-  private static final String BUDGET = "300MiB";
+  private static final String MODEL = BuiltinModels.SADTALKER_ARCH + "?width=0.03125";
+  private static final String BUDGET = "200MiB";
 
   @Test
   void atLevelHighThePlanMatchesTheLargestFitAndEveryFrameRenders() {
