@@ -8,6 +8,7 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.config.OutputConf;
 import dev.facerender.config.VideoConf;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.io.DemoDataset;
@@ -23,17 +24,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.resource.ResourceInformation;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * One device, one run, side by side: the batch sweep (batch 1 vs the chosen batch vs the best),
@@ -73,7 +69,7 @@ public final class Benchmark {
       Integer largestFittingBatch,
       Double sizingAccuracy) {}
 
-  private static final ObjectMapper JSON =
+  static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Benchmark() {}
@@ -147,7 +143,7 @@ public final class Benchmark {
     String videoOnly = "video only (mp4, no frames), pipeline depth " + depth;
     Map<String, String> video = new HashMap<>(request.conf());
     video.put(VideoConf.VIDEO.key(), "mp4");
-    video.put(FacerenderConf.FORMAT.key(), "none");
+    video.put(OutputConf.FORMAT.key(), "none");
     for (int round = 0; round < request.rounds(); round++) {
       // Alternating the variants spreads the machine's drift over all of them.
       for (int d : new int[] {0, depth, -depth}) {
@@ -202,7 +198,7 @@ public final class Benchmark {
             e2e.get(videoOnly) / e2e.get(pipelined),
             largest,
             accuracy);
-    write(spark, result, out);
+    BenchmarkFiles.write(spark, result, out);
     return result;
   }
 
@@ -221,76 +217,6 @@ public final class Benchmark {
                 0,
                 withDepth),
             ProgressListener.NONE);
-  }
-
-  private static final StructType MEASUREMENTS =
-      new StructType()
-          .add("section", DataTypes.StringType, false)
-          .add("name", DataTypes.StringType, false)
-          .add("batch", DataTypes.IntegerType, true)
-          .add("value", DataTypes.DoubleType, false)
-          .add("unit", DataTypes.StringType, false);
-
-  private static void write(SparkSession spark, Result result, Path out) throws IOException {
-    JSON.writeValue(out.resolve("benchmark.json").toFile(), result);
-    List<Row> rows = new ArrayList<>();
-    for (ThroughputPoint p : result.sweep()) {
-      rows.add(
-          RowFactory.create(
-              "sweep", "render-only, one task", p.batch(), p.framesPerSecond(), "frames/s"));
-    }
-    result
-        .levels()
-        .forEach(
-            (level, batch) ->
-                rows.add(RowFactory.create("level", level, batch, (double) batch, "frames")));
-    rows.add(
-        RowFactory.create(
-            "render-only",
-            "all task slots",
-            result.chosenBatch(),
-            result.renderOnlyFramesPerSecond(),
-            "frames/s"));
-    rows.add(
-        RowFactory.create(
-            "encode", "one thread", 1, result.encodeFramesPerSecondPerThread(), "frames/s"));
-    result
-        .endToEndFramesPerSecond()
-        .forEach(
-            (name, fps) -> rows.add(RowFactory.create("end-to-end", name, null, fps, "frames/s")));
-    result
-        .peakRssBytes()
-        .forEach(
-            (name, bytes) ->
-                rows.add(RowFactory.create("peak-rss", name, null, (double) bytes, "bytes")));
-    rows.add(
-        RowFactory.create(
-            "ratio", "end-to-end / render-only", null, result.endToEndOverRenderOnly(), "ratio"));
-    rows.add(
-        RowFactory.create(
-            "ratio", "pipelined / sequential", null, result.pipelinedOverSequential(), "ratio"));
-    rows.add(
-        RowFactory.create(
-            "ratio", "video only / PNG frames", null, result.videoOnlyOverPng(), "ratio"));
-    if (result.sizingAccuracy() != null) {
-      rows.add(
-          RowFactory.create(
-              "sizing",
-              "largest fitting batch",
-              result.largestFittingBatch(),
-              (double) result.largestFittingBatch(),
-              "frames"));
-      rows.add(
-          RowFactory.create(
-              "sizing", "chosen / largest fitting", null, result.sizingAccuracy(), "ratio"));
-    }
-    spark
-        .createDataFrame(rows, MEASUREMENTS)
-        .coalesce(1)
-        .write()
-        .mode("overwrite")
-        .parquet(out.resolve("benchmark").toString());
-    Files.writeString(out.resolve("benchmark.html"), BenchmarkReport.render(result));
   }
 
   private static RgbImage decode(byte[] png) {

@@ -4,13 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facerender.bench.Benchmark;
 import dev.facerender.bench.SizingBenchmark;
-import dev.facerender.codec.ImageCodec;
-import dev.facerender.device.DeviceChoice;
-import dev.facerender.device.Devices;
-import dev.facerender.io.DemoFaces;
-import dev.facerender.model.Precision;
-import dev.facerender.partition.PrecisionSweep;
-import dev.facerender.partition.RenderSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code facerender benchmark}: one device, one run, every speed side by side. */
@@ -208,52 +200,6 @@ final class BenchmarkCommand implements Callable<Integer> {
   }
 
   private int precisions() throws Exception {
-    List<Precision> asked = new ArrayList<>();
-    for (String precision : precisions) {
-      try {
-        asked.add(Precision.parse(precision));
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--precisions: " + e.getMessage(), e);
-      }
-    }
-    RenderSettings settings =
-        RenderSettings.from("benchmark", ConfigOptions.values(spec, Map.of()), 1);
-    int batch = settings.batchSize() > 0 ? settings.batchSize() : 8;
-    int coeffs = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
-    List<PrecisionSweep.Row> rows =
-        PrecisionSweep.run(
-            settings.model(),
-            // The device --device chose (a simulated GPU with --simulate-gpu), its first GPU.
-            Devices.forTask(
-                settings.simulateGpuBytes(),
-                1,
-                0,
-                DeviceChoice.of(ConfigOptions.values(spec, Map.of())).resourcesForSlot(0)),
-            ImageCodec.decode(DemoFaces.png(1, 0, shape.size)),
-            coeffs,
-            settings.windowWidth(),
-            batch,
-            Math.max(2, rounds),
-            asked);
-    if (json) {
-      System.out.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
-      return 0;
-    }
-    System.out.printf(
-        Locale.ROOT, "%s, batch %d at %d px, model only%n", settings.model(), batch, shape.size);
-    for (PrecisionSweep.Row row : rows) {
-      System.out.printf(
-          Locale.ROOT,
-          "  %-5s %10.1f frames/s  worst frame %s%n",
-          row.precision(),
-          row.framesPerSecond(),
-          !row.error().isEmpty()
-              ? "not run: " + row.error()
-              : Double.isInfinite(row.worstPsnrDb())
-                  ? "identical to fp32"
-                  : String.format(Locale.ROOT, "%.1f dB PSNR vs fp32", row.worstPsnrDb()));
-    }
-    return 0;
+    return PrecisionBenchmark.run(spec, precisions, shape.size, rounds, json);
   }
 }

@@ -9,6 +9,7 @@ import dev.facerender.device.Devices;
 import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
+import dev.facerender.io.TableRows;
 import dev.facerender.io.Tables;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
@@ -155,7 +156,7 @@ public final class LocalEngine {
   public RunSummary run(ProgressListener progress) {
     long started = System.nanoTime();
     Phases phases = new Phases();
-    return RenderJob.guarded(
+    return RunGuard.run(
         OutputFolder.of(conf, request.out()),
         request.mode(),
         "local",
@@ -192,7 +193,7 @@ public final class LocalEngine {
                 inputFrames,
                 InputFingerprint.of(conf, request.frames(), input.framesSchema),
                 InputFingerprint.of(conf, request.sources(), input.sourcesSchema)));
-    List<List<Row>> partitions = LocalRender.partition(rows, clips, request.partitions(), threads);
+    List<List<Row>> partitions = ClipPartitions.spread(rows, clips, request.partitions(), threads);
     phases.end("count_and_plan");
 
     Map<String, Object> waves = status.waves();
@@ -223,9 +224,9 @@ public final class LocalEngine {
           conf,
           cancel);
       LocalWave.writeTable(
-          conf, out, staging + "/errors", Schemas.ERRORS, render.errors(), Schemas::row);
+          conf, out, staging + "/errors", Schemas.ERRORS, render.errors(), TableRows::row);
       LocalWave.writeTable(
-          conf, out, staging + "/metrics", Schemas.METRICS, render.metrics(), Schemas::row);
+          conf, out, staging + "/metrics", Schemas.METRICS, render.metrics(), TableRows::row);
       LocalWave.commit(conf, out, lock, status, staging, inputFrames);
     } finally {
       progress.stop();

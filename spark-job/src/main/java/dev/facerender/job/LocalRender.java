@@ -247,40 +247,4 @@ final class LocalRender {
       };
     }
   }
-
-  /**
-   * The rows spread over partitions as {@link WaveRunner} spreads them (clips by frame counts,
-   * {@link ClipPartitions}), each sorted as Spark sorts a task's rows: clip, source first, frame.
-   */
-  static List<List<Row>> partition(
-      List<Row> rows, Map<String, ClipPartitions.ClipFrames> clips, int requested, int threads) {
-    Map<String, Long> framesPerClip = new HashMap<>();
-    clips.forEach((clip, c) -> framesPerClip.put(clip, c.frames()));
-    ClipPartitions.Plan plan = ClipPartitions.plan(framesPerClip, requested, threads);
-    int n =
-        plan == null
-            ? ClipPartitions.hashedPartitions(clips.size(), requested, threads)
-            : plan.partitions();
-    List<List<Row>> partitions = new ArrayList<>();
-    for (int p = 0; p < n; p++) {
-      partitions.add(new ArrayList<>());
-    }
-    for (Row row : rows) {
-      String clip = row.isNullAt(1) ? null : row.getString(1);
-      Integer planned = plan == null || clip == null ? null : plan.partitionOf().get(clip);
-      // Clips the plan does not know (a source without frames, a null id) go by their hash.
-      int p = planned != null ? planned : clip == null ? 0 : Math.floorMod(clip.hashCode(), n);
-      partitions.get(p).add(row);
-    }
-    Comparator<Row> order =
-        Comparator.<Row, String>comparing(
-                r -> r.isNullAt(1) ? null : r.getString(1),
-                Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(r -> !r.getBoolean(0))
-            .thenComparing(
-                r -> r.isNullAt(2) ? null : r.getInt(2),
-                Comparator.nullsFirst(Comparator.naturalOrder()));
-    partitions.forEach(partition -> partition.sort(order));
-    return partitions;
-  }
 }

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.facerender.io.Schemas;
+import dev.facerender.io.TableRows;
 import dev.facerender.metrics.BatchMetrics;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -118,7 +119,7 @@ public record MetricsDigest(
             .limit(SAMPLE)
             .collectAsList()
             .stream()
-            .map(Schemas::metrics)
+            .map(TableRows::metrics)
             .toList();
     String note =
         sample.size() == batches

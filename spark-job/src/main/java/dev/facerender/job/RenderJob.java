@@ -52,7 +52,7 @@ public final class RenderJob {
   public RunSummary run(RenderRequest request, ProgressListener progress) {
     long started = System.nanoTime();
     Phases phases = new Phases();
-    return guarded(
+    return RunGuard.run(
         OutputFolder.of(spark, request.out()),
         request.mode(),
         "spark",
@@ -60,50 +60,6 @@ public final class RenderJob {
           cancel.onCancel(spark.sparkContext()::cancelAllJobs);
           return render(request, progress, out, lock, status, started, phases, cancel);
         });
-  }
-
-  /** A run's body: renders into {@code out} under its lock, with its status and cancellation. */
-  interface Body {
-    RunSummary run(OutputFolder out, OutputLock lock, RunStatus status, CancelOnShutdown cancel);
-  }
-
-  /**
-   * Runs {@code body} holding {@code out}'s lock, after preparing the folder for {@code mode}; a
-   * failure leaves run.json "failed" with the reason (and no folder when nothing was written).
-   * {@code engine} is recorded in run.json.
-   */
-  static RunSummary guarded(OutputFolder out, String mode, String engine, Body body) {
-    String attemptId =
-        Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
-            + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
-    boolean existed = out.exists();
-    try (OutputLock lock = OutputLock.acquire(out, attemptId);
-        CancelOnShutdown cancel = new CancelOnShutdown(out)) {
-      // A refused mode leaves the folder as it was (the lock aside, released on the way out).
-      String resumed = OutputModes.prepare(out, mode);
-      RunStatus status = new RunStatus(out, resumed != null ? resumed : attemptId, attemptId, mode);
-      status.head().put("engine", engine);
-      cancel.follow(status);
-      try {
-        RunSummary summary = body.run(out, lock, status, cancel);
-        cancel.succeeded();
-        // A lock left behind is taken over by the next run on this host (or named, with the file
-        // to delete, to a run elsewhere): the finished run does not fail for it.
-        AfterCommit.tidy("releasing " + OutputLock.NAME, lock::close);
-        return summary;
-      } catch (RuntimeException | Error e) {
-        RuntimeException reported = RunFailures.record(out, status, e, cancel.cancelled());
-        if (!existed && !status.wroteAnything()) {
-          // Stopped before it wrote anything (bad input, a broken model): leave no folder behind.
-          lock.close();
-          out.delete(".");
-        }
-        throw reported;
-      } finally {
-        cancel.done();
-      }
-    }
   }
 
   private RunSummary render(

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.facerender.config.OutputFormat;
 import dev.facerender.io.Schemas;
+import dev.facerender.io.TableRows;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.RenderSettings;
@@ -74,7 +75,7 @@ final class RunCheck {
                 .limit(ERROR_SAMPLE)
                 .collectAsList()
                 .stream()
-                .map(Schemas::error)
+                .map(TableRows::error)
                 .toList();
     return conclude(
         new ReadBack(

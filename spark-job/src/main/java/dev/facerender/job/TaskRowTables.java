@@ -1,6 +1,7 @@
 package dev.facerender.job;
 
 import dev.facerender.io.Schemas;
+import dev.facerender.io.TableRows;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.partition.TaskRows;
@@ -37,12 +38,12 @@ final class TaskRowTables {
         tasks.stream().map(TaskRows::errorsFile).filter(f -> f != null).toList(),
         Schemas.ERRORS,
         staging + "/errors",
-        (MapFunction<String, Row>) line -> Schemas.row(parse(line, FrameError.class)));
+        (MapFunction<String, Row>) line -> TableRows.row(parse(line, FrameError.class)));
     write(
         tasks.stream().map(TaskRows::metricsFile).filter(f -> f != null).toList(),
         Schemas.METRICS,
         staging + "/metrics",
-        (MapFunction<String, Row>) line -> Schemas.row(parse(line, BatchMetrics.class)));
+        (MapFunction<String, Row>) line -> TableRows.row(parse(line, BatchMetrics.class)));
     Map<String, Long> codes = new TreeMap<>();
     for (TaskRows task : tasks) {
       task.errorCodes().forEach((code, n) -> codes.merge(code, n, Long::sum));

@@ -91,7 +91,7 @@ class FailuresTest {
 
     assertThatThrownBy(
             () ->
-                RenderJob.guarded(
+                RunGuard.run(
                     OutputFolder.of(new Configuration(), out.toString()),
                     "error-if-exists",
                     "local",

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
+import dev.facerender.io.TableRows;
 import dev.facerender.metrics.BatchMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ class LocalEngineTest {
             .parquet(out.resolve("metrics").toString())
             .collectAsList()
             .stream()
-            .map(Schemas::metrics)
+            .map(TableRows::metrics)
             .toList();
     MetricsDigest sparkDigest =
         MetricsDigest.of(

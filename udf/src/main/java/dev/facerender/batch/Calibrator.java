@@ -106,7 +106,7 @@ public final class Calibrator {
       if (falls >= 2) {
         break;
       }
-      long[] fit = fit(points, estimatedPerFrame);
+      long[] fit = PeakLine.fit(points, estimatedPerFrame);
       if (System.nanoTime() - start > budgetNanos) {
         break;
       }
@@ -119,7 +119,7 @@ public final class Calibrator {
       smallestOom =
           refineTop(probe, points, maxBatch, memoryBudget, start, budgetNanos, smallestOom);
     }
-    long[] fit = fit(points, estimatedPerFrame);
+    long[] fit = PeakLine.fit(points, estimatedPerFrame);
     boolean measured = points.stream().filter(p -> p.peakBytes() >= 0).count() >= 2 && fit[2] == 1;
     return new Calibration(fit[0], fit[1], measured, points, smallestOom);
   }
@@ -140,7 +140,7 @@ public final class Calibrator {
       int smallestOom) {
     int fits = points.stream().mapToInt(ThroughputPoint::batch).max().orElse(1);
     int over = Math.min(maxBatch + 1, fits * 2);
-    long[] line = fit(points, 0);
+    long[] line = PeakLine.fit(points, 0);
     // The first guess is the line's limit, so a good line costs one or two sizes, not log2 of them.
     int middle = (int) Math.max(fits + 1, Math.min(over - 1, (memoryBudget - line[0]) / line[1]));
     while (over - fits > 1 && System.nanoTime() - start <= budgetNanos) {
@@ -226,28 +226,5 @@ public final class Calibrator {
       i++;
     }
     points.add(i, point);
-  }
-
-  /**
-   * {fixed, perFrame, measured?1:0} from the largest point with a known peak and the largest at
-   * most half its size (else the one below it).
-   */
-  static long[] fit(List<ThroughputPoint> points, long estimatedPerFrame) {
-    List<ThroughputPoint> known = points.stream().filter(p -> p.peakBytes() >= 0).toList();
-    if (known.size() >= 2) {
-      ThroughputPoint b = known.get(known.size() - 1);
-      ThroughputPoint a =
-          known.stream()
-              .filter(p -> p.batch() * 2 <= b.batch())
-              .reduce((x, y) -> y)
-              .orElse(known.get(known.size() - 2));
-      long slope = (b.peakBytes() - a.peakBytes()) / (b.batch() - a.batch());
-      if (slope > 0) {
-        long fixed = Math.max(0, b.peakBytes() - slope * b.batch());
-        return new long[] {fixed, slope, 1};
-      }
-    }
-    long fixed = known.isEmpty() ? 0 : Math.max(0, known.get(0).peakBytes() - estimatedPerFrame);
-    return new long[] {fixed, estimatedPerFrame, 0};
   }
 }

@@ -61,37 +61,6 @@ public final class FacerenderConf {
           Integer::valueOf,
           n -> n >= 0,
           ">= 0");
-  public static final ConfigKey<OutputFormat> FORMAT =
-      declare(
-          "framesFormat",
-          "--frames-format",
-          "Frames in frames/: png, jpeg, raw (8-bit RGB rows) or none (a video-only run never"
-              + " encodes images)",
-          "enum",
-          "png",
-          OutputFormat::parse,
-          f -> true,
-          "a format");
-  public static final ConfigKey<Integer> PNG_COMPRESSION =
-      declare(
-          "pngCompression",
-          "--png-compression",
-          "PNG deflate level 0-9; 1 encodes ~3.7x faster than 6 for ~50% larger files",
-          "int",
-          "1",
-          Integer::valueOf,
-          n -> n >= 0 && n <= 9,
-          "in [0, 9]");
-  public static final ConfigKey<Double> JPEG_QUALITY =
-      declare(
-          "jpegQuality",
-          "--jpeg-quality",
-          "JPEG quality in (0, 1]",
-          "double",
-          "0.9",
-          Double::valueOf,
-          q -> q > 0 && q <= 1,
-          "in (0, 1]");
   public static final ConfigKey<Integer> TORCH_THREADS =
       declare(
           "torchThreads",
@@ -256,16 +225,10 @@ public final class FacerenderConf {
           "> 0");
 
   public static final List<ConfigKey<?>> ALL =
-      java.util.stream.Stream.concat(
+      java.util.stream.Stream.of(
+              List.<ConfigKey<?>>of(MODEL, BATCH_SIZE, LEVEL, MEMORY_FRACTION, MAX_BATCH),
+              OutputConf.ALL,
               List.<ConfigKey<?>>of(
-                  MODEL,
-                  BATCH_SIZE,
-                  LEVEL,
-                  MEMORY_FRACTION,
-                  MAX_BATCH,
-                  FORMAT,
-                  PNG_COMPRESSION,
-                  JPEG_QUALITY,
                   TORCH_THREADS,
                   COEFF_COUNT,
                   SIMULATE_GPU,
@@ -280,11 +243,12 @@ public final class FacerenderConf {
                   MAX_ABS_COEFF,
                   PIPELINE_DEPTH,
                   CALIBRATION_CACHE,
-                  CALIBRATION_SECONDS)
-                  .stream(),
-              java.util.stream.Stream.of(
-                      DeviceConf.ALL, FaultConf.ALL, VideoConf.ALL, TorchConf.ALL)
-                  .flatMap(List::stream))
+                  CALIBRATION_SECONDS),
+              DeviceConf.ALL,
+              FaultConf.ALL,
+              VideoConf.ALL,
+              TorchConf.ALL)
+          .flatMap(List::stream)
           .toList();
 
   private FacerenderConf() {}

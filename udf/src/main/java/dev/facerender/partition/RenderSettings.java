@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.facerender.batch.Level;
 import dev.facerender.config.ConfigException;
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.config.OutputConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.config.TorchConf;
@@ -102,9 +103,9 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.LEVEL, values),
         FacerenderConf.get(FacerenderConf.MEMORY_FRACTION, values),
         FacerenderConf.get(FacerenderConf.MAX_BATCH, values),
-        FacerenderConf.get(FacerenderConf.FORMAT, values),
-        FacerenderConf.get(FacerenderConf.PNG_COMPRESSION, values),
-        FacerenderConf.get(FacerenderConf.JPEG_QUALITY, values),
+        FacerenderConf.get(OutputConf.FORMAT, values),
+        FacerenderConf.get(OutputConf.PNG_COMPRESSION, values),
+        FacerenderConf.get(OutputConf.JPEG_QUALITY, values),
         FacerenderConf.get(FacerenderConf.TORCH_THREADS, values),
         FacerenderConf.get(FacerenderConf.COEFF_COUNT, values),
         FacerenderConf.get(FacerenderConf.SIMULATE_GPU, values),

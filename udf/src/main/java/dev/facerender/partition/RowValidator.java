@@ -20,11 +20,13 @@ final class RowValidator {
   private final RenderSettings settings;
   private final boolean takesSourceCoeffs;
   private final String modelSpec;
+  private final CoefficientRow coefficients;
 
   RowValidator(RenderSettings settings, boolean takesSourceCoeffs, String modelSpec) {
     this.settings = settings;
     this.takesSourceCoeffs = takesSourceCoeffs;
     this.modelSpec = modelSpec;
+    this.coefficients = new CoefficientRow(settings);
   }
 
   /**
@@ -56,7 +58,7 @@ final class RowValidator {
     if (error != null) {
       return new Checked(null, error);
     }
-    Coefficients read = coefficients(row, clip, index);
+    CoefficientRow.Read read = coefficients.read(row, clip, index);
     if (read.error() != null) {
       return new Checked(null, read.error());
     }
@@ -179,79 +181,12 @@ final class RowValidator {
               + " takes source coefficients: add a coeffs column to the sources"
               + " table");
     }
-    Coefficients read = coefficients(row, clip, null);
+    CoefficientRow.Read read = coefficients.read(row, clip, null);
     if (read.error() != null) {
       throw new ImageDecodeException(
           "SOURCE_BAD_COEFFS", "source coefficients: " + read.error().message());
     }
     return read.values();
-  }
-
-  /** The row's coefficients, or why they cannot be used: read once, checked as they are read. */
-  private record Coefficients(float[] values, FrameError error) {}
-
-  private Coefficients coefficients(Row row, String clip, Integer index) {
-    if (row.isNullAt(FrameRows.COEFFS)) {
-      return rejected(
-          error(clip, index, INPUT, "MISSING_COEFFS", "frame has no coeffs: the column is null"));
-    }
-    List<Float> coeffs = row.getList(FrameRows.COEFFS);
-    if (settings.coeffCount() > 0 && coeffs.size() != settings.coeffCount()) {
-      return rejected(
-          error(
-              clip,
-              index,
-              INPUT,
-              "BAD_COEFF_COUNT",
-              "frame has "
-                  + coeffs.size()
-                  + " coefficients, the model expects "
-                  + settings.coeffCount()
-                  + " (set --coeff-count for other models)"));
-    }
-    float[] values = new float[coeffs.size()];
-    for (int i = 0; i < values.length; i++) {
-      Float value = coeffs.get(i);
-      if (value == null) {
-        return rejected(
-            error(
-                clip,
-                index,
-                INPUT,
-                "NULL_COEFF",
-                "coefficient " + i + " is null: every coefficient needs a value"));
-      }
-      if (!Float.isFinite(value)) {
-        return rejected(
-            error(
-                clip,
-                index,
-                INPUT,
-                "NON_FINITE_COEFF",
-                "coefficient " + i + " is " + value + ": coefficients must be finite numbers"));
-      }
-      if (Math.abs(value) > settings.maxAbsCoeff()) {
-        return rejected(
-            error(
-                clip,
-                index,
-                INPUT,
-                "COEFF_OUT_OF_RANGE",
-                "coefficient "
-                    + i
-                    + " is "
-                    + value
-                    + ", beyond --max-abs-coeff "
-                    + settings.maxAbsCoeff()
-                    + ": check the driving data's units"));
-      }
-      values[i] = value;
-    }
-    return new Coefficients(values, null);
-  }
-
-  private static Coefficients rejected(FrameError error) {
-    return new Coefficients(null, error);
   }
 
   private FrameError error(String clip, Integer index, String stage, String code, String message) {
