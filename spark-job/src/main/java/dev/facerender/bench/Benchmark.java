@@ -69,8 +69,7 @@ public final class Benchmark {
       Integer largestFittingBatch,
       Double sizingAccuracy) {}
 
-  static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Benchmark() {}
 

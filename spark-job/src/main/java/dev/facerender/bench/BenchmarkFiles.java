@@ -24,7 +24,9 @@ final class BenchmarkFiles {
           .add("value", DataTypes.DoubleType, false)
           .add("unit", DataTypes.StringType, false);
 
-  /** benchmark.json, the measurements as a Parquet table ({@code benchmark/}) and benchmark.html. */
+  /**
+   * benchmark.json, the measurements as a Parquet table ({@code benchmark/}) and benchmark.html.
+   */
   static void write(SparkSession spark, Benchmark.Result result, Path out) throws IOException {
     Benchmark.JSON.writeValue(out.resolve("benchmark.json").toFile(), result);
     List<Row> rows = new ArrayList<>();
@@ -86,5 +88,4 @@ final class BenchmarkFiles {
         .parquet(out.resolve("benchmark").toString());
     Files.writeString(out.resolve("benchmark.html"), BenchmarkReport.render(result));
   }
-
 }

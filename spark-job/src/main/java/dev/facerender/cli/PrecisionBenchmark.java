@@ -21,8 +21,8 @@ final class PrecisionBenchmark {
   private PrecisionBenchmark() {}
 
   /**
-   * Model-only frames/s and the worst frame's PSNR against fp32 for each of {@code precisions},
-   * on the device {@code --device} chose, at {@code size} px over {@code rounds} rounds.
+   * Model-only frames/s and the worst frame's PSNR against fp32 for each of {@code precisions}, on
+   * the device {@code --device} chose, at {@code size} px over {@code rounds} rounds.
    */
   static int run(CommandSpec spec, List<String> precisions, int size, int rounds, boolean json)
       throws Exception {

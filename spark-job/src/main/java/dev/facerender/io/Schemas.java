@@ -1,11 +1,7 @@
 package dev.facerender.io;
 
-import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.metrics.FrameError;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;

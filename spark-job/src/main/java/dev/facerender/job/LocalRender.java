@@ -16,7 +16,6 @@ import dev.facerender.partition.RenderSettings;
 import dev.facerender.partition.TaskSinks;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;

@@ -3,7 +3,6 @@ package dev.facerender.report;
 import dev.facerender.concurrent.Futures;
 import dev.facerender.job.RunSummary;
 import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;

@@ -22,7 +22,12 @@ final class CoefficientRow {
   Read read(Row row, String clip, Integer index) {
     if (row.isNullAt(FrameRows.COEFFS)) {
       return rejected(
-          error(clip, index, RowValidator.INPUT, "MISSING_COEFFS", "frame has no coeffs: the column is null"));
+          error(
+              clip,
+              index,
+              RowValidator.INPUT,
+              "MISSING_COEFFS",
+              "frame has no coeffs: the column is null"));
     }
     List<Float> coeffs = row.getList(FrameRows.COEFFS);
     if (settings.coeffCount() > 0 && coeffs.size() != settings.coeffCount()) {

@@ -5,7 +5,6 @@ import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.metrics.FrameError;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 import org.apache.spark.sql.Row;
 
 /**
