@@ -201,29 +201,6 @@ public final class FacerenderConf {
           n -> n >= 0 && n <= 16,
           "in [0, 16]");
 
-  public static final ConfigKey<String> CALIBRATION_CACHE =
-      declare(
-          "calibrationCache",
-          "--calibration-cache",
-          "Folder where executors keep calibrations between runs (per model, device, frame size,"
-              + " threads, libtorch version); none calibrates every run",
-          "string",
-          "~/.cache/facerender/calibration",
-          Function.identity(),
-          s -> !s.isBlank(),
-          "a folder or none");
-  public static final ConfigKey<Double> CALIBRATION_SECONDS =
-      declare(
-          "calibrationSeconds",
-          "--calibration-seconds",
-          "Time budget of a calibration that must run: larger batches are tried only while less"
-              + " was spent",
-          "double",
-          "3",
-          Double::valueOf,
-          s -> s > 0,
-          "> 0");
-
   public static final List<ConfigKey<?>> ALL =
       java.util.stream.Stream.of(
               List.<ConfigKey<?>>of(MODEL, BATCH_SIZE, LEVEL, MEMORY_FRACTION, MAX_BATCH),
@@ -241,9 +218,8 @@ public final class FacerenderConf {
                   ENHANCER,
                   MODEL_ROOTS,
                   MAX_ABS_COEFF,
-                  PIPELINE_DEPTH,
-                  CALIBRATION_CACHE,
-                  CALIBRATION_SECONDS),
+                  PIPELINE_DEPTH),
+              CalibrationConf.ALL,
               DeviceConf.ALL,
               FaultConf.ALL,
               VideoConf.ALL,

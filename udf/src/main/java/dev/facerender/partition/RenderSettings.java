@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.facerender.batch.Level;
 import dev.facerender.config.ConfigException;
+import dev.facerender.config.CalibrationConf;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.config.OutputConf;
@@ -123,8 +124,8 @@ public record RenderSettings(
         false,
         FacerenderConf.get(FacerenderConf.PIPELINE_DEPTH, values),
         concurrentTasks,
-        FacerenderConf.get(FacerenderConf.CALIBRATION_CACHE, values),
-        FacerenderConf.get(FacerenderConf.CALIBRATION_SECONDS, values),
+        FacerenderConf.get(CalibrationConf.CALIBRATION_CACHE, values),
+        FacerenderConf.get(CalibrationConf.CALIBRATION_SECONDS, values),
         tasksPerDevice,
         FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY, values),
         FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY_AFTER, values),
