@@ -13,8 +13,8 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * The layers {@link SadTalkerArch} is built of (convolutions, norms, linear layers, conv-norm
- * blocks), each a module whose TorchScript is a section of the architecture's source, with
- * weights drawn in build order from one seeded generator.
+ * blocks), each a module whose TorchScript is a section of the architecture's source, with weights
+ * drawn in build order from one seeded generator.
  */
 final class ArchLayers {
   private final Generator random;

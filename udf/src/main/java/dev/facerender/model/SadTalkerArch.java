@@ -6,14 +6,8 @@ import static dev.facerender.model.SadTalkerCost.DEPTH;
 import static dev.facerender.model.SadTalkerCost.NUM_BINS;
 import static dev.facerender.model.SadTalkerCost.NUM_KP;
 
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
-import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.QualifiedName;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -78,14 +72,16 @@ final class SadTalkerArch {
     int in = 3;
     for (int i = 0; i < 5; i++) {
       int out = Math.min(max, be << (i + 1));
-      root.register_module("kp_down" + i, layers.block("down2d", layers.conv(2, in, out, 3, 1), layers.norm(out)));
+      root.register_module(
+          "kp_down" + i, layers.block("down2d", layers.conv(2, in, out, 3, 1), layers.norm(out)));
       in = out;
     }
     root.register_module("kp_reshape", layers.conv(2, in, max * DEPTH, 1, 1));
     in = max;
     for (int i = 0; i < 5; i++) {
       int out = Math.min(max, be << (4 - i));
-      root.register_module("kp_up" + i, layers.block("up3d", layers.conv(3, in, out, 3, 1), layers.norm(out)));
+      root.register_module(
+          "kp_up" + i, layers.block("up3d", layers.conv(3, in, out, 3, 1), layers.norm(out)));
       in = out;
     }
     root.register_module("kp_head", layers.conv(3, in, NUM_KP, 3, 1));
@@ -94,9 +90,13 @@ final class SadTalkerArch {
   private void appearance(JitModule root) {
     int be = ch(64);
     int feature = ch(32);
-    root.register_module("app_first", layers.block("same", layers.conv(2, 3, be, 3, 1), layers.norm(be)));
-    root.register_module("app_down0", layers.block("down2d", layers.conv(2, be, be * 2, 3, 1), layers.norm(be * 2)));
-    root.register_module("app_down1", layers.block("down2d", layers.conv(2, be * 2, be * 4, 3, 1), layers.norm(be * 4)));
+    root.register_module(
+        "app_first", layers.block("same", layers.conv(2, 3, be, 3, 1), layers.norm(be)));
+    root.register_module(
+        "app_down0", layers.block("down2d", layers.conv(2, be, be * 2, 3, 1), layers.norm(be * 2)));
+    root.register_module(
+        "app_down1",
+        layers.block("down2d", layers.conv(2, be * 2, be * 4, 3, 1), layers.norm(be * 4)));
     root.register_module("app_second", layers.conv(2, be * 4, feature * DEPTH, 1, 1));
     for (int i = 0; i < 6; i++) {
       JitModule res = layers.module("res3d");
@@ -132,16 +132,19 @@ final class SadTalkerArch {
     int in = input;
     for (int i = 0; i < 5; i++) {
       int out = Math.min(max, be << (i + 1));
-      root.register_module("dm_down" + i, layers.block("down3d", layers.conv(3, in, out, 3, 1), layers.norm(out)));
+      root.register_module(
+          "dm_down" + i, layers.block("down3d", layers.conv(3, in, out, 3, 1), layers.norm(out)));
       skips[i + 1] = out;
       in = out;
     }
     for (int i = 0; i < 5; i++) {
       int out = Math.min(max, be << (4 - i));
-      root.register_module("dm_up" + i, layers.block("up3d", layers.conv(3, in, out, 3, 1), layers.norm(out)));
+      root.register_module(
+          "dm_up" + i, layers.block("up3d", layers.conv(3, in, out, 3, 1), layers.norm(out)));
       in = out + skips[4 - i];
     }
-    root.register_module("dm_final", layers.block("same", layers.conv(3, in, in, 3, 1), layers.norm(in)));
+    root.register_module(
+        "dm_final", layers.block("same", layers.conv(3, in, in, 3, 1), layers.norm(in)));
     root.register_module("dm_mask", layers.conv(3, in, NUM_KP + 1, 7, 1));
     root.register_module("dm_occlusion", layers.conv(2, in * DEPTH, 1, 7, 1));
   }
@@ -150,7 +153,8 @@ final class SadTalkerArch {
     int ic = ch(64) * 4;
     int oc = ch(64);
     root.register_module(
-        "g_third", layers.block("same_lrelu", layers.conv(2, ch(32) * DEPTH, ic, 3, 1), layers.norm(ic)));
+        "g_third",
+        layers.block("same_lrelu", layers.conv(2, ch(32) * DEPTH, ic, 3, 1), layers.norm(ic)));
     root.register_module("g_fourth", layers.conv(2, ic, ic, 1, 1));
     root.register_module("dec_fc", layers.conv(2, ic, 2 * ic, 3, 1));
     for (int i = 0; i < 6; i++) {
@@ -205,5 +209,4 @@ final class SadTalkerArch {
     }
     return torch.tensor(kernel).view(1, 1, size, size).repeat(3, 1, 1, 1).contiguous();
   }
-
 }

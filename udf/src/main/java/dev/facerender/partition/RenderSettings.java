@@ -3,8 +3,8 @@ package dev.facerender.partition;
 import static java.util.Objects.requireNonNull;
 
 import dev.facerender.batch.Level;
-import dev.facerender.config.ConfigException;
 import dev.facerender.config.CalibrationConf;
+import dev.facerender.config.ConfigException;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.config.OutputConf;
