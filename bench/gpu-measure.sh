@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The GPU figures docs/gpu.md lists as "still to be measured", in one run under one deadline, on a
-# machine where `facerender` runs with the GPU natives:
+# The GPU figures docs/gpu.md tracks ("Measured on an H200": goals, figures, what is open), in one
+# run under one deadline, on a machine where `facerender` runs with the GPU natives:
 #   bench/gpu-measure.sh --frames F --sources S [--out DIR] [--deadline SECONDS]
 # FR_CLI names the command that runs Facerender (default: ./facerender). Steps, most wanted first,
 # each cut to the time left: doctor with no settings (device, CUDA libraries, plan); a plain
