@@ -1,0 +1,138 @@
+package dev.facerender.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Both engines, every frame format and each mode the local engine takes: the same frame rows (keys
+ * and pixels), the same error rows, the same counts. Overwrite runs over a folder a previous run
+ * filled, so what it replaces is checked too. (Append, resume and video runs are the Spark engine's
+ * alone: {@link LocalEngineTest} checks that they are left to it, with the reason.)
+ */
+class EngineEquivalenceTest {
+  private static SparkSession spark;
+  @TempDir static Path dir;
+  private static Path input;
+  private static Path other;
+
+  @BeforeAll
+  static void start() {
+    spark = LocalSpark.start("local[2]");
+    input = LocalSpark.demo(spark, dir.resolve("a"), 3, 6, 48);
+    other = LocalSpark.demo(spark, dir.resolve("b"), 2, 4, 48);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @ParameterizedTest(name = "{0} frames, --mode {1}")
+  @CsvSource({
+    "png, error-if-exists",
+    "png, overwrite",
+    "jpeg, error-if-exists",
+    "raw, error-if-exists",
+    "raw, overwrite"
+  })
+  void bothEnginesWriteTheSameTables(String format, String mode) throws Exception {
+    Map<String, String> conf = Map.of("spark.facerender.framesFormat", format);
+    String name = format + "-" + mode;
+    Path viaSpark = dir.resolve("spark-" + name);
+    Path viaLocal = dir.resolve("local-" + name);
+    if (mode.equals("overwrite")) {
+      // A finished run of other clips in each folder first: overwrite must leave none of it.
+      render(new RenderJob(spark)::run, other, viaSpark, "error-if-exists", conf);
+      local(other, viaLocal, "error-if-exists", conf);
+    }
+    RunSummary sparkRun = render(new RenderJob(spark)::run, input, viaSpark, mode, conf);
+    RunSummary localRun = local(input, viaLocal, mode, conf);
+
+    assertThat(localRun.inputFrames()).isEqualTo(sparkRun.inputFrames()).isEqualTo(18);
+    assertThat(localRun.renderedFrames()).isEqualTo(sparkRun.renderedFrames()).isEqualTo(18);
+    assertThat(localRun.errorFrames()).isEqualTo(sparkRun.errorFrames());
+    assertThat(localRun.errorCodes()).isEqualTo(sparkRun.errorCodes());
+    List<Row> a = LocalSpark.frames(spark, viaSpark);
+    List<Row> b = LocalSpark.frames(spark, viaLocal);
+    assertThat(b).hasSize(18).hasSameSizeAs(a);
+    for (int i = 0; i < a.size(); i++) {
+      for (String key : List.of("clip_id", "frame_index", "width", "height", "format")) {
+        assertThat(b.get(i).<Object>getAs(key)).as(key).isEqualTo(a.get(i).getAs(key));
+      }
+      assertThat(b.get(i).<String>getAs("format")).isEqualTo(format);
+      byte[] x = pixels(a.get(i), format);
+      byte[] y = pixels(b.get(i), format);
+      assertThat(y).hasSameSizeAs(x);
+      int most = 0;
+      for (int p = 0; p < x.length; p++) {
+        most = Math.max(most, Math.abs((x[p] & 0xff) - (y[p] & 0xff)));
+      }
+      // Batches cut differently may round a value the other way; JPEG spreads that over a block.
+      assertThat(most)
+          .as("largest pixel difference")
+          .isLessThanOrEqualTo(format.equals("jpeg") ? 8 : 1);
+    }
+    assertThat(errors(viaLocal)).isEqualTo(errors(viaSpark));
+    for (Path out : List.of(viaSpark, viaLocal)) {
+      assertThat(out.resolve("_SUCCESS")).exists();
+      assertThat(Files.readString(out.resolve("run.json"))).contains("\"status\" : \"succeeded\"");
+    }
+  }
+
+  private interface SparkRender {
+    RunSummary run(RenderRequest request, ProgressListener progress);
+  }
+
+  private static RunSummary render(
+      SparkRender engine, Path in, Path out, String mode, Map<String, String> conf) {
+    return engine.run(request(in, out, mode, conf), ProgressListener.NONE);
+  }
+
+  private static RunSummary local(Path in, Path out, String mode, Map<String, String> conf) {
+    LocalEngine engine =
+        LocalEngine.of(
+            request(in, out, mode, conf),
+            "local[2]",
+            List.of(),
+            Long.MAX_VALUE,
+            reason -> {
+              throw new AssertionError("refused: " + reason);
+            });
+    return engine.run(ProgressListener.NONE);
+  }
+
+  private static RenderRequest request(Path in, Path out, String mode, Map<String, String> conf) {
+    return new RenderRequest(
+        in.resolve("frames").toString(),
+        in.resolve("sources").toString(),
+        out.toString(),
+        null,
+        mode,
+        0,
+        conf);
+  }
+
+  private static byte[] pixels(Row frame, String format) {
+    return format.equals("raw") ? frame.getAs("image") : LocalSpark.decode(frame).bgr();
+  }
+
+  private static List<Row> errors(Path out) {
+    return spark
+        .read()
+        .parquet(out.resolve("errors").toString())
+        .select("clip_id", "frame_index", "stage", "error_code", "message")
+        .orderBy("clip_id", "frame_index", "error_code")
+        .collectAsList();
+  }
+}
