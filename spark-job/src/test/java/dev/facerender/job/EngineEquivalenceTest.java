@@ -83,7 +83,8 @@ class EngineEquivalenceTest {
           .as("largest pixel difference")
           .isLessThanOrEqualTo(format.equals("jpeg") ? 8 : 1);
     }
-    assertThat(errors(viaLocal)).isEqualTo(errors(viaSpark));
+    assertThat(LocalSpark.errorRows(spark, viaLocal))
+        .isEqualTo(LocalSpark.errorRows(spark, viaSpark));
     for (Path out : List.of(viaSpark, viaLocal)) {
       assertThat(out.resolve("_SUCCESS")).exists();
       assertThat(Files.readString(out.resolve("run.json"))).contains("\"status\" : \"succeeded\"");
@@ -96,43 +97,15 @@ class EngineEquivalenceTest {
 
   private static RunSummary render(
       SparkRender engine, Path in, Path out, String mode, Map<String, String> conf) {
-    return engine.run(request(in, out, mode, conf), ProgressListener.NONE);
+    return engine.run(LocalSpark.request(in, out, mode, conf), ProgressListener.NONE);
   }
 
   private static RunSummary local(Path in, Path out, String mode, Map<String, String> conf) {
-    LocalEngine engine =
-        LocalEngine.of(
-            request(in, out, mode, conf),
-            "local[2]",
-            List.of(),
-            Long.MAX_VALUE,
-            reason -> {
-              throw new AssertionError("refused: " + reason);
-            });
-    return engine.run(ProgressListener.NONE);
-  }
-
-  private static RenderRequest request(Path in, Path out, String mode, Map<String, String> conf) {
-    return new RenderRequest(
-        in.resolve("frames").toString(),
-        in.resolve("sources").toString(),
-        out.toString(),
-        null,
-        mode,
-        0,
-        conf);
+    return LocalSpark.localEngine(LocalSpark.request(in, out, mode, conf))
+        .run(ProgressListener.NONE);
   }
 
   private static byte[] pixels(Row frame, String format) {
     return format.equals("raw") ? frame.getAs("image") : LocalSpark.decode(frame).bgr();
-  }
-
-  private static List<Row> errors(Path out) {
-    return spark
-        .read()
-        .parquet(out.resolve("errors").toString())
-        .select("clip_id", "frame_index", "stage", "error_code", "message")
-        .orderBy("clip_id", "frame_index", "error_code")
-        .collectAsList();
   }
 }

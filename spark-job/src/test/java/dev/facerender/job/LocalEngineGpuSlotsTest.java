@@ -32,23 +32,8 @@ class LocalEngineGpuSlotsTest {
   }
 
   private static RunSummary run(Path input, Path out, Map<String, String> conf) {
-    LocalEngine engine =
-        LocalEngine.of(
-            new RenderRequest(
-                input.resolve("frames").toString(),
-                input.resolve("sources").toString(),
-                out.toString(),
-                null,
-                "error-if-exists",
-                0,
-                conf),
-            "local[2]",
-            List.of(),
-            Long.MAX_VALUE,
-            reason -> {
-              throw new AssertionError("refused: " + reason);
-            });
-    return engine.run(ProgressListener.NONE);
+    return LocalSpark.localEngine(LocalSpark.request(input, out, "error-if-exists", conf))
+        .run(ProgressListener.NONE);
   }
 
   @Test

@@ -46,29 +46,6 @@ class LocalEngineTest {
     spark.stop();
   }
 
-  private static RenderRequest request(
-      Path input, Path out, String mode, Map<String, String> conf) {
-    return new RenderRequest(
-        input.resolve("frames").toString(),
-        input.resolve("sources").toString(),
-        out.toString(),
-        null,
-        mode,
-        0,
-        conf);
-  }
-
-  private static LocalEngine local(RenderRequest request) {
-    return LocalEngine.of(
-        request,
-        "local[2]",
-        List.of(),
-        Long.MAX_VALUE,
-        reason -> {
-          throw new AssertionError("refused: " + reason);
-        });
-  }
-
   @Test
   void everyBadRowAndFrameComesOutAsTheSparkEngineWritesIt() throws Exception {
     BadInputTest.BadRows bad = BadInputTest.badRows();
@@ -79,7 +56,8 @@ class LocalEngineTest {
     Path localOut = dir.resolve("local-out");
     RunSummary viaSpark = LocalSpark.render(spark, input, sparkOut, ANY_ERROR_RATE);
     RunSummary viaLocal =
-        local(request(input, localOut, "error-if-exists", ANY_ERROR_RATE))
+        LocalSpark.localEngine(
+                LocalSpark.request(input, localOut, "error-if-exists", ANY_ERROR_RATE))
             .run(ProgressListener.NONE);
 
     for (BadInputTest.Case expected : bad.cases()) {
@@ -107,7 +85,8 @@ class LocalEngineTest {
       }
       assertThat(maxDifference(LocalSpark.decode(a), LocalSpark.decode(b))).isLessThanOrEqualTo(1);
     }
-    assertThat(errorRows(localOut)).isEqualTo(errorRows(sparkOut));
+    assertThat(LocalSpark.errorRows(spark, localOut))
+        .isEqualTo(LocalSpark.errorRows(spark, sparkOut));
     assertThat(spark.read().parquet(localOut.resolve("metrics").toString()).count())
         .isEqualTo(viaLocal.batchCount());
 
@@ -129,7 +108,8 @@ class LocalEngineTest {
             spark, dir.resolve("digest"), bad.sources(), Schemas.SOURCES, bad.frames());
     Path out = dir.resolve("digest-out");
     RunSummary run =
-        local(request(input, out, "error-if-exists", ANY_ERROR_RATE)).run(ProgressListener.NONE);
+        LocalSpark.localEngine(LocalSpark.request(input, out, "error-if-exists", ANY_ERROR_RATE))
+            .run(ProgressListener.NONE);
 
     CommittedCounts bySpark =
         CommittedCounts.read(
@@ -198,17 +178,20 @@ class LocalEngineTest {
     Path input =
         LocalSpark.writeInput(spark, dir.resolve("small"), sources, Schemas.SOURCES, frames);
     Path out = dir.resolve("small-out");
-    RenderRequest plain = request(input, out, "error-if-exists", Map.of());
+    RenderRequest plain = LocalSpark.request(input, out, "error-if-exists", Map.of());
     Map<String, String> refusals = new HashMap<>();
     refusals.put("cluster", reason(plain, "spark://host:7077", List.of(), Long.MAX_VALUE));
     refusals.put(
         "spark settings", reason(plain, null, List.of("spark.executor.memory"), Long.MAX_VALUE));
     refusals.put(
-        "append", reason(request(input, out, "append", Map.of()), null, List.of(), Long.MAX_VALUE));
+        "append",
+        reason(
+            LocalSpark.request(input, out, "append", Map.of()), null, List.of(), Long.MAX_VALUE));
     refusals.put(
         "video",
         reason(
-            request(input, out, "error-if-exists", Map.of("spark.facerender.video", "mp4")),
+            LocalSpark.request(
+                input, out, "error-if-exists", Map.of("spark.facerender.video", "mp4")),
             null,
             List.of(),
             Long.MAX_VALUE));
@@ -223,7 +206,7 @@ class LocalEngineTest {
     refusals.put(
         "missing",
         reason(
-            request(dir.resolve("nowhere"), out, "error-if-exists", Map.of()),
+            LocalSpark.request(dir.resolve("nowhere"), out, "error-if-exists", Map.of()),
             null,
             List.of(),
             Long.MAX_VALUE));
@@ -260,7 +243,8 @@ class LocalEngineTest {
 
     assertThatThrownBy(
             () ->
-                local(request(input, out, "error-if-exists", Map.of())).run(ProgressListener.NONE))
+                LocalSpark.localEngine(LocalSpark.request(input, out, "error-if-exists", Map.of()))
+                    .run(ProgressListener.NONE))
         .isInstanceOf(InputException.class)
         .hasMessageContaining("The frames table at " + input.resolve("frames"))
         .hasMessageContaining("column 'frame_index' is string, wanted int");
@@ -274,15 +258,6 @@ class LocalEngineTest {
         LocalEngine.of(request, master, sparkSettings, maxFrames, reason -> said[0] = reason);
     assertThat(engine == null).isEqualTo(said[0] != null);
     return said[0];
-  }
-
-  private static List<Row> errorRows(Path out) {
-    return spark
-        .read()
-        .parquet(out.resolve("errors").toString())
-        .select("clip_id", "frame_index", "stage", "error_code", "message")
-        .orderBy("clip_id", "frame_index", "error_code")
-        .collectAsList();
   }
 
   private static int maxDifference(RgbImage a, RgbImage b) {

@@ -53,19 +53,34 @@ public final class LocalSpark {
     return CollectionConverters.asScala(values).toList();
   }
 
+  /** A render of {@code input}'s frames and sources into {@code out} in {@code mode}. */
+  public static RenderRequest request(Path input, Path out, String mode, Map<String, String> conf) {
+    return new RenderRequest(
+        input.resolve("frames").toString(),
+        input.resolve("sources").toString(),
+        out.toString(),
+        null,
+        mode,
+        0,
+        conf);
+  }
+
+  /** The local engine for {@code request} on local[2]; a refusal fails the test with its reason. */
+  public static LocalEngine localEngine(RenderRequest request) {
+    return LocalEngine.of(
+        request,
+        "local[2]",
+        List.of(),
+        Long.MAX_VALUE,
+        reason -> {
+          throw new AssertionError("refused: " + reason);
+        });
+  }
+
   public static RunSummary render(
       SparkSession spark, Path input, Path out, Map<String, String> conf) {
     return new RenderJob(spark)
-        .run(
-            new RenderRequest(
-                input.resolve("frames").toString(),
-                input.resolve("sources").toString(),
-                out.toString(),
-                null,
-                "error-if-exists",
-                0,
-                conf),
-            ProgressListener.NONE);
+        .run(request(input, out, "error-if-exists", conf), ProgressListener.NONE);
   }
 
   public static List<Row> frames(SparkSession spark, Path out) {
@@ -73,6 +88,16 @@ public final class LocalSpark {
         .read()
         .parquet(out.resolve("frames").toString())
         .orderBy("clip_id", "frame_index")
+        .collectAsList();
+  }
+
+  /** The error rows of {@code out}, without run ids, in one order. */
+  public static List<Row> errorRows(SparkSession spark, Path out) {
+    return spark
+        .read()
+        .parquet(out.resolve("errors").toString())
+        .select("clip_id", "frame_index", "stage", "error_code", "message")
+        .orderBy("clip_id", "frame_index", "error_code")
         .collectAsList();
   }
 
