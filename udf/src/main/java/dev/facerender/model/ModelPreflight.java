@@ -2,8 +2,6 @@ package dev.facerender.model;
 
 import java.util.Arrays;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -39,7 +37,8 @@ public final class ModelPreflight {
             + "] with coeffs "
             + (window > 1 ? "[N," + c + "," + window + "]" : "[N," + c + "]");
     try (PointerScope scope = new PointerScope()) {
-      Tensor image = on(torchDevice, torch.full(new long[] {1, 3, SIZE, SIZE}, new Scalar(0.5)));
+      Tensor image =
+          Torch.onDevice(torch.full(new long[] {1, 3, SIZE, SIZE}, new Scalar(0.5)), torchDevice);
       Tensor source;
       try {
         source = model.hasEncodeSource() ? model.encodeSource(image) : image;
@@ -66,14 +65,17 @@ public final class ModelPreflight {
       }
       encoded[0] = FRAMES;
       Tensor coeffs =
-          on(torchDevice, window > 1 ? torch.zeros(FRAMES, c, window) : torch.zeros(FRAMES, c));
+          Torch.onDevice(
+              window > 1 ? torch.zeros(FRAMES, c, window) : torch.zeros(FRAMES, c), torchDevice);
       Tensor out;
       try {
         out =
             model.forward(
                 source.expand(encoded),
                 coeffs,
-                model.takesSourceCoeffs() ? on(torchDevice, torch.zeros(FRAMES, c)) : null);
+                model.takesSourceCoeffs()
+                    ? Torch.onDevice(torch.zeros(FRAMES, c), torchDevice)
+                    : null);
       } catch (RuntimeException e) {
         throw new ModelException(
             "Model "
@@ -101,7 +103,8 @@ public final class ModelPreflight {
   public static void check(FrameEnhancer enhancer, String torchDevice) {
     try (PointerScope scope = new PointerScope()) {
       Tensor frames =
-          on(torchDevice, torch.full(new long[] {FRAMES, 3, SIZE, SIZE}, new Scalar(0.5)));
+          Torch.onDevice(
+              torch.full(new long[] {FRAMES, 3, SIZE, SIZE}, new Scalar(0.5)), torchDevice);
       Tensor out;
       try {
         out = enhancer.enhance(frames);
@@ -118,20 +121,6 @@ public final class ModelPreflight {
             e);
       }
       checkFrames(out, enhancer.spec(), "Enhancer");
-    }
-  }
-
-  /**
-   * {@code tensor} on {@code torchDevice}: a model on a GPU fed host tensors fails inside
-   * TorchScript (on an H200: "CUDA driver error: invalid argument").
-   */
-  private static Tensor on(String torchDevice, Tensor tensor) {
-    if (torchDevice.equals("cpu")) {
-      return tensor;
-    }
-    try (Device device = new Device(torchDevice);
-        MemoryFormatOptional keep = new MemoryFormatOptional()) {
-      return tensor.to(device, tensor.scalar_type(), false, false, keep);
     }
   }
 

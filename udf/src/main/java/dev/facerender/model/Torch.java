@@ -1,6 +1,9 @@
 package dev.facerender.model;
 
 import dev.facerender.natives.TorchNatives;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /** libtorch settings: intra-op threads, messages. */
@@ -30,5 +33,24 @@ public final class Torch {
     String message = String.valueOf(error.getMessage());
     int newline = message.indexOf('\n');
     return (newline < 0 ? message : message.substring(0, newline)).strip();
+  }
+
+  /**
+   * {@code tensor} on {@code torchDevice} ({@code cpu}: as it is). To a GPU the copy goes from
+   * page-locked memory (libtorch's caching host allocator keeps those pages) and is queued on the
+   * current stream without waiting: kernels queued after it on that stream see the copied values.
+   * The pinned tensor belongs to the caller's scope, which must outlive the work that reads it.
+   * Other devices get a plain copy (page-locking needs a GPU).
+   */
+  public static Tensor onDevice(Tensor tensor, String torchDevice) {
+    if (torchDevice.equals("cpu")) {
+      return tensor;
+    }
+    try (Device placed = new Device(torchDevice);
+        MemoryFormatOptional keep = new MemoryFormatOptional()) {
+      boolean gpu = torchDevice.startsWith("cuda");
+      return (gpu ? tensor.pin_memory() : tensor)
+          .to(placed, tensor.scalar_type(), gpu, false, keep);
+    }
   }
 }

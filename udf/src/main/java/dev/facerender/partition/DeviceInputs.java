@@ -2,9 +2,9 @@ package dev.facerender.partition;
 
 import dev.facerender.device.Device;
 import dev.facerender.model.FrameModel;
+import dev.facerender.model.Torch;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -52,14 +52,7 @@ final class DeviceInputs {
    * and the pinned tensor lives in the batch's scope until the frames are read back.
    */
   Tensor onDevice(Tensor tensor) {
-    String target = device.torchDevice();
-    if (target.equals("cpu")) {
-      return tensor;
-    }
-    try (org.bytedeco.pytorch.Device placed = new org.bytedeco.pytorch.Device(target);
-        MemoryFormatOptional keep = new MemoryFormatOptional()) {
-      return tensor.pin_memory().to(placed, tensor.scalar_type(), true, false, keep);
-    }
+    return Torch.onDevice(tensor, device.torchDevice());
   }
 
   /** {@code [N,C]}, or {@code [N,C,W]} windows when {@code window > 1}. */
