@@ -3,14 +3,12 @@ package dev.facerender.job;
 import dev.facerender.concurrent.Futures;
 import dev.facerender.config.DeviceConf;
 import dev.facerender.config.FacerenderConf;
-import dev.facerender.config.FaultConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.Devices;
 import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.TableRows;
-import dev.facerender.io.Tables;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.partition.EncodeHelpers;
@@ -110,23 +108,8 @@ public final class LocalEngine {
       long maxFrames,
       Consumer<String> refused,
       DeviceChoice device) {
-    String reason = null;
     String chosen = master == null ? "local[*]" : master.strip();
-    boolean local = chosen.equals("local") || chosen.matches("local\\[(\\*|[0-9]+)\\]");
-    if (!local) {
-      reason = "master " + chosen + " is not local[N] or local[*]";
-    } else if (!sparkSettings.isEmpty()) {
-      reason = "Spark settings are given: " + String.join(", ", sparkSettings);
-    } else if (!Tables.isParquet(request.frames(), request.inputFormat())
-        || !Tables.isParquet(request.sources(), request.inputFormat())) {
-      reason = "the input is not Parquet";
-    } else if (!request.mode().equals("error-if-exists") && !request.mode().equals("overwrite")) {
-      reason = "--mode " + request.mode() + " continues a Spark run's waves";
-    } else if (RenderSettings.from("check", request.conf(), 1).hasVideo()) {
-      reason = "video runs encode clips in Spark tasks";
-    } else if (FacerenderConf.get(FaultConf.INJECT_TASK_FAILURE, request.conf())) {
-      reason = "injected task failures test Spark's task retries";
-    }
+    String reason = LocalEngineScope.refusal(request, chosen, sparkSettings);
     Configuration conf = NioLocalFileSystem.configuration();
     ParquetTable framesTable = null;
     ParquetTable sourcesTable = null;
