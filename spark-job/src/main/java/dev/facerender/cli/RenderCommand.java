@@ -60,10 +60,9 @@ final class RenderCommand implements Callable<Integer> {
       defaultValue = "auto",
       description =
           "auto, local or spark. local renders on this machine without starting Spark (same"
-              + " executor code, tables and checks); auto takes it for a local master, Parquet"
-              + " input, no video, no append/resume, no spark.* settings and at most "
-              + LocalEngine.AUTO_MAX_FRAMES
-              + " frames, else Spark (default: ${DEFAULT-VALUE})")
+              + " executor code, tables, waves, modes and checks); auto takes it for a local"
+              + " master, Parquet input, no video and no spark.* settings, else Spark (default:"
+              + " ${DEFAULT-VALUE})")
   String engine;
 
   @Mixin SparkOptions sparkOptions;
@@ -115,7 +114,6 @@ final class RenderCommand implements Callable<Integer> {
               request,
               sparkOptions.master(),
               sparkOptions.sparkSettings(),
-              engine.equals("auto") ? LocalEngine.AUTO_MAX_FRAMES : Long.MAX_VALUE,
               reason -> {
                 if (engine.equals("local")) {
                   throw new ParameterException(

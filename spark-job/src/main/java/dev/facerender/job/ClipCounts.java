@@ -21,15 +21,20 @@ import org.apache.spark.sql.types.DataTypes;
  * hashes to).
  */
 final class ClipCounts {
-  /** Spark's {@code hash()} of a null value: the seed of its Murmur3 hash. */
-  private static final int NULL_HASH = 42;
-
   private final Map<String, ClipPartitions.ClipFrames> clips;
   private final long withoutClip;
 
   private ClipCounts(Map<String, ClipPartitions.ClipFrames> clips, long withoutClip) {
     this.clips = Map.copyOf(clips);
     this.withoutClip = withoutClip;
+  }
+
+  /**
+   * Counts already made ({@code clips} with their {@link Waves#clipHash}); {@code withoutClip}
+   * apart.
+   */
+  static ClipCounts of(Map<String, ClipPartitions.ClipFrames> clips, long withoutClip) {
+    return new ClipCounts(clips, withoutClip);
   }
 
   static ClipCounts of(Dataset<Row> frames) {
@@ -67,7 +72,7 @@ final class ClipCounts {
   /** Input frames per wave: what {@link Waves#of} puts in each. */
   long[] waveFrames(int waves) {
     long[] counts = new long[waves];
-    counts[Math.floorMod(NULL_HASH, waves)] += withoutClip;
+    counts[Math.floorMod(Waves.SEED, waves)] += withoutClip;
     clips.values().forEach(c -> counts[Math.floorMod(c.hash(), waves)] += c.frames());
     return counts;
   }

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -143,13 +142,11 @@ public final class ClipPartitions {
    * {@link ClipPartitions}), each sorted as Spark sorts a task's rows: clip, source first, frame.
    */
   static List<List<Row>> spread(
-      List<Row> rows, Map<String, ClipPartitions.ClipFrames> clips, int requested, int threads) {
-    Map<String, Long> framesPerClip = new HashMap<>();
-    clips.forEach((clip, c) -> framesPerClip.put(clip, c.frames()));
+      List<Row> rows, Map<String, Long> framesPerClip, int requested, int threads) {
     ClipPartitions.Plan plan = ClipPartitions.plan(framesPerClip, requested, threads);
     int n =
         plan == null
-            ? ClipPartitions.hashedPartitions(clips.size(), requested, threads)
+            ? ClipPartitions.hashedPartitions(framesPerClip.size(), requested, threads)
             : plan.partitions();
     List<List<Row>> partitions = new ArrayList<>();
     for (int p = 0; p < n; p++) {

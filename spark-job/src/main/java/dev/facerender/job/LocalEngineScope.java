@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Which runs the local engine takes, from the request and the command line alone (no input is
- * read): a local master, no Spark settings of its own, Parquet input, a mode that starts a run, no
- * video and no injected task failures. The input's size and layout are checked when it is opened.
+ * read): a local master, no Spark settings of its own, Parquet input, no video and no injected task
+ * failures. Every mode runs on either engine. The input's layout is checked when it is opened.
  */
 final class LocalEngineScope {
   private LocalEngineScope() {}
@@ -27,8 +27,6 @@ final class LocalEngineScope {
     } else if (!Tables.isParquet(request.frames(), request.inputFormat())
         || !Tables.isParquet(request.sources(), request.inputFormat())) {
       reason = "the input is not Parquet";
-    } else if (!request.mode().equals("error-if-exists") && !request.mode().equals("overwrite")) {
-      reason = "--mode " + request.mode() + " continues a Spark run's waves";
     } else if (RenderSettings.from("check", request.conf(), 1).hasVideo()) {
       reason = "video runs encode clips in Spark tasks";
     } else if (FacerenderConf.get(FaultConf.INJECT_TASK_FAILURE, request.conf())) {

@@ -10,20 +10,19 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The local engine's input: both tables checked as {@link RenderInput} checks them (same messages),
- * and read into rows of {@code FrameRows.INPUT} with the casts {@link RenderInput#stream} applies,
- * with each clip's frame count and first and last index.
+ * The local scheduler's input: both tables checked as {@link RenderInput} checks them (same
+ * messages), counted per clip from their key columns, and read wave by wave into rows of {@code
+ * FrameRows.INPUT} with the casts {@link RenderInput#stream} applies.
  */
-final class LocalInput {
-  final ParquetTable frames;
-  final ParquetTable sources;
-  final StructType framesSchema;
-  final StructType sourcesSchema;
+final class LocalInput implements RunInput {
+  private final ParquetTable frames;
+  private final ParquetTable sources;
+  private final StructType framesSchema;
+  private final StructType sourcesSchema;
 
   LocalInput(ParquetTable frames, ParquetTable sources) {
     this.frames = frames;
@@ -34,40 +33,39 @@ final class LocalInput {
     Schemas.check("sources", sources.path(), sourcesSchema, Schemas.SOURCES);
   }
 
-  /** Whether source images are base64 text rather than bytes. */
-  boolean base64Sources() {
-    return Schemas.sameType(sourcesSchema.apply("image").dataType(), DataTypes.StringType);
+  @Override
+  public StructType framesSchema() {
+    return framesSchema;
   }
 
-  /** Source rows then frame rows, in file order; {@code clips} gets each clip's frames. */
-  List<Row> rows(Map<String, ClipPartitions.ClipFrames> clips) {
-    List<Row> rows = new ArrayList<>();
-    boolean sourceCoeffs = Schemas.has(sourcesSchema, "coeffs");
-    List<String> sourceColumns =
-        sourceCoeffs ? List.of("clip_id", "image", "coeffs") : List.of("clip_id", "image");
-    sources.forEach(
-        sourceColumns,
-        v ->
-            rows.add(
-                RowFactory.create(
-                    true, v[0], null, sourceCoeffs ? floats(v[2]) : null, bytes(v[1]))));
+  @Override
+  public StructType sourcesSchema() {
+    return sourcesSchema;
+  }
+
+  /** Each clip's frames, first and last index and {@link Waves#clipHash}, from the key columns. */
+  @Override
+  public ClipCounts counts() {
     Map<String, long[]> counts = new HashMap<>();
+    long[] withoutClip = {0};
     frames.forEach(
-        List.of("clip_id", "frame_index", "coeffs"),
+        List.of("clip_id", "frame_index"),
         v -> {
           String clip = (String) v[0];
+          if (clip == null) {
+            withoutClip[0]++;
+            return;
+          }
           Integer index = index(v[1], frames.path());
-          rows.add(RowFactory.create(false, clip, index, floats(v[2]), null));
-          if (clip != null) {
-            long[] c = counts.computeIfAbsent(clip, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
-            c[0]++;
-            if (index != null) {
-              c[1] = Math.min(c[1], index);
-              c[2] = Math.max(c[2], index);
-              c[3]++;
-            }
+          long[] c = counts.computeIfAbsent(clip, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
+          c[0]++;
+          if (index != null) {
+            c[1] = Math.min(c[1], index);
+            c[2] = Math.max(c[2], index);
+            c[3]++;
           }
         });
+    Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
     counts.forEach(
         (clip, c) ->
             clips.put(
@@ -76,7 +74,33 @@ final class LocalInput {
                     c[0],
                     c[3] == 0 ? null : (int) c[1],
                     c[3] == 0 ? null : (int) c[2],
-                    0))); // the hash places clips in waves: a local run is one wave
+                    Waves.clipHash(clip))));
+    return ClipCounts.of(clips, withoutClip[0]);
+  }
+
+  /** Source rows then frame rows of wave {@code wave} of {@code waves}, in file order. */
+  List<Row> rows(int wave, int waves) {
+    List<Row> rows = new ArrayList<>();
+    boolean sourceCoeffs = Schemas.has(sourcesSchema, "coeffs");
+    List<String> sourceColumns =
+        sourceCoeffs ? List.of("clip_id", "image", "coeffs") : List.of("clip_id", "image");
+    sources.forEach(
+        sourceColumns,
+        v -> {
+          if (Waves.ofClip((String) v[0], waves) == wave) {
+            rows.add(
+                RowFactory.create(
+                    true, v[0], null, sourceCoeffs ? floats(v[2]) : null, bytes(v[1])));
+          }
+        });
+    frames.forEach(
+        List.of("clip_id", "frame_index", "coeffs"),
+        v -> {
+          if (Waves.ofClip((String) v[0], waves) == wave) {
+            rows.add(
+                RowFactory.create(false, v[0], index(v[1], frames.path()), floats(v[2]), null));
+          }
+        });
     return rows;
   }
 

@@ -29,9 +29,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The local engine's render: each partition streams through the executor's own partition function
@@ -43,6 +45,7 @@ import org.apache.spark.sql.Row;
  */
 final class LocalRender {
   private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
+  private static final long TABLE_ROW_GROUP_BYTES = 128L << 20;
   private static final long STOP_WAIT_SECONDS = 30;
 
   private final Sinks sinks;
@@ -149,6 +152,23 @@ final class LocalRender {
           throw new RunFailedException("The run was cancelled.");
         }
         writer.write(out.next());
+      }
+    }
+  }
+
+  /** {@code rows} as one Parquet file of {@code table} in {@code out}. */
+  static <T> void writeTable(
+      Configuration conf,
+      OutputFolder out,
+      String table,
+      StructType schema,
+      List<T> rows,
+      Function<T, Row> toRow) {
+    String file = out.child(table + "/part-00000-" + System.nanoTime() + ".snappy.parquet");
+    try (ParquetRowWriter writer =
+        new ParquetRowWriter(file, schema, conf, true, TABLE_ROW_GROUP_BYTES)) {
+      for (T row : rows) {
+        writer.write(toRow.apply(row));
       }
     }
   }

@@ -12,9 +12,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /** The two input tables, checked, and the one stream of sources and frames tasks read. */
-final class RenderInput {
+final class RenderInput implements RunInput {
   final Dataset<Row> frames;
   final Dataset<Row> sources;
 
@@ -25,9 +26,20 @@ final class RenderInput {
     Schemas.check("sources", request.sources(), sources.schema(), Schemas.SOURCES);
   }
 
-  /** Whether source images are base64 text (JSON Lines) rather than bytes. */
-  boolean base64Sources() {
-    return Schemas.sameType(sources.schema().apply("image").dataType(), DataTypes.StringType);
+  @Override
+  public StructType framesSchema() {
+    return frames.schema();
+  }
+
+  @Override
+  public StructType sourcesSchema() {
+    return sources.schema();
+  }
+
+  /** One Spark job over the frames table. */
+  @Override
+  public ClipCounts counts() {
+    return ClipCounts.of(frames);
   }
 
   /**

@@ -1,17 +1,10 @@
 package dev.facerender.job;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.facerender.config.OutputFormat;
-import dev.facerender.io.Schemas;
-import dev.facerender.io.TableRows;
 import dev.facerender.metrics.FrameError;
-import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.RenderSettings;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The end of a run: reads back what its tables hold, decides whether it succeeded (every input
@@ -30,137 +23,70 @@ final class RunCheck {
 
   private RunCheck() {}
 
+  /** A run's size and times: input frames, render and start nanos, peak resident bytes. */
+  record Totals(long inputFrames, long renderWall, long started, long peakRss) {}
+
+  /**
+   * Reads back what the run's tables hold ({@code scheduler}'s {@link RunTables}), decides whether
+   * it succeeded, writes the run files and, on success, the markers; throws {@link
+   * RunFailedException} when it failed. The videos are checked only once the counts pass; the
+   * digest and the sample of rejected rows (at most {@link #ERROR_SAMPLE}) are read after the
+   * checks, best effort ({@link AfterCommit}).
+   */
   static RunSummary finish(
-      SparkSession spark,
+      Scheduler scheduler,
       OutputFolder out,
       OutputLock lock,
       RunStatus status,
       RenderSettings settings,
       Map<String, String> conf,
-      long inputFrames,
-      long renderWall,
-      long started,
-      long peakRss,
-      Map<String, Long> errorCodes,
-      List<SampledFrame> samples,
+      Totals totals,
+      WaveTasks tasks,
       Phases phases) {
+    RunTables tables = scheduler.tables();
     String runId = status.runId();
     boolean video = settings.hasVideo();
+    boolean framesKept = !video || settings.format() != OutputFormat.NONE;
+    long inputFrames = totals.inputFrames();
     CommittedCounts counts =
-        CommittedCounts.read(
-            spark,
+        tables.counts(
             out.child("frames"),
             out.child("errors"),
             video ? out.child(VideoRun.MANIFEST) : null,
             runId);
-    String metrics = out.child("metrics");
-    // Read after the checks, best effort: they describe the run and cannot change its outcome.
-    Supplier<MetricsDigest> batches =
-        () ->
-            MetricsDigest.of(
-                spark
-                    .read()
-                    .schema(Schemas.METRICS)
-                    .parquet(metrics)
-                    .where(col("run_id").equalTo(runId)),
-                metrics);
-    Supplier<List<FrameError>> errors =
-        () ->
-            spark
-                .read()
-                .schema(Schemas.ERRORS)
-                .parquet(out.child("errors"))
-                .where(col("run_id").equalTo(runId))
-                .orderBy(col("clip_id").asc_nulls_first(), col("frame_index").asc_nulls_first())
-                .limit(ERROR_SAMPLE)
-                .collectAsList()
-                .stream()
-                .map(TableRows::error)
-                .toList();
-    return conclude(
-        new ReadBack(
-            counts,
-            batches,
-            errors,
-            () -> video ? VideoRun.checkCommitted(spark, out, runId) : null),
-        spark.sparkContext().master(),
-        spark,
-        out,
-        lock,
-        status,
-        settings,
-        conf,
-        inputFrames,
-        renderWall,
-        started,
-        peakRss,
-        errorCodes,
-        samples,
-        phases);
-  }
-
-  /**
-   * What a run's tables hold, read back after its last commit; the videos are checked only once the
-   * counts pass. The digest of the batches and the sample of rejected rows (at most {@link
-   * #ERROR_SAMPLE}) are read after the checks, best effort ({@link AfterCommit}).
-   */
-  record ReadBack(
-      CommittedCounts counts,
-      Supplier<MetricsDigest> batches,
-      Supplier<List<FrameError>> errors,
-      Supplier<String> videoFailure) {}
-
-  /**
-   * Decides from {@code read} whether the run succeeded, writes the run files and, on success, the
-   * markers; throws {@link RunFailedException} when it failed. {@code spark} (null for the local
-   * engine) reads a video run's manifest for the report.
-   */
-  static RunSummary conclude(
-      ReadBack read,
-      String master,
-      SparkSession spark,
-      OutputFolder out,
-      OutputLock lock,
-      RunStatus status,
-      RenderSettings settings,
-      Map<String, String> conf,
-      long inputFrames,
-      long renderWall,
-      long started,
-      long peakRss,
-      Map<String, Long> errorCodes,
-      List<SampledFrame> samples,
-      Phases phases) {
-    String runId = status.runId();
-    boolean framesKept = !settings.hasVideo() || settings.format() != OutputFormat.NONE;
-    CommittedCounts counts = read.counts();
     String failure = counts.problem(inputFrames, out.toString(), framesKept);
-    if (failure == null) {
-      failure = read.videoFailure().get();
+    if (failure == null && video) {
+      failure = tables.videoFailure(out, runId);
     }
+    // Read after the checks, best effort: they describe the run and cannot change its outcome.
     AfterCommit after = new AfterCommit();
+    String metrics = out.child("metrics");
     MetricsDigest digest =
         after.attempt(
             DIGEST,
-            read.batches()::get,
-            reason -> MetricsDigest.unavailable(out.child("metrics"), reason));
-    List<FrameError> errors = after.attempt(ERRORS, read.errors()::get, reason -> List.of());
+            () -> tables.digest(metrics, runId),
+            reason -> MetricsDigest.unavailable(metrics, reason));
+    List<FrameError> errors =
+        after.attempt(
+            ERRORS,
+            () -> tables.errorSample(out.child("errors"), runId, ERROR_SAMPLE),
+            reason -> List.of());
     RunSummary summary =
         new RunSummary(
             runId,
             out.toString(),
-            master,
+            scheduler.master(),
             conf,
             inputFrames,
             counts.accepted(framesKept),
             counts.errorFrames(),
-            renderWall,
-            System.nanoTime() - started,
-            peakRss,
+            totals.renderWall(),
+            System.nanoTime() - totals.started(),
+            totals.peakRss(),
             digest,
-            errorCodes,
+            tasks.errorCodes(),
             errors,
-            samples,
+            tasks.samples(),
             status.device(),
             status.deviceReason(),
             null);
@@ -189,7 +115,8 @@ final class RunCheck {
     lock.check();
     phases.end("check_tables");
     String reportFailure =
-        RunFiles.write(summary, settings, out, spark, failure, status, phases, after);
+        RunFiles.write(
+            summary, settings, out, scheduler.reportSession(), failure, status, phases, after);
     if (failure != null) {
       throw new RunFailedException(
           failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");

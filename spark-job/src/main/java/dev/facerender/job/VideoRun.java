@@ -1,7 +1,5 @@
 package dev.facerender.job;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.facerender.config.OutputFormat;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.video.H264Encoders;
@@ -9,8 +7,7 @@ import dev.facerender.video.VideoOutput;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
@@ -41,23 +38,21 @@ final class VideoRun {
           .add("partition", DataTypes.IntegerType, false)
           .add("attempt", DataTypes.IntegerType, false);
 
-  private final SparkSession spark;
   private final OutputFolder out;
   private final SerializableConfiguration hadoop;
   private final boolean framesKept;
 
-  private VideoRun(SparkSession spark, OutputFolder out, RenderSettings settings) {
+  private VideoRun(Configuration hadoop, OutputFolder out, RenderSettings settings) {
     // An encoder this build lacks (libx264 in the LGPL build) stops the run before any task.
     H264Encoders.choose(settings.video().encoder());
-    this.spark = spark;
     this.out = out;
-    this.hadoop = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+    this.hadoop = new SerializableConfiguration(hadoop);
     this.framesKept = settings.format() != OutputFormat.NONE;
   }
 
   /** The run's video part, or null when {@code settings} make no video. */
-  static VideoRun of(SparkSession spark, RenderSettings settings, OutputFolder out) {
-    return settings.hasVideo() ? new VideoRun(spark, out, settings) : null;
+  static VideoRun of(Configuration hadoop, RenderSettings settings, OutputFolder out) {
+    return settings.hasVideo() ? new VideoRun(hadoop, out, settings) : null;
   }
 
   /** Whether frames/ keeps the frames too (else the videos are the only copy). */
@@ -75,29 +70,23 @@ final class VideoRun {
     return VIDEOS + "/" + dev.facerender.io.SafeNames.of(clipId) + ".mp4";
   }
 
+  /** The failure of a video run whose manifest table is missing. */
+  static String missingManifest(OutputFolder out) {
+    return "the run makes videos but " + out.child(MANIFEST) + " is missing";
+  }
+
   /**
-   * Checks the committed videos of run {@code runId} by a listing of {@code videos/} against the
-   * manifest table: each of its files there once, whole (the size the task recorded). Returns what
-   * is wrong, or null. Decodes nothing.
+   * Checks the committed videos by a listing of {@code videos/} against what the manifest table
+   * records for the run ({@code recorded}: file and bytes): each of its files there once, whole
+   * (the size the task recorded). Returns what is wrong, or null. Decodes nothing.
    */
-  static String checkCommitted(SparkSession spark, OutputFolder out, String runId) {
-    if (!out.exists(MANIFEST)) {
-      return "the run makes videos but " + out.child(MANIFEST) + " is missing";
-    }
-    List<Row> recorded =
-        spark
-            .read()
-            .schema(MANIFEST_SCHEMA)
-            .parquet(out.child(MANIFEST))
-            .where(col("run_id").equalTo(runId))
-            .select("file", "bytes")
-            .collectAsList();
+  static String checkCommitted(OutputFolder out, List<Map.Entry<String, Long>> recorded) {
     Map<String, Long> listed = new HashMap<>();
     out.sizes(VIDEOS).forEach((name, size) -> listed.put(VIDEOS + "/" + name, size));
     Map<String, Long> seen = new HashMap<>();
-    for (Row row : recorded) {
-      String file = row.getString(0);
-      long bytes = row.getLong(1);
+    for (Map.Entry<String, Long> row : recorded) {
+      String file = row.getKey();
+      long bytes = row.getValue();
       if (seen.put(file, bytes) != null) {
         return file + " is in " + MANIFEST + " twice: a clip has two videos";
       }

@@ -1,16 +1,8 @@
 package dev.facerender.job;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * Publishes waves: reads back what a wave staged, refuses it unless every input frame of the wave
@@ -20,12 +12,7 @@ import org.apache.spark.util.LongAccumulator;
  * so in run.json.
  */
 final class WaveCommitter {
-  private static final StructType KEYS =
-      new StructType()
-          .add("clip_id", DataTypes.StringType)
-          .add("frame_index", DataTypes.IntegerType);
-
-  private final SparkSession spark;
+  private final RunTables tables;
   private final OutputFolder out;
   private final OutputLock lock;
   private final RunManifest manifest;
@@ -37,14 +24,14 @@ final class WaveCommitter {
   private long lastCommit;
 
   WaveCommitter(
-      SparkSession spark,
+      RunTables tables,
       OutputFolder out,
       OutputLock lock,
       RunManifest manifest,
       RunStatus status,
       boolean append,
       VideoRun video) {
-    this.spark = spark;
+    this.tables = tables;
     this.out = out;
     this.lock = lock;
     this.manifest = manifest;
@@ -53,14 +40,16 @@ final class WaveCommitter {
     this.video = video;
   }
 
-  /** Reads which waves an earlier attempt committed and writes run.json as "running". */
-  void start(int waves, long[] waveFrames, LongAccumulator done) {
+  /**
+   * Reads which waves an earlier attempt committed and writes run.json as "running"; returns the
+   * input frames of those waves.
+   */
+  long start(int waves, long[] waveFrames) {
     committed = manifest.waves();
     long skippedFrames = 0;
     for (RunManifest.Wave wave : committed.values()) {
       skippedFrames += waveFrames[wave.wave()];
     }
-    done.add(skippedFrames);
     Map<String, Object> progress = status.waves();
     progress.put("total", waves);
     progress.put("committed", committed.size());
@@ -73,6 +62,7 @@ final class WaveCommitter {
     OutputModes.removeDebris(out);
     status.running();
     lastCommit = System.nanoTime();
+    return skippedFrames;
   }
 
   boolean isCommitted(int wave) {
@@ -80,14 +70,13 @@ final class WaveCommitter {
   }
 
   /**
-   * Checks and commits wave {@code wave}, staged in {@code staging}, of {@code expected} frames,
-   * with {@code videos} (null when the run makes none).
+   * Checks and commits wave {@code wave}, staged in {@code staging} as {@code staged} says, of
+   * {@code expected} frames.
    */
-  void commit(
-      int wave, String staging, List<RunManifest.Move> moves, long expected, WaveVideos videos) {
+  void commit(int wave, String staging, WaveTasks.StagedWave staged, long expected) {
+    WaveVideos videos = staged.videos();
     CommittedCounts counts =
-        CommittedCounts.read(
-            spark,
+        tables.counts(
             out.child(staging + "/frames"),
             out.child(staging + "/errors"),
             video == null ? null : out.child(staging + "/" + VideoRun.MANIFEST),
@@ -102,7 +91,7 @@ final class WaveCommitter {
           "Exactly-once check failed: " + problem + ". The wave was not published.");
     }
     if (append && out.exists("frames")) {
-      long overlap = overlap(out.child(staging + "/frames"), out.child("frames"));
+      long overlap = tables.overlap(out.child(staging + "/frames"), out.child("frames"));
       if (overlap > 0) {
         throw new RunFailedException(
             overlap
@@ -123,7 +112,7 @@ final class WaveCommitter {
             counts.errorRows(),
             counts.errorFrames(),
             videos == null ? 0 : videos.count(),
-            moves);
+            staged.moves());
     manifest.commit(record);
     out.delete(staging);
     committed.put(wave, record);
@@ -136,18 +125,5 @@ final class WaveCommitter {
     waveSeconds.add(Math.round((now - lastCommit) / 1e8) / 10.0);
     lastCommit = now;
     status.running();
-  }
-
-  private long overlap(String staged, String existing) {
-    Dataset<Row> mine = spark.read().schema(KEYS).parquet(staged);
-    Dataset<Row> theirs = spark.read().schema(KEYS).parquet(existing);
-    return mine.join(
-            theirs,
-            mine.col("clip_id")
-                .equalTo(theirs.col("clip_id"))
-                .and(mine.col("frame_index").equalTo(theirs.col("frame_index"))),
-            "left_semi")
-        .select(col("clip_id"))
-        .count();
   }
 }

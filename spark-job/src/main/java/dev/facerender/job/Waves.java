@@ -5,8 +5,11 @@ import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.hash.Murmur3_x86_32;
 
 /**
  * A run cut into waves of clips: a clip belongs to wave {@code pmod(hash(clip_id), waves)}, Spark's
@@ -15,6 +18,9 @@ import org.apache.spark.sql.types.DataTypes;
  * wave, and the driver never holds a list of clips.
  */
 final class Waves {
+  /** The seed of Spark's {@code hash()}, and its hash of a null value. */
+  static final int SEED = 42;
+
   private Waves() {}
 
   /**
@@ -27,6 +33,20 @@ final class Waves {
   /** The wave of each row's {@code clip_id}. */
   static Column of(int waves) {
     return pmod(hash(col("clip_id").cast(DataTypes.StringType)), lit(waves));
+  }
+
+  /** Spark's {@code hash()} of a clip id (of null: its seed), as {@link #of} computes it. */
+  static int clipHash(String clipId) {
+    if (clipId == null) {
+      return SEED;
+    }
+    byte[] utf8 = clipId.getBytes(StandardCharsets.UTF_8);
+    return Murmur3_x86_32.hashUnsafeBytes(utf8, Platform.BYTE_ARRAY_OFFSET, utf8.length, SEED);
+  }
+
+  /** The wave of {@code waves} that a clip of this id belongs to, as {@link #of} says. */
+  static int ofClip(String clipId, int waves) {
+    return Math.floorMod(clipHash(clipId), waves);
   }
 
   private static long ceilDiv(long a, long b) {

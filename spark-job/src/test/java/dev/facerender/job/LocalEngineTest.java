@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
-import dev.facerender.io.TableRows;
-import dev.facerender.metrics.BatchMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,32 +109,27 @@ class LocalEngineTest {
         LocalSpark.localEngine(LocalSpark.request(input, out, "error-if-exists", ANY_ERROR_RATE))
             .run(ProgressListener.NONE);
 
-    CommittedCounts bySpark =
-        CommittedCounts.read(
-            spark, out.resolve("frames").toString(), out.resolve("errors").toString(), run.runId());
-    CommittedCounts local =
-        LocalCounts.read(
-            new Configuration(),
-            out.resolve("frames").toString(),
-            out.resolve("errors").toString(),
-            run.runId());
-    assertThat(local).isEqualTo(bySpark);
+    RunTables bySpark = new SparkTables(spark);
+    RunTables local = new FileTables(new Configuration());
+    String frames = out.resolve("frames").toString();
+    String errors = out.resolve("errors").toString();
+    String metrics = out.resolve("metrics").toString();
+    assertThat(local.counts(frames, errors, null, run.runId()))
+        .isEqualTo(bySpark.counts(frames, errors, null, run.runId()));
+    assertThat(local.counts(frames, errors, null, "another run"))
+        .isEqualTo(bySpark.counts(frames, errors, null, "another run"));
+    assertThat(local.errorSample(errors, run.runId(), 3))
+        .hasSize(3)
+        .isEqualTo(bySpark.errorSample(errors, run.runId(), 3));
+    assertThat(local.errorSample(errors, run.runId(), 10_000))
+        .isEqualTo(bySpark.errorSample(errors, run.runId(), 10_000));
+    assertThat(local.overlap(frames, frames))
+        .isEqualTo(bySpark.overlap(frames, frames))
+        .isEqualTo(run.renderedFrames());
 
-    List<BatchMetrics> batches =
-        spark
-            .read()
-            .schema(Schemas.METRICS)
-            .parquet(out.resolve("metrics").toString())
-            .collectAsList()
-            .stream()
-            .map(TableRows::metrics)
-            .toList();
-    MetricsDigest sparkDigest =
-        MetricsDigest.of(
-            spark.read().schema(Schemas.METRICS).parquet(out.resolve("metrics").toString()),
-            "metrics");
-    MetricsDigest localDigest = LocalDigest.of(batches, "metrics");
-    assertThat(batches).isNotEmpty();
+    MetricsDigest sparkDigest = bySpark.digest(metrics, run.runId());
+    MetricsDigest localDigest = local.digest(metrics, run.runId());
+    assertThat(sparkDigest.batches()).isPositive();
     assertThat(localDigest.totals()).isEqualTo(sparkDigest.totals());
     assertThat(localDigest.timeBins()).isEqualTo(sparkDigest.timeBins());
     assertThat(localDigest.tasks()).isEqualTo(sparkDigest.tasks());
@@ -160,7 +153,8 @@ class LocalEngineTest {
       }
     }
     CommittedCounts counts =
-        LocalCounts.read(conf, frames.toString(), dir.resolve("dup/errors").toString(), "run");
+        new FileTables(conf)
+            .counts(frames.toString(), dir.resolve("dup/errors").toString(), null, "run");
     assertThat(counts.problem(3, "wave 0"))
         .contains("3 frame rows but 2 distinct")
         .contains("1 duplicate frames");
@@ -180,46 +174,40 @@ class LocalEngineTest {
     Path out = dir.resolve("small-out");
     RenderRequest plain = LocalSpark.request(input, out, "error-if-exists", Map.of());
     Map<String, String> refusals = new HashMap<>();
-    refusals.put("cluster", reason(plain, "spark://host:7077", List.of(), Long.MAX_VALUE));
-    refusals.put(
-        "spark settings", reason(plain, null, List.of("spark.executor.memory"), Long.MAX_VALUE));
-    refusals.put(
-        "append",
-        reason(
-            LocalSpark.request(input, out, "append", Map.of()), null, List.of(), Long.MAX_VALUE));
+    refusals.put("cluster", reason(plain, "spark://host:7077", List.of()));
+    refusals.put("spark settings", reason(plain, null, List.of("spark.executor.memory")));
     refusals.put(
         "video",
         reason(
             LocalSpark.request(
                 input, out, "error-if-exists", Map.of("spark.facerender.video", "mp4")),
             null,
-            List.of(),
-            Long.MAX_VALUE));
+            List.of()));
     refusals.put(
         "jsonl",
         reason(
             new RenderRequest(
                 "f.jsonl", "s.jsonl", out.toString(), null, "error-if-exists", 0, Map.of()),
             null,
-            List.of(),
-            Long.MAX_VALUE));
+            List.of()));
     refusals.put(
         "missing",
         reason(
             LocalSpark.request(dir.resolve("nowhere"), out, "error-if-exists", Map.of()),
             null,
-            List.of(),
-            Long.MAX_VALUE));
-    refusals.put("size", reason(plain, "local[*]", List.of(), 3));
+            List.of()));
 
     assertThat(refusals.get("cluster")).contains("spark://host:7077 is not local");
     assertThat(refusals.get("spark settings")).contains("spark.executor.memory");
-    assertThat(refusals.get("append")).contains("--mode append");
     assertThat(refusals.get("video")).contains("video");
     assertThat(refusals.get("jsonl")).contains("not Parquet");
     assertThat(refusals.get("missing")).contains("not a plain folder of Parquet files");
-    assertThat(refusals.get("size")).contains("4 input frames, above 3");
-    assertThat(reason(plain, "local[2]", List.of(), 4)).isNull();
+    // Any mode and any size: waves and resume are the run's, whichever scheduler runs it.
+    for (String mode : List.of("error-if-exists", "overwrite", "append", "resume")) {
+      assertThat(reason(LocalSpark.request(input, out, mode, Map.of()), "local[2]", List.of()))
+          .as(mode)
+          .isNull();
+    }
     assertThat(out).doesNotExist();
   }
 
@@ -251,11 +239,9 @@ class LocalEngineTest {
     assertThat(Files.exists(out)).isFalse();
   }
 
-  private static String reason(
-      RenderRequest request, String master, List<String> sparkSettings, long maxFrames) {
+  private static String reason(RenderRequest request, String master, List<String> sparkSettings) {
     String[] said = new String[1];
-    LocalEngine engine =
-        LocalEngine.of(request, master, sparkSettings, maxFrames, reason -> said[0] = reason);
+    LocalEngine engine = LocalEngine.of(request, master, sparkSettings, reason -> said[0] = reason);
     assertThat(engine == null).isEqualTo(said[0] != null);
     return said[0];
   }

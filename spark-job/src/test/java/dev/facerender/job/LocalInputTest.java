@@ -7,7 +7,6 @@ import dev.facerender.io.Schemas;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -18,6 +17,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -84,18 +84,59 @@ class LocalInputTest {
             ParquetTable.open(request.frames(), conf), ParquetTable.open(request.sources(), conf));
     RenderInput viaSpark = new RenderInput(spark, request);
 
-    assertThat(local.framesSchema.simpleString())
-        .isEqualTo(viaSpark.frames.schema().simpleString());
-    assertThat(local.sourcesSchema.simpleString())
-        .isEqualTo(viaSpark.sources.schema().simpleString());
-    Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
-    assertThat(normalized(local.rows(clips)))
+    assertThat(local.framesSchema().simpleString())
+        .isEqualTo(viaSpark.framesSchema().simpleString());
+    assertThat(local.sourcesSchema().simpleString())
+        .isEqualTo(viaSpark.sourcesSchema().simpleString());
+    assertThat(normalized(local.rows(0, 1)))
         .containsExactlyInAnyOrderElementsOf(normalized(viaSpark.stream(false).collectAsList()));
+    // Counted as Spark counts them, each clip with the hash that places it in its wave.
+    Map<String, ClipPartitions.ClipFrames> clips = local.counts().clips();
+    assertThat(clips).isEqualTo(viaSpark.counts().clips());
+    assertThat(local.counts().total()).isEqualTo(viaSpark.counts().total());
     assertThat(clips.get("a").frames()).isEqualTo(2);
     assertThat(clips.get("a").last()).isEqualTo(1);
     assertThat(clips.get("b").frames()).isEqualTo(2);
     assertThat(clips.get("b").first()).isEqualTo(7);
     assertThat(clips).doesNotContainKey(null);
+  }
+
+  /** Waves computed here put each clip where Spark's hash() puts it, so either engine resumes. */
+  @Test
+  void eachWaveHoldsTheRowsSparkPutsInIt() {
+    List<Row> sources = new ArrayList<>();
+    List<Row> frames = new ArrayList<>();
+    List<String> clips =
+        new ArrayList<>(List.of("", "a", "clip-0007", "ünï/cødé ✓", "x".repeat(70)));
+    for (int i = 0; i < 40; i++) {
+      clips.add("c" + i);
+    }
+    for (String clip : clips) {
+      sources.add(RowFactory.create(clip, new byte[] {7}));
+      frames.add(RowFactory.create(clip, 0, LocalSpark.seq(List.of(1f))));
+    }
+    frames.add(RowFactory.create(null, 3, LocalSpark.seq(List.of(2f))));
+    Path input =
+        LocalSpark.writeInput(spark, dir.resolve("waves"), sources, Schemas.SOURCES, frames);
+    RenderRequest request =
+        LocalSpark.request(input, dir.resolve("unused"), "error-if-exists", Map.of());
+    Configuration conf = new Configuration();
+    LocalInput local =
+        new LocalInput(
+            ParquetTable.open(request.frames(), conf), ParquetTable.open(request.sources(), conf));
+    RenderInput viaSpark = new RenderInput(spark, request);
+    int waves = 3;
+    int total = 0;
+    for (int wave = 0; wave < waves; wave++) {
+      List<Row> mine = local.rows(wave, waves);
+      total += mine.size();
+      assertThat(normalized(mine))
+          .as("wave %d", wave)
+          .containsExactlyInAnyOrderElementsOf(
+              normalized(
+                  viaSpark.stream(false).where(Waves.of(waves).equalTo(wave)).collectAsList()));
+    }
+    assertThat(total).isEqualTo(sources.size() + frames.size());
   }
 
   /** Rows as comparable lists: arrays as Java lists, bytes as lists. */

@@ -71,7 +71,6 @@ public final class LocalSpark {
         request,
         "local[2]",
         List.of(),
-        Long.MAX_VALUE,
         reason -> {
           throw new AssertionError("refused: " + reason);
         });

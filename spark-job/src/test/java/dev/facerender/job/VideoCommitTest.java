@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,7 +85,11 @@ class VideoCommitTest {
     Path out = dir.resolve("checked");
     RunSummary run = LocalSpark.render(spark, input, out, VIDEO_ONLY);
     OutputFolder folder = OutputFolder.of(spark, out.toString());
-    assertThat(VideoRun.checkCommitted(spark, folder, run.runId())).isNull();
+    // Both readers of the manifest: Spark's and this JVM's.
+    List<RunTables> readers = List.of(new SparkTables(spark), new FileTables(new Configuration()));
+    for (RunTables tables : readers) {
+      assertThat(tables.videoFailure(folder, run.runId())).isNull();
+    }
 
     List<Path> videos;
     try (Stream<Path> files = Files.list(out.resolve("videos"))) {
@@ -93,14 +98,18 @@ class VideoCommitTest {
     try (RandomAccessFile file = new RandomAccessFile(videos.get(0).toFile(), "rw")) {
       file.setLength(file.length() / 2);
     }
-    assertThat(VideoRun.checkCommitted(spark, folder, run.runId()))
-        .contains(videos.get(0).getFileName().toString())
-        .contains("a partial video");
+    for (RunTables tables : readers) {
+      assertThat(tables.videoFailure(folder, run.runId()))
+          .contains(videos.get(0).getFileName().toString())
+          .contains("a partial video");
+    }
 
     Files.delete(videos.get(1));
     Files.delete(videos.get(0));
-    assertThat(VideoRun.checkCommitted(spark, folder, run.runId()))
-        .contains("is in videos_manifest but not in");
+    for (RunTables tables : readers) {
+      assertThat(tables.videoFailure(folder, run.runId()))
+          .contains("is in videos_manifest but not in");
+    }
   }
 
   private static Map<String, Long> sizes(Path folder) throws IOException {
