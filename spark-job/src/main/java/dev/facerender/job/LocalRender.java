@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -164,7 +165,7 @@ final class LocalRender {
       StructType schema,
       List<T> rows,
       Function<T, Row> toRow) {
-    String file = out.child(table + "/part-00000-" + System.nanoTime() + ".snappy.parquet");
+    String file = out.child(table + "/part-00000-" + UUID.randomUUID() + ".snappy.parquet");
     try (ParquetRowWriter writer =
         new ParquetRowWriter(file, schema, conf, true, TABLE_ROW_GROUP_BYTES)) {
       for (T row : rows) {

@@ -69,14 +69,9 @@ final class LocalWaves implements WaveTasks {
             done,
             device.onGpu() ? EncodeHelpers.of(Math.max(1, cores - threads)) : null);
     OutputFolder out = plan.out();
-    render.run(
-        partitions,
-        threads,
-        device,
-        out.child(staging + "/frames"),
-        plan.attemptId(),
-        conf,
-        cancel);
+    // Names unique to the attempt and the wave: every wave's files end up in one table folder.
+    String tag = String.format("%s-wave-%05d", plan.attemptId(), wave);
+    render.run(partitions, threads, device, out.child(staging + "/frames"), tag, conf, cancel);
     LocalRender.writeTable(
         conf, out, staging + "/errors", Schemas.ERRORS, render.errors(), TableRows::row);
     LocalRender.writeTable(

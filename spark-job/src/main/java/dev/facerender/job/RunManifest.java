@@ -103,6 +103,21 @@ final class RunManifest {
   void publish(Wave wave) {
     for (Move move : wave.moves()) {
       if (out.exists(move.from())) {
+        if (out.exists(move.to())) {
+          // A rename would replace it on most file systems: a committed file silently lost.
+          throw new IllegalStateException(
+              "Wave "
+                  + wave.wave()
+                  + " of run "
+                  + runId
+                  + " would replace "
+                  + move.to()
+                  + " in "
+                  + out
+                  + " with "
+                  + move.from()
+                  + ": two staged files share a name. This is a bug; the wave was not moved.");
+        }
         out.rename(move.from(), move.to());
       } else if (!out.exists(move.to())) {
         throw new IllegalStateException(

@@ -1,5 +1,8 @@
 package dev.facerender.job;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -15,10 +18,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Both engines, every frame format and each mode the local engine takes: the same frame rows (keys
- * and pixels), the same error rows, the same counts. Overwrite runs over a folder a previous run
- * filled, so what it replaces is checked too. (Append, resume and video runs are the Spark engine's
- * alone: {@link LocalEngineTest} checks that they are left to it, with the reason.)
+ * Both engines, every frame format and each mode that starts a run: the same frame rows (keys and
+ * pixels), the same error rows, the same counts, in one wave or several. Overwrite and append run
+ * over a folder a previous run filled, so what they replace or keep is checked too. Resume, which
+ * needs a run killed mid-way, is {@link ResumeTest}'s: a run killed on either engine resumes on the
+ * other. (Video runs are the Spark engine's alone: {@link LocalEngineTest} checks that they are
+ * left to it, with the reason.)
  */
 class EngineEquivalenceTest {
   private static SparkSession spark;
@@ -30,7 +35,17 @@ class EngineEquivalenceTest {
   static void start() {
     spark = LocalSpark.start("local[2]");
     input = LocalSpark.demo(spark, dir.resolve("a"), 3, 6, 48);
-    other = LocalSpark.demo(spark, dir.resolve("b"), 2, 4, 48);
+    // Other clips (their own ids), so appending the input to them adds and replaces nothing.
+    Path demo = LocalSpark.demo(spark, dir.resolve("b"), 2, 4, 48);
+    other = dir.resolve("other");
+    for (String table : List.of("frames", "sources")) {
+      spark
+          .read()
+          .parquet(demo.resolve(table).toString())
+          .withColumn("clip_id", concat(lit("other-"), col("clip_id")))
+          .write()
+          .parquet(other.resolve(table).toString());
+    }
   }
 
   @AfterAll
@@ -38,21 +53,30 @@ class EngineEquivalenceTest {
     spark.stop();
   }
 
-  @ParameterizedTest(name = "{0} frames, --mode {1}")
+  @ParameterizedTest(name = "{0} frames, --mode {1}, waves of {2} frames")
   @CsvSource({
-    "png, error-if-exists",
-    "png, overwrite",
-    "jpeg, error-if-exists",
-    "raw, error-if-exists",
-    "raw, overwrite"
+    "png, error-if-exists, 100000",
+    "png, overwrite, 100000",
+    "png, append, 7",
+    "jpeg, error-if-exists, 6",
+    "raw, error-if-exists, 100000",
+    "raw, overwrite, 6",
+    "raw, append, 100000"
   })
-  void bothEnginesWriteTheSameTables(String format, String mode) throws Exception {
-    Map<String, String> conf = Map.of("spark.facerender.framesFormat", format);
-    String name = format + "-" + mode;
+  void bothEnginesWriteTheSameTables(String format, String mode, int waveFrames) throws Exception {
+    Map<String, String> conf =
+        Map.of(
+            "spark.facerender.framesFormat",
+            format,
+            "spark.facerender.waveFrames",
+            Integer.toString(waveFrames));
+    String name = format + "-" + mode + "-" + waveFrames;
     Path viaSpark = dir.resolve("spark-" + name);
     Path viaLocal = dir.resolve("local-" + name);
-    if (mode.equals("overwrite")) {
-      // A finished run of other clips in each folder first: overwrite must leave none of it.
+    boolean filled = !mode.equals("error-if-exists");
+    if (filled) {
+      // A finished run of other clips in each folder first: overwrite must leave none of it,
+      // append all of it.
       render(new RenderJob(spark)::run, other, viaSpark, "error-if-exists", conf);
       local(other, viaLocal, "error-if-exists", conf);
     }
@@ -65,7 +89,7 @@ class EngineEquivalenceTest {
     assertThat(localRun.errorCodes()).isEqualTo(sparkRun.errorCodes());
     List<Row> a = LocalSpark.frames(spark, viaSpark);
     List<Row> b = LocalSpark.frames(spark, viaLocal);
-    assertThat(b).hasSize(18).hasSameSizeAs(a);
+    assertThat(b).hasSize(mode.equals("append") ? 18 + 8 : 18).hasSameSizeAs(a);
     for (int i = 0; i < a.size(); i++) {
       for (String key : List.of("clip_id", "frame_index", "width", "height", "format")) {
         assertThat(b.get(i).<Object>getAs(key)).as(key).isEqualTo(a.get(i).getAs(key));

@@ -3,7 +3,6 @@ package dev.facerender.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.facerender.codec.RgbImage;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
 import java.nio.file.Files;
@@ -81,7 +80,8 @@ class LocalEngineTest {
       for (String key : List.of("clip_id", "frame_index", "width", "height", "format")) {
         assertThat(b.<Object>getAs(key)).as(key).isEqualTo(a.getAs(key));
       }
-      assertThat(maxDifference(LocalSpark.decode(a), LocalSpark.decode(b))).isLessThanOrEqualTo(1);
+      assertThat(LocalSpark.maxDifference(LocalSpark.decode(a), LocalSpark.decode(b)))
+          .isLessThanOrEqualTo(1);
     }
     assertThat(LocalSpark.errorRows(spark, localOut))
         .isEqualTo(LocalSpark.errorRows(spark, sparkOut));
@@ -244,17 +244,5 @@ class LocalEngineTest {
     LocalEngine engine = LocalEngine.of(request, master, sparkSettings, reason -> said[0] = reason);
     assertThat(engine == null).isEqualTo(said[0] != null);
     return said[0];
-  }
-
-  private static int maxDifference(RgbImage a, RgbImage b) {
-    assertThat(b.width()).isEqualTo(a.width());
-    assertThat(b.height()).isEqualTo(a.height());
-    byte[] x = a.bgr();
-    byte[] y = b.bgr();
-    int max = 0;
-    for (int i = 0; i < x.length; i++) {
-      max = Math.max(max, Math.abs((x[i] & 0xff) - (y[i] & 0xff)));
-    }
-    return max;
   }
 }

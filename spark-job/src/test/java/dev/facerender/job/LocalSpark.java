@@ -1,5 +1,7 @@
 package dev.facerender.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
@@ -106,5 +108,27 @@ public final class LocalSpark {
     } catch (ImageDecodeException e) {
       throw new AssertionError("frame does not decode: " + e.getMessage(), e);
     }
+  }
+
+  /** The largest difference of one channel of one pixel between two encoded frames of one size. */
+  public static int maxDifference(byte[] a, byte[] b) {
+    try {
+      return maxDifference(ImageCodec.decode(a), ImageCodec.decode(b));
+    } catch (ImageDecodeException e) {
+      throw new AssertionError("frame does not decode: " + e.getMessage(), e);
+    }
+  }
+
+  /** The largest difference of one channel of one pixel between two images of one size. */
+  public static int maxDifference(RgbImage a, RgbImage b) {
+    assertThat(b.width()).isEqualTo(a.width());
+    assertThat(b.height()).isEqualTo(a.height());
+    byte[] x = a.bgr();
+    byte[] y = b.bgr();
+    int max = 0;
+    for (int i = 0; i < x.length; i++) {
+      max = Math.max(max, Math.abs((x[i] & 0xff) - (y[i] & 0xff)));
+    }
+    return max;
   }
 }

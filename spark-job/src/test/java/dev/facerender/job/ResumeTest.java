@@ -130,13 +130,16 @@ class ResumeTest {
   /** Starts the CLI in a child JVM into {@code out} and kills it once 3 waves are committed. */
   private static void killMidRun(Path out, List<String> extra) throws Exception {
     Path log = dir.resolve(out.getFileName() + ".log");
-    Process child = startOnceWaves(out, extra, log, 3);
+    Process child = startOnceWaves(out, "spark", extra, log, 3);
     child.destroyForcibly().waitFor();
   }
 
-  /** The CLI rendering into {@code out} in a child JVM, once {@code waves} waves are committed. */
-  private static Process startOnceWaves(Path out, List<String> extra, Path log, int waves)
-      throws Exception {
+  /**
+   * The CLI rendering into {@code out} on {@code engine} in a child JVM, once {@code waves} waves
+   * are committed.
+   */
+  private static Process startOnceWaves(
+      Path out, String engine, List<String> extra, Path log, int waves) throws Exception {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -155,9 +158,8 @@ class ResumeTest {
                 Integer.toString(FRAMES),
                 "--pipeline-depth",
                 "0",
-                // Waves are the Spark engine's: auto would take this small run locally, in one.
                 "--engine",
-                "spark"));
+                engine));
     args.addAll(extra);
     Process child = ChildRender.start(log, args);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -174,7 +176,7 @@ class ResumeTest {
   void ctrlCStopsTasksBeforeModelsCloseSaysSoAndTheRunResumes() throws Exception {
     Path out = dir.resolve("interrupted");
     Path log = dir.resolve("interrupted.log");
-    Process child = startOnceWaves(out, List.of(), log, 2);
+    Process child = startOnceWaves(out, "spark", List.of(), log, 2);
     // SIGINT, as Ctrl-C in a terminal sends it.
     new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor();
     assertThat(child.waitFor(90, TimeUnit.SECONDS)).as("the run stops").isTrue();
@@ -190,50 +192,55 @@ class ResumeTest {
     assertThat(out.resolve("_SUCCESS")).doesNotExist();
     assertThat(out.resolve(OutputLock.NAME)).doesNotExist();
 
-    RunSummary resumed = render(out, "resume");
+    // The Spark run resumes on the local engine: the plan and the waves are the run's.
+    RunSummary resumed =
+        LocalSpark.localEngine(
+                new RenderRequest(
+                    input.resolve("frames").toString(),
+                    input.resolve("sources").toString(),
+                    out.toString(),
+                    null,
+                    "resume",
+                    0,
+                    CONF))
+            .run(ProgressListener.NONE);
     assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
     assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
+    JsonNode resumedRun = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+    assertThat(resumedRun.path("engine").asText()).isEqualTo("local");
+    assertThat(resumedRun.path("waves").path("committed_before_this_attempt").asInt())
+        .isGreaterThanOrEqualTo(2);
     assertThat(out.resolve("_SUCCESS")).exists();
   }
 
+  /**
+   * A local engine run killed after two of its waves: those stay committed, and Spark resumes it,
+   * rendering only the other waves, to the frames of an uninterrupted run.
+   */
   @Test
-  void aKilledLocalEngineRunLeavesNoOutputAndResumesOnSparkExactlyOnce() throws Exception {
+  void aKilledLocalEngineRunResumesOnSparkRenderingOnlyTheWavesLeft() throws Exception {
+    Path clean = dir.resolve("local-clean");
+    LocalSpark.render(spark, input, clean, CONF);
     Path out = dir.resolve("local-killed");
-    Path log = dir.resolve("local-killed.log");
-    Process child =
-        ChildRender.start(
-            log,
-            List.of(
-                "render",
-                "--frames",
-                input.resolve("frames").toString(),
-                "--sources",
-                input.resolve("sources").toString(),
-                "--out",
-                out.toString(),
-                "--engine",
-                "local",
-                "--batch-size",
-                "1",
-                "--pipeline-depth",
-                "0"));
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (!Files.exists(out.resolve(Staging.ROOT))
-        && child.isAlive()
-        && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(child.isAlive())
-        .as("the child was still rendering: %s", Files.readString(log))
-        .isTrue();
+    Process child = startOnceWaves(out, "local", List.of(), dir.resolve("local-killed.log"), 2);
     child.destroyForcibly().waitFor();
-
-    // Killed before its commit: nothing is in the tables, and the run is not marked done.
+    int before = committedWaves(out);
+    assertThat(before).isGreaterThanOrEqualTo(2).isLessThan(CLIPS);
     assertThat(out.resolve("_SUCCESS")).doesNotExist();
-    assertThat(out.resolve("frames")).doesNotExist();
+
     RunSummary resumed = render(out, "resume");
     assertThat(resumed.renderedFrames()).isEqualTo(CLIPS * FRAMES);
-    assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();
+    JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+    assertThat(run.path("engine").asText()).isEqualTo("spark");
+    assertThat(run.path("waves").path("committed_before_this_attempt").asInt()).isEqualTo(before);
+    Map<String, byte[]> cleanImages = images(clean);
+    Map<String, byte[]> images = images(out);
+    assertThat(images).containsOnlyKeys(cleanImages.keySet());
+    images.forEach(
+        (key, png) ->
+            assertThat(LocalSpark.maxDifference(png, cleanImages.get(key)))
+                .as(key)
+                .isLessThanOrEqualTo(1));
     assertThat(out.resolve(Staging.ROOT)).doesNotExist();
     assertThat(out.resolve("_SUCCESS")).exists();
   }
