@@ -3,13 +3,12 @@ package dev.facerender.job;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.io.Tables;
-import dev.facerender.partition.RenderSettings;
 import java.util.List;
 
 /**
  * Which runs the local engine takes, from the request and the command line alone (no input is
- * read): a local master, no Spark settings of its own, Parquet input, no video and no injected task
- * failures. Every mode runs on either engine. The input's layout is checked when it is opened.
+ * read): a local master, no Spark settings of its own, Parquet input and no injected task failures.
+ * Every mode and output runs on either engine. The input's layout is checked when it is opened.
  */
 final class LocalEngineScope {
   private LocalEngineScope() {}
@@ -27,8 +26,6 @@ final class LocalEngineScope {
     } else if (!Tables.isParquet(request.frames(), request.inputFormat())
         || !Tables.isParquet(request.sources(), request.inputFormat())) {
       reason = "the input is not Parquet";
-    } else if (RenderSettings.from("check", request.conf(), 1).hasVideo()) {
-      reason = "video runs encode clips in Spark tasks";
     } else if (FacerenderConf.get(FaultConf.INJECT_TASK_FAILURE, request.conf())) {
       reason = "injected task failures test Spark's task retries";
     }

@@ -5,6 +5,7 @@ import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,34 +79,69 @@ final class LocalInput implements RunInput {
     return ClipCounts.of(clips, withoutClip[0]);
   }
 
-  /** Source rows then frame rows of wave {@code wave} of {@code waves}, in file order. */
-  List<Row> rows(int wave, int waves) {
+  /**
+   * Source rows then frame rows of wave {@code wave} of {@code waves}, in file order; for a video
+   * run ({@code clips} not null), rows of {@code FrameRows.INPUT_WITH_AUDIO}: sources with their
+   * audio and their clip's frame count, frames with those empty.
+   */
+  List<Row> rows(int wave, int waves, ClipCounts clips) {
+    boolean video = clips != null;
+    if (video) {
+      VideoInput.checkAudio(sourcesSchema);
+    }
+    List<String> sourceColumns = new ArrayList<>(List.of("clip_id", "image"));
+    for (String optional : video ? List.of("coeffs", "audio", "audio_path") : List.of("coeffs")) {
+      if (Schemas.has(sourcesSchema, optional)) {
+        sourceColumns.add(optional);
+      }
+    }
     List<Row> rows = new ArrayList<>();
-    boolean sourceCoeffs = Schemas.has(sourcesSchema, "coeffs");
-    List<String> sourceColumns =
-        sourceCoeffs ? List.of("clip_id", "image", "coeffs") : List.of("clip_id", "image");
     sources.forEach(
         sourceColumns,
         v -> {
-          if (Waves.ofClip((String) v[0], waves) == wave) {
-            rows.add(
-                RowFactory.create(
-                    true, v[0], null, sourceCoeffs ? floats(v[2]) : null, bytes(v[1])));
+          String clip = (String) v[0];
+          if (Waves.ofClip(clip, waves) != wave) {
+            return;
           }
+          List<Object> row = new ArrayList<>(8);
+          row.addAll(
+              Arrays.asList(
+                  true, clip, null, floats(value(v, sourceColumns, "coeffs")), bytes(v[1])));
+          if (video) {
+            ClipPartitions.ClipFrames counted = clip == null ? null : clips.clips().get(clip);
+            row.addAll(
+                Arrays.asList(
+                    bytes(value(v, sourceColumns, "audio")),
+                    value(v, sourceColumns, "audio_path"),
+                    counted == null ? null : counted.frames()));
+          }
+          rows.add(RowFactory.create(row.toArray()));
         });
     frames.forEach(
         List.of("clip_id", "frame_index", "coeffs"),
         v -> {
           if (Waves.ofClip((String) v[0], waves) == wave) {
+            Integer index = index(v[1], frames.path());
             rows.add(
-                RowFactory.create(false, v[0], index(v[1], frames.path()), floats(v[2]), null));
+                video
+                    ? RowFactory.create(false, v[0], index, floats(v[2]), null, null, null, null)
+                    : RowFactory.create(false, v[0], index, floats(v[2]), null));
           }
         });
     return rows;
   }
 
+  /** The value of {@code column} in {@code values} read as {@code columns}, or null without it. */
+  private static Object value(Object[] values, List<String> columns, String column) {
+    int at = columns.indexOf(column);
+    return at < 0 ? null : values[at];
+  }
+
   /** Bytes, or a string column's UTF-8 bytes (base64 text), as Spark's cast to binary gives. */
   private static byte[] bytes(Object value) {
+    if (value == null) {
+      return null;
+    }
     return value instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : (byte[]) value;
   }
 

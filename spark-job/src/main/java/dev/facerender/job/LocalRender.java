@@ -4,22 +4,18 @@ import dev.facerender.concurrent.Futures;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetRowWriter;
-import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.metrics.FrameError;
-import dev.facerender.metrics.SampledFrame;
 import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.FrameSample;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderPartitionFunction.PartitionRows;
 import dev.facerender.partition.RenderSettings;
-import dev.facerender.partition.TaskSinks;
+import dev.facerender.video.VideoOutput;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,24 +45,25 @@ final class LocalRender {
   private static final long TABLE_ROW_GROUP_BYTES = 128L << 20;
   private static final long STOP_WAIT_SECONDS = 30;
 
-  private final Sinks sinks;
+  private final LocalTaskSinks sinks;
   private final RenderPartitionFunction function;
   private final RenderSettings settings;
   private final EncodeHelpers encodeHelpers;
 
-  LocalRender(RenderSettings settings, FrameSample sample, AtomicLong done) {
-    this(settings, sample, done, null);
-  }
-
   /**
-   * With {@code encodeHelpers} (null: none) sharing the tasks' encoding; closed by {@link #run}.
+   * With {@code encodeHelpers} (null: none) sharing the tasks' encoding, closed by {@link #run};
+   * clips' MP4s staged in {@code videos} (null: no video).
    */
   LocalRender(
-      RenderSettings settings, FrameSample sample, AtomicLong done, EncodeHelpers encodeHelpers) {
+      RenderSettings settings,
+      FrameSample sample,
+      AtomicLong done,
+      VideoOutput videos,
+      EncodeHelpers encodeHelpers) {
     this.settings = settings;
-    this.sinks = new Sinks(done, sample);
+    this.sinks = new LocalTaskSinks(done, sample);
     this.encodeHelpers = encodeHelpers;
-    this.function = new RenderPartitionFunction(settings, sinks, encodeHelpers);
+    this.function = new RenderPartitionFunction(settings, sinks, videos, encodeHelpers);
   }
 
   /**
@@ -183,88 +180,8 @@ final class LocalRender {
     }
   }
 
-  List<FrameError> errors() {
-    return sinks.errors;
-  }
-
-  List<BatchMetrics> metrics() {
-    return sinks.metrics;
-  }
-
-  List<SampledFrame> samples() {
-    return sinks.samples;
-  }
-
-  Map<String, Long> errorCodes() {
-    Map<String, Long> codes = new TreeMap<>();
-    sinks.errors.forEach(e -> codes.merge(e.code(), 1L, Long::sum));
-    return codes;
-  }
-
-  /** Rows of finished partitions only, as Spark keeps only successful attempts' rows. */
-  private static final class Sinks implements TaskSinks {
-    private final AtomicLong done;
-    private final FrameSample sample;
-    private final List<FrameError> errors = new ArrayList<>();
-    private final List<BatchMetrics> metrics = new ArrayList<>();
-    private final List<SampledFrame> samples = new ArrayList<>();
-
-    Sinks(AtomicLong done, FrameSample sample) {
-      this.done = done;
-      this.sample = sample;
-    }
-
-    @Override
-    public void error(FrameError error) {
-      throw new IllegalStateException("rows go to the sinks of a partition: call forTask()");
-    }
-
-    @Override
-    public void metrics(BatchMetrics batch) {
-      throw new IllegalStateException("rows go to the sinks of a partition: call forTask()");
-    }
-
-    @Override
-    public TaskSinks forTask() {
-      return new TaskSinks() {
-        private final List<FrameError> taskErrors = new ArrayList<>();
-        private final List<BatchMetrics> taskMetrics = new ArrayList<>();
-        private final List<SampledFrame> taskSamples = new ArrayList<>();
-
-        @Override
-        public void error(FrameError error) {
-          taskErrors.add(error);
-        }
-
-        @Override
-        public void metrics(BatchMetrics batch) {
-          taskMetrics.add(batch);
-        }
-
-        @Override
-        public void progress(long frames) {
-          done.addAndGet(frames);
-        }
-
-        @Override
-        public boolean wantsSample(String clipId, int frameIndex) {
-          return sample.wants(clipId, frameIndex);
-        }
-
-        @Override
-        public void sample(SampledFrame frame) {
-          taskSamples.add(frame);
-        }
-
-        @Override
-        public void finish() {
-          synchronized (Sinks.this) {
-            errors.addAll(taskErrors);
-            metrics.addAll(taskMetrics);
-            samples.addAll(taskSamples);
-          }
-        }
-      };
-    }
+  /** What the finished partitions reported besides frames. */
+  LocalTaskSinks reported() {
+    return sinks;
   }
 }

@@ -8,7 +8,6 @@ import dev.facerender.io.ParquetTable;
 import dev.facerender.partition.RenderSettings;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * Tasks on render slots in this JVM, without Spark: the same executor code on one slot per core (on
@@ -92,10 +91,5 @@ final class LocalScheduler implements Scheduler {
   @Override
   public RunTables tables() {
     return new FileTables(conf);
-  }
-
-  @Override
-  public SparkSession reportSession() {
-    return null;
   }
 }

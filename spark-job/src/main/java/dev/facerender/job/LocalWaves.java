@@ -56,29 +56,34 @@ final class LocalWaves implements WaveTasks {
 
   @Override
   public StagedWave render(int wave, String staging) {
-    List<Row> rows = input.rows(wave, plan.waves());
+    List<Row> rows = input.rows(wave, plan.waves(), plan.video() == null ? null : plan.counts());
     List<List<Row>> partitions =
         ClipPartitions.spread(
             rows, plan.counts().wave(wave, plan.waves()), plan.partitions(), threads);
     // On GPUs the render slots leave most cores idle: those encode the slots' frames.
     int cores = Runtime.getRuntime().availableProcessors();
+    OutputFolder out = plan.out();
+    VideoRun video = plan.video();
     LocalRender render =
         new LocalRender(
             plan.settings(),
             plan.sample(),
             done,
+            video == null ? null : video.output(staging),
             device.onGpu() ? EncodeHelpers.of(Math.max(1, cores - threads)) : null);
-    OutputFolder out = plan.out();
     // Names unique to the attempt and the wave: every wave's files end up in one table folder.
     String tag = String.format("%s-wave-%05d", plan.attemptId(), wave);
     render.run(partitions, threads, device, out.child(staging + "/frames"), tag, conf, cancel);
+    LocalTaskSinks reported = render.reported();
     LocalRender.writeTable(
-        conf, out, staging + "/errors", Schemas.ERRORS, render.errors(), TableRows::row);
+        conf, out, staging + "/errors", Schemas.ERRORS, reported.errors(), TableRows::row);
     LocalRender.writeTable(
-        conf, out, staging + "/metrics", Schemas.METRICS, render.metrics(), TableRows::row);
-    render.errorCodes().forEach((code, n) -> errorCodes.merge(code, n, Long::sum));
-    samples.addAll(render.samples());
-    return new StagedWave(WaveRunner.tableMoves(out, staging, WaveRunner.TABLES), null);
+        conf, out, staging + "/metrics", Schemas.METRICS, reported.metrics(), TableRows::row);
+    reported.errorCodes().forEach((code, n) -> errorCodes.merge(code, n, Long::sum));
+    samples.addAll(reported.samples());
+    WaveVideos videos =
+        video == null ? null : WaveVideos.stage(out, conf, reported.videos(), staging);
+    return new StagedWave(WaveRunner.moves(out, staging, videos), videos);
   }
 
   @Override

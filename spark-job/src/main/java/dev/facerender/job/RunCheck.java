@@ -115,8 +115,7 @@ final class RunCheck {
     lock.check();
     phases.end("check_tables");
     String reportFailure =
-        RunFiles.write(
-            summary, settings, out, scheduler.reportSession(), failure, status, phases, after);
+        RunFiles.write(summary, settings, out, scheduler.hadoop(), failure, status, phases, after);
     if (failure != null) {
       throw new RunFailedException(
           failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");

@@ -12,7 +12,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Writes a finished run's report.html, metrics.json (for readers without Parquet) and, last,
@@ -36,7 +36,7 @@ final class RunFiles {
       RunSummary summary,
       RenderSettings settings,
       OutputFolder out,
-      SparkSession spark,
+      Configuration hadoop,
       String failure,
       RunStatus status,
       Phases phases,
@@ -49,7 +49,7 @@ final class RunFiles {
           if (injected) {
             throw injectedFailure();
           }
-          String report = HtmlReport.render(summary, spark);
+          String report = HtmlReport.render(summary, hadoop);
           out.writeAtomically(REPORT, report.getBytes(StandardCharsets.UTF_8));
           return true;
         },

@@ -3,7 +3,6 @@ package dev.facerender.job;
 import dev.facerender.partition.RenderSettings;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * What a run needs from whoever runs its tasks: Spark ({@link SparkScheduler}) or render slots in
@@ -35,7 +34,4 @@ interface Scheduler {
   WaveTasks tasks(WaveTasks.Plan plan, CancelOnShutdown cancel);
 
   RunTables tables();
-
-  /** The session that reads a video run's manifest for the report; null without Spark. */
-  SparkSession reportSession();
 }

@@ -68,9 +68,4 @@ final class SparkScheduler implements Scheduler {
   public RunTables tables() {
     return new SparkTables(spark);
   }
-
-  @Override
-  public SparkSession reportSession() {
-    return spark;
-  }
 }

@@ -23,12 +23,20 @@ final class VideoInput {
 
   /** The audio columns of the sources table; null values where the table has none. */
   static List<Column> audioColumns(StructType schema) {
-    DataType image = schema.apply("image").dataType();
-    checkType(schema, "audio", image, "the image column's type (" + image.simpleString() + ")");
-    checkType(schema, "audio_path", DataTypes.StringType, "string");
+    checkAudio(schema);
     return List.of(
         column(schema, "audio", DataTypes.BinaryType).as("audio"),
         column(schema, "audio_path", DataTypes.StringType).as("audio_path"));
+  }
+
+  /**
+   * Refuses audio columns of the wrong type: {@code audio} must have the image column's type
+   * (bytes, or base64 text in JSON), {@code audio_path} must be a string.
+   */
+  static void checkAudio(StructType schema) {
+    DataType image = schema.apply("image").dataType();
+    checkType(schema, "audio", image, "the image column's type (" + image.simpleString() + ")");
+    checkType(schema, "audio_path", DataTypes.StringType, "string");
   }
 
   /** Source rows with their clip's frame-row count. */

@@ -128,8 +128,14 @@ final class WaveRunner implements WaveTasks {
         .write(reported, staging)
         .forEach((code, n) -> errorCodes.merge(code, n, Long::sum));
     WaveVideos videos =
-        plan.video() == null ? null : WaveVideos.stage(spark, out, reported, staging);
-    return new StagedWave(moves(staging, videos), videos);
+        plan.video() == null
+            ? null
+            : WaveVideos.stage(
+                out,
+                spark.sparkContext().hadoopConfiguration(),
+                WaveVideos.reported(spark.sparkContext().hadoopConfiguration(), reported),
+                staging);
+    return new StagedWave(moves(out, staging, videos), videos);
   }
 
   @Override
@@ -137,8 +143,11 @@ final class WaveRunner implements WaveTasks {
     return errorCodes;
   }
 
-  /** The staged data files of {@code staging} and the table paths a commit moves them to. */
-  private List<RunManifest.Move> moves(String staging, WaveVideos videos) {
+  /**
+   * The staged data files of {@code staging} (with {@code videos}' MP4s and manifest, unless null)
+   * and the paths a commit moves them to.
+   */
+  static List<RunManifest.Move> moves(OutputFolder out, String staging, WaveVideos videos) {
     List<RunManifest.Move> moves = new ArrayList<>();
     List<String> tables = new ArrayList<>(TABLES);
     if (videos != null) {

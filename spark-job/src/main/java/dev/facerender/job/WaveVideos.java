@@ -13,11 +13,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * One wave's videos as its successful task attempts staged them: read from those attempts' video
@@ -35,23 +34,29 @@ final class WaveVideos {
     this.files = List.copyOf(files);
   }
 
-  /** Reads the videos {@code tasks} reported and writes {@code staging}'s manifest table. */
-  static WaveVideos stage(
-      SparkSession spark, OutputFolder out, List<TaskRows> tasks, String staging) {
+  /** The videos Spark's successful {@code tasks} reported in their video row files. */
+  static List<VideoFile> reported(Configuration conf, List<TaskRows> tasks) {
     List<VideoFile> files = new ArrayList<>();
     for (TaskRows task : tasks) {
       if (task.videosFile() != null) {
-        files.addAll(read(spark, task.videosFile()));
+        files.addAll(read(conf, task.videosFile()));
       }
     }
+    return files;
+  }
+
+  /** Writes {@code staging}'s manifest table of {@code reported}, whichever scheduler ran. */
+  static WaveVideos stage(
+      OutputFolder out, Configuration conf, List<VideoFile> reported, String staging) {
+    List<VideoFile> files = new ArrayList<>(reported);
     files.sort(Comparator.comparing(VideoFile::clipId));
-    List<Row> rows = files.stream().map(WaveVideos::row).toList();
-    spark
-        .createDataFrame(rows, VideoRun.MANIFEST_SCHEMA)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.ErrorIfExists)
-        .parquet(out.child(staging + "/" + VideoRun.MANIFEST));
+    LocalRender.writeTable(
+        conf,
+        out,
+        staging + "/" + VideoRun.MANIFEST,
+        VideoRun.MANIFEST_SCHEMA,
+        files,
+        WaveVideos::row);
     return new WaveVideos(staging, files);
   }
 
@@ -105,14 +110,12 @@ final class WaveVideos {
     return null;
   }
 
-  private static List<VideoFile> read(SparkSession spark, String file) {
+  private static List<VideoFile> read(Configuration conf, String file) {
     Path path = new Path(file);
     List<VideoFile> files = new ArrayList<>();
     try (BufferedReader in =
         new BufferedReader(
-            new InputStreamReader(
-                path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path),
-                StandardCharsets.UTF_8))) {
+            new InputStreamReader(path.getFileSystem(conf).open(path), StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         files.add(TaskRows.JSON.readValue(line, VideoFile.class));
       }

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import org.apache.spark.sql.SparkSession;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * A self-contained HTML report of a render: totals, charts, sample frames, an animated preview,
@@ -41,8 +41,8 @@ public final class HtmlReport {
     return render(run, null);
   }
 
-  /** With the first clip's video when the run made videos ({@code spark} reads its manifest). */
-  public static String render(RunSummary run, SparkSession spark) {
+  /** With the first clip's video when the run made videos ({@code hadoop} reads its manifest). */
+  public static String render(RunSummary run, Configuration hadoop) {
     StringBuilder html = new StringBuilder();
     html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<title>Facerender run ")
@@ -85,8 +85,8 @@ public final class HtmlReport {
             });
     charts(html, run.batches());
     html.append(Futures.join(frames));
-    if (spark != null) {
-      ReportVideo.append(html, run, spark);
+    if (hadoop != null) {
+      ReportVideo.append(html, run, hadoop);
     }
     ReportTables.batches(html, run.batches());
     ReportTables.errors(html, run.errors());

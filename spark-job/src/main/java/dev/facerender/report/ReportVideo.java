@@ -1,17 +1,15 @@
 package dev.facerender.report;
 
-import static org.apache.spark.sql.functions.col;
-
+import dev.facerender.io.ParquetTable;
 import dev.facerender.job.RunSummary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The report's video: the first clip's MP4 in a {@code <video>} element, embedded so the report
@@ -20,31 +18,38 @@ import org.apache.spark.sql.SparkSession;
  */
 final class ReportVideo {
   private static final long EMBED_LIMIT = 32L << 20;
+  private static final List<String> COLUMNS =
+      List.of("run_id", "clip_id", "file", "frames", "fps", "duration_seconds", "encoder", "audio");
 
   private ReportVideo() {}
 
-  static void append(StringBuilder html, RunSummary run, SparkSession spark) {
+  static void append(StringBuilder html, RunSummary run, Configuration hadoop) {
     try {
       Path manifest = new Path(run.out(), "videos_manifest");
-      FileSystem fs = manifest.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = manifest.getFileSystem(hadoop);
       if (!fs.exists(manifest)) {
         return;
       }
       html.append("<h2>Video</h2>");
-      List<Row> first =
-          spark
-              .read()
-              .parquet(manifest.toString())
-              .where(col("run_id").equalTo(run.runId()))
-              .orderBy("clip_id")
-              .limit(1)
-              .collectAsList();
-      if (first.isEmpty()) {
+      // The run's first clip by id: one small record per clip, read in this JVM.
+      Object[][] first = {null};
+      ParquetTable table = ParquetTable.open(manifest.toString(), hadoop);
+      if (table != null) {
+        table.forEach(
+            COLUMNS,
+            v -> {
+              if (run.runId().equals(v[0])
+                  && (first[0] == null || ((String) v[1]).compareTo((String) first[0][1]) < 0)) {
+                first[0] = v;
+              }
+            });
+      }
+      if (first[0] == null) {
         html.append("<p>No clip made a video.</p>");
         return;
       }
-      Row video = first.get(0);
-      String file = video.getAs("file");
+      Object[] video = first[0];
+      String file = (String) video[2];
       Path path = new Path(run.out(), file);
       String src;
       if (fs.getFileStatus(path).getLen() <= EMBED_LIMIT) {
@@ -59,12 +64,12 @@ final class ReportVideo {
           String.format(
               Locale.ROOT,
               "Clip %s: %d frames at %s fps, %.3f s, %s; audio: %s.",
-              video.<String>getAs("clip_id"),
-              video.<Long>getAs("frames"),
-              video.<String>getAs("fps"),
-              video.<Double>getAs("duration_seconds"),
-              video.<String>getAs("encoder"),
-              video.<String>getAs("audio"));
+              video[1],
+              video[3],
+              video[4],
+              video[5],
+              video[6],
+              video[7]);
       html.append("<figure><video id=\"video\" controls muted playsinline preload=\"auto\" src=\"")
           .append(src)
           .append("\"></video><figcaption>")

@@ -177,13 +177,6 @@ class LocalEngineTest {
     refusals.put("cluster", reason(plain, "spark://host:7077", List.of()));
     refusals.put("spark settings", reason(plain, null, List.of("spark.executor.memory")));
     refusals.put(
-        "video",
-        reason(
-            LocalSpark.request(
-                input, out, "error-if-exists", Map.of("spark.facerender.video", "mp4")),
-            null,
-            List.of()));
-    refusals.put(
         "jsonl",
         reason(
             new RenderRequest(
@@ -199,7 +192,6 @@ class LocalEngineTest {
 
     assertThat(refusals.get("cluster")).contains("spark://host:7077 is not local");
     assertThat(refusals.get("spark settings")).contains("spark.executor.memory");
-    assertThat(refusals.get("video")).contains("video");
     assertThat(refusals.get("jsonl")).contains("not Parquet");
     assertThat(refusals.get("missing")).contains("not a plain folder of Parquet files");
     // Any mode and any size: waves and resume are the run's, whichever scheduler runs it.

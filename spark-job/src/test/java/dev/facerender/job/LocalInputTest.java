@@ -88,8 +88,11 @@ class LocalInputTest {
         .isEqualTo(viaSpark.framesSchema().simpleString());
     assertThat(local.sourcesSchema().simpleString())
         .isEqualTo(viaSpark.sourcesSchema().simpleString());
-    assertThat(normalized(local.rows(0, 1)))
+    assertThat(normalized(local.rows(0, 1, null)))
         .containsExactlyInAnyOrderElementsOf(normalized(viaSpark.stream(false).collectAsList()));
+    // A video run's rows: sources with their audio (none here) and their clip's frame count.
+    assertThat(normalized(local.rows(0, 1, local.counts())))
+        .containsExactlyInAnyOrderElementsOf(normalized(viaSpark.stream(true).collectAsList()));
     // Counted as Spark counts them, each clip with the hash that places it in its wave.
     Map<String, ClipPartitions.ClipFrames> clips = local.counts().clips();
     assertThat(clips).isEqualTo(viaSpark.counts().clips());
@@ -128,7 +131,7 @@ class LocalInputTest {
     int waves = 3;
     int total = 0;
     for (int wave = 0; wave < waves; wave++) {
-      List<Row> mine = local.rows(wave, waves);
+      List<Row> mine = local.rows(wave, waves, null);
       total += mine.size();
       assertThat(normalized(mine))
           .as("wave %d", wave)

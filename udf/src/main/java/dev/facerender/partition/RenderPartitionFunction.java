@@ -36,10 +36,13 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     this(settings, sinks, null, DriverGpus.NONE);
   }
 
-  /** For the local engine: tasks share their frames' encoding with {@code encodeHelpers}. */
+  /**
+   * For the local engine: tasks share their frames' encoding with {@code encodeHelpers} (null:
+   * none) and stage clips' MP4s in {@code videos} (null: no video).
+   */
   public RenderPartitionFunction(
-      RenderSettings settings, TaskSinks sinks, EncodeHelpers encodeHelpers) {
-    this(settings, sinks, null, DriverGpus.NONE, encodeHelpers);
+      RenderSettings settings, TaskSinks sinks, VideoOutput videos, EncodeHelpers encodeHelpers) {
+    this(settings, sinks, videos, DriverGpus.NONE, encodeHelpers);
   }
 
   /**
