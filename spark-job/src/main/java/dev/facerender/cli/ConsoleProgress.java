@@ -1,6 +1,6 @@
 package dev.facerender.cli;
 
-import dev.facerender.job.ProgressListener;
+import dev.facerender.run.ProgressListener;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Executors;

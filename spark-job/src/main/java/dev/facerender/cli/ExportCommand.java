@@ -1,8 +1,8 @@
 package dev.facerender.cli;
 
+import dev.facerender.export.FrameExport;
+import dev.facerender.export.VideoExport;
 import dev.facerender.io.InputException;
-import dev.facerender.job.FrameExport;
-import dev.facerender.job.VideoExport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.facerender.cli;
 
 import dev.facerender.device.DeviceChoice;
-import dev.facerender.job.LocalEngine;
-import dev.facerender.job.RenderJob;
-import dev.facerender.job.RenderRequest;
-import dev.facerender.job.RunSummary;
 import dev.facerender.natives.TorchNatives;
+import dev.facerender.run.LocalEngine;
+import dev.facerender.run.RenderJob;
+import dev.facerender.run.RenderRequest;
+import dev.facerender.run.RunSummary;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;

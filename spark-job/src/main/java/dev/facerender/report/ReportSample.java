@@ -1,7 +1,7 @@
 package dev.facerender.report;
 
-import dev.facerender.job.ClipPartitions;
 import dev.facerender.partition.FrameSample;
+import dev.facerender.schedule.ClipPartitions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.facerender.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facerender.job.LocalSpark;
+import dev.facerender.run.LocalSpark;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Collectors;

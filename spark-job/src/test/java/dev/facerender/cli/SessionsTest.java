@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.io.InputException;
-import dev.facerender.job.SparkTopology;
+import dev.facerender.schedule.spark.SparkTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

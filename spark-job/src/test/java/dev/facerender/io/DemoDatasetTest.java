@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.RgbImage;
-import dev.facerender.job.LocalSpark;
 import dev.facerender.model.BuiltinModels;
+import dev.facerender.run.LocalSpark;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;

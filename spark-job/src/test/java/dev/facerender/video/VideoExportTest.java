@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.facerender.codec.RgbImage;
+import dev.facerender.export.VideoExport;
 import dev.facerender.io.InputException;
 import dev.facerender.io.SafeNames;
-import dev.facerender.job.LocalSpark;
-import dev.facerender.job.VideoExport;
+import dev.facerender.run.LocalSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,43 @@
+package dev.facerender.schedule;
+
+import dev.facerender.partition.RenderSettings;
+import dev.facerender.run.CancelOnShutdown;
+import dev.facerender.run.RenderJob;
+import dev.facerender.run.RenderRequest;
+import dev.facerender.run.RunFlow;
+import dev.facerender.schedule.local.LocalScheduler;
+import dev.facerender.schedule.spark.SparkScheduler;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * What a run needs from whoever runs its tasks: Spark ({@link SparkScheduler}) or render slots in
+ * this JVM ({@link LocalScheduler}). {@link RunFlow} does all the rest, the same for both, so the
+ * choice changes what a run costs and nothing it writes.
+ */
+public interface Scheduler {
+  /** run.json's {@code engine}. */
+  String engine();
+
+  /** The summary's {@code master}: Spark's, or the local slots. */
+  String master();
+
+  Configuration hadoop();
+
+  /** Where tasks render, and why: run.json's device and its reason. */
+  String[] device(Map<String, String> conf);
+
+  /** The settings tasks of run {@code runId} get, with this scheduler's slots. */
+  RenderSettings settings(String runId, Map<String, String> conf);
+
+  /** Ships and checks the models before any task ({@link RenderJob#preflight}). */
+  RenderSettings preflight(RenderSettings settings, Map<String, String> conf);
+
+  /** The request's input tables, checked. */
+  RunInput input(RenderRequest request);
+
+  /** The run's tasks, as {@code plan} says; closed when the run ends. */
+  WaveTasks tasks(WaveTasks.Plan plan, CancelOnShutdown cancel);
+
+  RunTables tables();
+}

@@ -1,0 +1,147 @@
+package dev.facerender.schedule.local;
+
+import dev.facerender.io.ParquetTable;
+import dev.facerender.io.Schemas;
+import dev.facerender.io.TableRows;
+import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.metrics.FrameError;
+import dev.facerender.output.CommittedCounts;
+import dev.facerender.output.MetricsDigest;
+import dev.facerender.output.OutputFolder;
+import dev.facerender.output.VideoCounts;
+import dev.facerender.output.VideoRun;
+import dev.facerender.schedule.RunTables;
+import dev.facerender.schedule.spark.SparkTables;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A run's tables read back in this JVM, file by file, key columns only where counting: what the
+ * local scheduler's run reads instead of starting Spark jobs. Same answers as {@link SparkTables}.
+ */
+public final class FileTables implements RunTables {
+  private final Configuration conf;
+
+  public FileTables(Configuration conf) {
+    this.conf = conf;
+  }
+
+  @Override
+  public CommittedCounts counts(String frames, String errors, String videos, String runId) {
+    CommittedCounts tables = LocalCounts.read(conf, frames, errors, runId);
+    if (videos == null) {
+      return tables;
+    }
+    long[] rowsAndFrames = new long[2];
+    Set<String> clips = new HashSet<>();
+    ofRun(
+        videos,
+        List.of("run_id", "clip_id", "frames"),
+        runId,
+        v -> {
+          rowsAndFrames[0]++;
+          rowsAndFrames[1] += (Long) v[2];
+          clips.add((String) v[1]);
+        });
+    return new CommittedCounts(
+        tables.frameRows(),
+        tables.frameKeys(),
+        tables.errorRows(),
+        tables.errorFrames(),
+        tables.clips(),
+        tables.frameClips(),
+        new VideoCounts(rowsAndFrames[0], clips.size(), rowsAndFrames[1]));
+  }
+
+  @Override
+  public long overlap(String staged, String existing) {
+    // The staged side is one wave: its keys fit in memory; the existing table is only scanned.
+    Set<List<Object>> mine = new HashSet<>();
+    forEach(staged, List.of("clip_id", "frame_index"), v -> mine.add(Arrays.asList(v)));
+    long[] found = {0};
+    forEach(
+        existing,
+        List.of("clip_id", "frame_index"),
+        v -> {
+          if (mine.remove(Arrays.asList(v))) {
+            found[0]++;
+          }
+        });
+    return found[0];
+  }
+
+  @Override
+  public MetricsDigest digest(String metrics, String runId) {
+    List<BatchMetrics> batches = new ArrayList<>();
+    readRows(metrics, Schemas.METRICS, runId, row -> batches.add(TableRows.metrics(row)));
+    return LocalDigest.of(batches, metrics);
+  }
+
+  @Override
+  public List<FrameError> errorSample(String errors, String runId, int limit) {
+    List<FrameError> rows = new ArrayList<>();
+    readRows(errors, Schemas.ERRORS, runId, row -> rows.add(TableRows.error(row)));
+    rows.sort(
+        Comparator.comparing(FrameError::clipId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(
+                FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
+    return List.copyOf(rows.subList(0, Math.min(rows.size(), limit)));
+  }
+
+  @Override
+  public String videoFailure(OutputFolder out, String runId) {
+    if (!out.exists(VideoRun.MANIFEST)) {
+      return VideoRun.missingManifest(out);
+    }
+    List<Map.Entry<String, Long>> recorded = new ArrayList<>();
+    ofRun(
+        out.child(VideoRun.MANIFEST),
+        List.of("run_id", "file", "bytes"),
+        runId,
+        v -> recorded.add(Map.entry((String) v[1], (Long) v[2])));
+    return VideoRun.checkCommitted(out, recorded);
+  }
+
+  /** Every row of {@code table} whose first column, run_id, is {@code runId}. */
+  private void ofRun(String table, List<String> columns, String runId, Consumer<Object[]> row) {
+    forEach(
+        table,
+        columns,
+        v -> {
+          if (runId.equals(v[0])) {
+            row.accept(v);
+          }
+        });
+  }
+
+  /** Run {@code runId}'s rows of {@code table}, whole, as rows of {@code schema}. */
+  private void readRows(String table, StructType schema, String runId, Consumer<Row> rows) {
+    int runColumn = schema.fieldIndex("run_id");
+    forEach(
+        table,
+        List.of(schema.fieldNames()),
+        v -> {
+          if (runId.equals(v[runColumn])) {
+            rows.accept(new GenericRowWithSchema(v, schema));
+          }
+        });
+  }
+
+  /** A missing table has no rows, as Spark reads a folder with no data files. */
+  private void forEach(String table, List<String> columns, Consumer<Object[]> row) {
+    ParquetTable opened = ParquetTable.open(table, conf);
+    if (opened != null) {
+      opened.forEach(columns, row);
+    }
+  }
+}

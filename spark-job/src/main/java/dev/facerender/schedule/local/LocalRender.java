@@ -1,0 +1,190 @@
+package dev.facerender.schedule.local;
+
+import dev.facerender.concurrent.Futures;
+import dev.facerender.config.OutputFormat;
+import dev.facerender.device.DeviceChoice;
+import dev.facerender.io.ParquetRowWriter;
+import dev.facerender.output.OutputFolder;
+import dev.facerender.partition.EncodeHelpers;
+import dev.facerender.partition.FrameRows;
+import dev.facerender.partition.FrameSample;
+import dev.facerender.partition.RenderPartitionFunction;
+import dev.facerender.partition.RenderPartitionFunction.PartitionRows;
+import dev.facerender.partition.RenderSettings;
+import dev.facerender.run.CancelOnShutdown;
+import dev.facerender.run.RunFailedException;
+import dev.facerender.video.VideoOutput;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The local engine's render: each partition streams through the executor's own partition function
+ * ({@link RenderPartitionFunction#renderLocally}) on one of {@code threads} threads, as Spark's
+ * local mode runs tasks, and its frames go to a Parquet file of its own. Each thread owns its
+ * partition's renderer and closes it (freeing its tensors) before taking the next partition; a
+ * failed partition stops the others. Error and metrics rows are kept per partition and handed over
+ * only when the partition finished.
+ */
+public final class LocalRender {
+  private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
+  private static final long TABLE_ROW_GROUP_BYTES = 128L << 20;
+  private static final long STOP_WAIT_SECONDS = 30;
+
+  private final LocalTaskSinks sinks;
+  private final RenderPartitionFunction function;
+  private final RenderSettings settings;
+  private final EncodeHelpers encodeHelpers;
+
+  /**
+   * With {@code encodeHelpers} (null: none) sharing the tasks' encoding, closed by {@link #run};
+   * clips' MP4s staged in {@code videos} (null: no video).
+   */
+  LocalRender(
+      RenderSettings settings,
+      FrameSample sample,
+      AtomicLong done,
+      VideoOutput videos,
+      EncodeHelpers encodeHelpers) {
+    this.settings = settings;
+    this.sinks = new LocalTaskSinks(done, sample);
+    this.encodeHelpers = encodeHelpers;
+    this.function = new RenderPartitionFunction(settings, sinks, videos, encodeHelpers);
+  }
+
+  /**
+   * Renders {@code partitions} (each sorted as tasks get them) into {@code framesDir}, one file per
+   * partition named with {@code tag}, on {@code threads} render slots: slot {@code i} renders every
+   * partition it takes on {@code device}'s GPU {@code i mod n} (on a GPU, {@code threads} is the
+   * GPUs times the slots per GPU), or on the CPU. Throws the first partition's failure.
+   */
+  void run(
+      List<List<Row>> partitions,
+      int threads,
+      DeviceChoice device,
+      String framesDir,
+      String tag,
+      Configuration conf,
+      CancelOnShutdown cancel) {
+    AtomicInteger started = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            task -> {
+              Thread thread = new Thread(task, "facerender-local-" + started.getAndIncrement());
+              thread.setDaemon(true);
+              return thread;
+            });
+    cancel.onCancel(pool::shutdownNow);
+    List<Integer> order = new ArrayList<>();
+    for (int p = 0; p < partitions.size(); p++) {
+      order.add(p);
+    }
+    // Largest first, so the last partitions to start are short ones and no slot idles long.
+    order.sort(Comparator.comparingInt((Integer p) -> -partitions.get(p).size()));
+    Queue<Integer> queue = new ConcurrentLinkedQueue<>(order);
+    CompletionService<Void> slots = new ExecutorCompletionService<>(pool);
+    int slotCount = Math.min(threads, partitions.size());
+    for (int slot = 0; slot < slotCount; slot++) {
+      Map<String, ResourceInformation> resources = device.resourcesForSlot(slot);
+      slots.submit(
+          () -> {
+            for (Integer p = queue.poll(); p != null; p = queue.poll()) {
+              if (Thread.currentThread().isInterrupted()) {
+                throw new RunFailedException("The run was cancelled.");
+              }
+              String file = String.format("%s/part-%05d-%s.parquet", framesDir, p, tag);
+              render(partitions.get(p), p, file, conf, resources);
+            }
+            return null;
+          });
+    }
+    try {
+      // The first slot to fail stops the others at once.
+      for (int i = 0; i < slotCount; i++) {
+        slots.take().get();
+      }
+    } catch (ExecutionException e) {
+      pool.shutdownNow();
+      throw Futures.unwrapped(e);
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+      throw new RunFailedException("The run was interrupted.");
+    } finally {
+      pool.shutdown();
+      awaitStop(pool);
+      if (encodeHelpers != null) {
+        encodeHelpers.close();
+      }
+    }
+    cancel.check();
+  }
+
+  private void render(
+      List<Row> rows,
+      int partition,
+      String file,
+      Configuration conf,
+      Map<String, ResourceInformation> resources) {
+    boolean compressed = settings.format() == OutputFormat.RAW;
+    try (PartitionRows out = function.renderLocally(rows.iterator(), partition, resources);
+        ParquetRowWriter writer =
+            new ParquetRowWriter(file, FrameRows.OUTPUT, conf, compressed, FRAME_ROW_GROUP_BYTES)) {
+      while (out.hasNext()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new RunFailedException("The run was cancelled.");
+        }
+        writer.write(out.next());
+      }
+    }
+  }
+
+  /** {@code rows} as one Parquet file of {@code table} in {@code out}. */
+  public static <T> void writeTable(
+      Configuration conf,
+      OutputFolder out,
+      String table,
+      StructType schema,
+      List<T> rows,
+      Function<T, Row> toRow) {
+    String file = out.child(table + "/part-00000-" + UUID.randomUUID() + ".snappy.parquet");
+    try (ParquetRowWriter writer =
+        new ParquetRowWriter(file, schema, conf, true, TABLE_ROW_GROUP_BYTES)) {
+      for (T row : rows) {
+        writer.write(toRow.apply(row));
+      }
+    }
+  }
+
+  /** Threads close their renderers on the way out: native memory is freed before the run ends. */
+  private static void awaitStop(ExecutorService pool) {
+    try {
+      pool.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** What the finished partitions reported besides frames. */
+  LocalTaskSinks reported() {
+    return sinks;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.facerender.schedule.local;
+
+import dev.facerender.config.DeviceConf;
+import dev.facerender.config.FacerenderConf;
+import dev.facerender.device.DeviceChoice;
+import dev.facerender.device.Devices;
+import dev.facerender.io.ParquetTable;
+import dev.facerender.partition.RenderSettings;
+import dev.facerender.run.CancelOnShutdown;
+import dev.facerender.run.RenderJob;
+import dev.facerender.run.RenderRequest;
+import dev.facerender.schedule.ModelFiles;
+import dev.facerender.schedule.RunInput;
+import dev.facerender.schedule.RunTables;
+import dev.facerender.schedule.Scheduler;
+import dev.facerender.schedule.WaveTasks;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Tasks on render slots in this JVM, without Spark: the same executor code on one slot per core (on
+ * GPUs, a few per GPU), as Spark's local mode runs tasks, minus Spark's start-up and per-job
+ * scheduling; tables read back file by file ({@link FileTables}).
+ */
+public final class LocalScheduler implements Scheduler {
+  private final Configuration conf;
+  private final ParquetTable frames;
+  private final ParquetTable sources;
+  private final int threads;
+  private final int tasksPerDevice;
+  private final DeviceChoice device;
+
+  public LocalScheduler(
+      Configuration conf,
+      ParquetTable frames,
+      ParquetTable sources,
+      int coreSlots,
+      DeviceChoice device,
+      Map<String, String> runConf) {
+    this.conf = conf;
+    this.frames = frames;
+    this.sources = sources;
+    this.device = device;
+    // On GPUs, a few render slots per GPU (each a task with its render thread), not one per core:
+    // more tasks on one GPU only split its memory; on the CPU, one task per core.
+    int perGpu = FacerenderConf.get(DeviceConf.GPU_SLOTS, runConf);
+    this.threads = device.onGpu() ? device.gpus().size() * perGpu : coreSlots;
+    this.tasksPerDevice = device.onGpu() ? perGpu : threads;
+  }
+
+  @Override
+  public String engine() {
+    return "local";
+  }
+
+  @Override
+  public String master() {
+    return "local engine, " + threads + (device.onGpu() ? " GPU render slots" : " threads");
+  }
+
+  @Override
+  public Configuration hadoop() {
+    return conf;
+  }
+
+  @Override
+  public String[] device(Map<String, String> runConf) {
+    return new String[] {device.label(), device.reason()};
+  }
+
+  @Override
+  public RenderSettings settings(String runId, Map<String, String> runConf) {
+    return RenderSettings.from(runId, runConf, threads, tasksPerDevice);
+  }
+
+  /** The models checked are the ones tasks take from the model cache, loaded once and kept. */
+  @Override
+  public RenderSettings preflight(RenderSettings settings, Map<String, String> runConf) {
+    return RenderJob.preflight(
+        settings,
+        new ModelFiles(conf, null, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, runConf)),
+        Devices.forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            device.resourcesForSlot(0)));
+  }
+
+  @Override
+  public RunInput input(RenderRequest request) {
+    return new LocalInput(frames, sources);
+  }
+
+  @Override
+  public WaveTasks tasks(WaveTasks.Plan plan, CancelOnShutdown cancel) {
+    return new LocalWaves(plan, conf, threads, device, cancel);
+  }
+
+  @Override
+  public RunTables tables() {
+    return new FileTables(conf);
+  }
+}

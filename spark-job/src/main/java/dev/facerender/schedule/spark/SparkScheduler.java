@@ -1,0 +1,79 @@
+package dev.facerender.schedule.spark;
+
+import dev.facerender.config.FacerenderConf;
+import dev.facerender.device.DeviceChoice;
+import dev.facerender.partition.RenderSettings;
+import dev.facerender.run.CancelOnShutdown;
+import dev.facerender.run.RenderJob;
+import dev.facerender.run.RenderRequest;
+import dev.facerender.schedule.ModelFiles;
+import dev.facerender.schedule.RunInput;
+import dev.facerender.schedule.RunTables;
+import dev.facerender.schedule.Scheduler;
+import dev.facerender.schedule.WaveTasks;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Tasks as Spark jobs: each wave one {@code mapPartitions} over the input Spark reads, frames
+ * written through Spark's commit protocol, tables read back by Spark queries ({@link SparkTables}).
+ */
+public final class SparkScheduler implements Scheduler {
+  private final SparkSession spark;
+  private final DeviceChoice device;
+
+  /** {@code device}: decided for a local master (null: described from the session alone). */
+  public SparkScheduler(SparkSession spark, DeviceChoice device) {
+    this.spark = spark;
+    this.device = device;
+  }
+
+  @Override
+  public String engine() {
+    return "spark";
+  }
+
+  @Override
+  public String master() {
+    return spark.sparkContext().master();
+  }
+
+  @Override
+  public Configuration hadoop() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  @Override
+  public String[] device(Map<String, String> conf) {
+    return SparkTopology.device(spark, device, conf);
+  }
+
+  @Override
+  public RenderSettings settings(String runId, Map<String, String> conf) {
+    SparkTopology.Slots slots = SparkTopology.slots(spark);
+    return RenderSettings.from(runId, conf, slots.concurrentTasks(), slots.tasksPerDevice());
+  }
+
+  @Override
+  public RenderSettings preflight(RenderSettings settings, Map<String, String> conf) {
+    return RenderJob.preflight(
+        settings, new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf)));
+  }
+
+  @Override
+  public RunInput input(RenderRequest request) {
+    return new RenderInput(spark, request);
+  }
+
+  @Override
+  public WaveTasks tasks(WaveTasks.Plan plan, CancelOnShutdown cancel) {
+    cancel.onCancel(spark.sparkContext()::cancelAllJobs);
+    return new WaveRunner(spark, plan);
+  }
+
+  @Override
+  public RunTables tables() {
+    return new SparkTables(spark);
+  }
+}

@@ -1,0 +1,133 @@
+package dev.facerender.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.facerender.run.LocalSpark;
+import dev.facerender.run.ProgressListener;
+import dev.facerender.run.RenderJob;
+import dev.facerender.run.RenderRequest;
+import dev.facerender.run.RunFailedException;
+import dev.facerender.run.RunSummary;
+import dev.facerender.schedule.RunTables;
+import dev.facerender.schedule.local.FileTables;
+import dev.facerender.schedule.spark.SparkTables;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commit side of videos: a video-only run appended again is refused before its wave commits
+ * (its frames are not in frames/, its videos are in videos/), and the committed check tells a
+ * partial or missing video from a whole one by a listing.
+ */
+class VideoCommitTest {
+  private static final int CLIPS = 4;
+  private static final int FRAMES = 6;
+  private static final Map<String, String> VIDEO_ONLY =
+      Map.of(
+          "spark.facerender.video", "mp4",
+          "spark.facerender.framesFormat", "none",
+          "spark.facerender.waveFrames", Integer.toString(2 * FRAMES));
+
+  private static SparkSession spark;
+  @TempDir static Path dir;
+  private static Path input;
+
+  @BeforeAll
+  static void start() {
+    spark = LocalSpark.start("local[2]");
+    input = LocalSpark.demo(spark, dir, CLIPS, FRAMES, 32);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void appendingTheSameVideoOnlyInputIsRefusedAndLeavesTheVideosAsTheyWere() throws IOException {
+    Path out = dir.resolve("appended");
+    RunSummary first = LocalSpark.render(spark, input, out, VIDEO_ONLY);
+    assertThat(first.renderedFrames()).isEqualTo(CLIPS * FRAMES);
+    assertThat(LocalSpark.frames(spark, out)).isEmpty();
+    Map<String, Long> before = sizes(out.resolve("videos"));
+    assertThat(before).hasSize(CLIPS);
+
+    Map<String, String> append = new HashMap<>(VIDEO_ONLY);
+    assertThatThrownBy(
+            () ->
+                new RenderJob(spark)
+                    .run(
+                        new RenderRequest(
+                            input.resolve("frames").toString(),
+                            input.resolve("sources").toString(),
+                            out.toString(),
+                            null,
+                            "append",
+                            0,
+                            append),
+                        ProgressListener.NONE))
+        .isInstanceOf(RunFailedException.class)
+        .hasMessageContaining("is already in the output")
+        .hasMessageContaining("--mode append adds only new clips");
+
+    assertThat(sizes(out.resolve("videos"))).isEqualTo(before);
+    assertThat(spark.read().parquet(out.resolve("videos_manifest").toString()).count())
+        .isEqualTo(CLIPS);
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+  }
+
+  @Test
+  void theCommittedCheckFindsAPartialAndAMissingVideoByAListing() throws IOException {
+    Path out = dir.resolve("checked");
+    RunSummary run = LocalSpark.render(spark, input, out, VIDEO_ONLY);
+    OutputFolder folder = OutputFolder.of(spark, out.toString());
+    // Both readers of the manifest: Spark's and this JVM's.
+    List<RunTables> readers = List.of(new SparkTables(spark), new FileTables(new Configuration()));
+    for (RunTables tables : readers) {
+      assertThat(tables.videoFailure(folder, run.runId())).isNull();
+    }
+
+    List<Path> videos;
+    try (Stream<Path> files = Files.list(out.resolve("videos"))) {
+      videos = files.sorted().toList();
+    }
+    try (RandomAccessFile file = new RandomAccessFile(videos.get(0).toFile(), "rw")) {
+      file.setLength(file.length() / 2);
+    }
+    for (RunTables tables : readers) {
+      assertThat(tables.videoFailure(folder, run.runId()))
+          .contains(videos.get(0).getFileName().toString())
+          .contains("a partial video");
+    }
+
+    Files.delete(videos.get(1));
+    Files.delete(videos.get(0));
+    for (RunTables tables : readers) {
+      assertThat(tables.videoFailure(folder, run.runId()))
+          .contains("is in videos_manifest but not in");
+    }
+  }
+
+  private static Map<String, Long> sizes(Path folder) throws IOException {
+    Map<String, Long> sizes = new HashMap<>();
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path f : files.toList()) {
+        sizes.put(f.getFileName().toString(), Files.size(f));
+      }
+    }
+    return sizes;
+  }
+}
