@@ -26,7 +26,7 @@ class DemoDatasetTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -40,7 +40,7 @@ class CommittedCountsTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   private static String write(Path dir, StructType schema, List<Row> rows) {

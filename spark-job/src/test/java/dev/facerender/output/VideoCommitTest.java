@@ -53,7 +53,7 @@ class VideoCommitTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

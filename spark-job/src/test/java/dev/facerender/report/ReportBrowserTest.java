@@ -79,7 +79,7 @@ class ReportBrowserTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

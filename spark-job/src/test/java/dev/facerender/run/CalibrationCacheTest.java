@@ -27,7 +27,7 @@ class CalibrationCacheTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -39,7 +39,7 @@ class CpuBudgetDropJobTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -41,7 +41,8 @@ class DriverTrafficTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    spark.sparkContext().removeSparkListener(traffic);
+    LocalSpark.stop(spark);
   }
 
   @Test

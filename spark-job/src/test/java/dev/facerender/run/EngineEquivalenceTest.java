@@ -51,7 +51,7 @@ class EngineEquivalenceTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @ParameterizedTest(name = "{0} frames, video {3}, --mode {1}, waves of {2} frames")

@@ -28,7 +28,7 @@ class LocalEngineGpuSlotsTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   private static RunSummary run(Path input, Path out, Map<String, String> conf) {

@@ -46,7 +46,7 @@ class LocalEngineTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -40,7 +40,7 @@ class ModelContractTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   /**

@@ -43,7 +43,7 @@ class OutputHonestyTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -41,7 +41,7 @@ class ReportBestEffortTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -49,7 +49,7 @@ class ResumeTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   /**

@@ -37,7 +37,7 @@ class SadTalkerArchJobTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -26,7 +26,7 @@ class SimulatedGpuTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

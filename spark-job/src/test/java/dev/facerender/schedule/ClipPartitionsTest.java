@@ -28,7 +28,7 @@ class ClipPartitionsTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @Test

@@ -43,7 +43,7 @@ class LocalInputTest {
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    LocalSpark.stop(spark);
   }
 
   @ParameterizedTest
