@@ -24,7 +24,7 @@ class BenchmarkTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.cli.Main;
-import dev.facerender.run.LocalSpark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * export-model} loads and is timed there. Machines without PyTorch skip it.
  */
 class GpuProbeScriptTest {
-  /** This class's commands start Spark as a user's would, without the tests' shared session. */
-  @BeforeAll
-  static void withoutTheSharedSession() {
-    LocalSpark.stopShared();
-  }
-
   private static final String PYTHON = "/usr/bin/python3";
 
   @TempDir Path dir;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.config.ConfigKey;
 import dev.facerender.config.FacerenderConf;
-import dev.facerender.run.LocalSpark;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -13,17 +12,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The committed docs/config.md and conf/facerender.conf are the config command's output. */
 class ConfigFilesTest {
-  /** This class's commands start Spark as a user's would, without the tests' shared session. */
-  @BeforeAll
-  static void withoutTheSharedSession() {
-    LocalSpark.stopShared();
-  }
-
   static Path repoRoot() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.isRegularFile(dir.resolve("conf/jvm-options"))) {

@@ -2,7 +2,6 @@ package dev.facerender.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facerender.run.LocalSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code render}'s --engine: auto takes the local engine for a small local run, else Spark. */
 class EngineChoiceTest {
-  /** This class's commands start Spark as a user's would, without the tests' shared session. */
-  @BeforeAll
-  static void withoutTheSharedSession() {
-    LocalSpark.stopShared();
-  }
-
   @TempDir static Path dir;
 
   @BeforeAll
@@ -72,14 +65,13 @@ class EngineChoiceTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = render("refused", "--engine", "local", "--conf", "spark.sql.shuffle.partitions=3");
+      code = render("refused", "--engine", "local", "--mode", "append");
     } finally {
       System.setErr(err);
     }
     assertThat(code).isNotZero();
     assertThat(captured.toString(StandardCharsets.UTF_8))
-        .contains("--engine local cannot run this: Spark settings are given")
-        .contains("spark.sql.shuffle.partitions")
+        .contains("--engine local cannot run this: --mode append")
         .contains("Use --engine spark");
     assertThat(dir.resolve("refused")).doesNotExist();
   }

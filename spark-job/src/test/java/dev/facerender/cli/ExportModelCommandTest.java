@@ -4,23 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.facerender.run.LocalSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ExportModelCommandTest {
-  /** This class's commands start Spark as a user's would, without the tests' shared session. */
-  @BeforeAll
-  static void withoutTheSharedSession() {
-    LocalSpark.stopShared();
-  }
-
   @TempDir Path dir;
 
   @Test

@@ -3,12 +3,10 @@ package dev.facerender.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.config.FacerenderConf;
-import dev.facerender.run.LocalSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,12 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 class MainTest {
-  /** This class's commands start Spark as a user's would, without the tests' shared session. */
-  @BeforeAll
-  static void withoutTheSharedSession() {
-    LocalSpark.stopShared();
-  }
-
   @ParameterizedTest
   @ValueSource(
       strings = {

@@ -7,24 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.io.InputException;
-import dev.facerender.run.LocalSpark;
 import dev.facerender.schedule.spark.SparkTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SessionsTest {
-  /** This class's commands start Spark as a user's would, without the tests' shared session. */
-  @BeforeAll
-  static void withoutTheSharedSession() {
-    LocalSpark.stopShared();
-  }
-
   @Test
   void localRunsGetAShufflePartitionPerTaskThreadAndNoAdaptiveStages() {
     assertThat(Sessions.localDefaults("local[*]", 6))

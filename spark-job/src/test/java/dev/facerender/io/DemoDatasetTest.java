@@ -26,7 +26,7 @@ class DemoDatasetTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

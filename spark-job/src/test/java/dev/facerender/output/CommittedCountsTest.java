@@ -40,7 +40,7 @@ class CommittedCountsTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   private static String write(Path dir, StructType schema, List<Row> rows) {

@@ -79,7 +79,7 @@ class ReportBrowserTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -47,7 +47,7 @@ class BadInputTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   /** One kind of bad input: the key of the error row it must give, its code and message words. */

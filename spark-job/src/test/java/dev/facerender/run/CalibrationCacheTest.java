@@ -27,7 +27,7 @@ class CalibrationCacheTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -41,8 +41,7 @@ class DriverTrafficTest {
 
   @AfterAll
   static void stop() {
-    spark.sparkContext().removeSparkListener(traffic);
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -51,7 +51,7 @@ class EngineEquivalenceTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @ParameterizedTest(name = "{0} frames, video {3}, --mode {1}, waves of {2} frames")

@@ -39,7 +39,7 @@ class FaultToleranceTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -28,7 +28,7 @@ class LocalEngineGpuSlotsTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   private static RunSummary run(Path input, Path out, Map<String, String> conf) {

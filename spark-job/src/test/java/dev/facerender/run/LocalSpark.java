@@ -19,54 +19,17 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class LocalSpark {
   private LocalSpark() {}
 
-  /**
-   * The master whose session test classes share, one per test JVM: starting a session and warming
-   * Spark's query paths cost each class seconds, and the classes that use it set nothing on it that
-   * outlives them.
-   */
-  private static final String SHARED_MASTER = "local[2]";
-
-  private static SparkSession shared;
-
-  /** A local session on {@code master}; {@link #stop} when done. */
-  public static synchronized SparkSession start(String master) {
-    if (master.equals(SHARED_MASTER) && shared != null && !shared.sparkContext().isStopped()) {
-      return shared;
-    }
+  public static SparkSession start(String master) {
     SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
     if (active != null) {
       active.stop();
     }
-    SparkSession started =
-        SparkSession.builder()
-            .master(master)
-            .appName("facerender-test")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .getOrCreate();
-    shared = master.equals(SHARED_MASTER) ? started : null;
-    return started;
-  }
-
-  /**
-   * Stops the shared session, for a test class whose code under test starts Spark itself: it must
-   * get the session it asks for, not the shared one (a JVM has one Spark context).
-   */
-  public static synchronized void stopShared() {
-    if (shared != null) {
-      shared.stop();
-      shared = null;
-    }
-  }
-
-  /**
-   * Ends a test class's use of {@code spark}: the shared local[2] session stays up for the next
-   * class in this test JVM (Spark stops it when the JVM exits), any other is stopped.
-   */
-  public static synchronized void stop(SparkSession spark) {
-    if (spark != shared) {
-      spark.stop();
-    }
+    return SparkSession.builder()
+        .master(master)
+        .appName("facerender-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate();
   }
 
   /** A demo dataset under {@code dir/input}: {@code clips} clips of {@code frames} frames. */

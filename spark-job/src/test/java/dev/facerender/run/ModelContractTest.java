@@ -40,7 +40,7 @@ class ModelContractTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   /**

@@ -43,7 +43,7 @@ class OutputHonestyTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -34,7 +34,7 @@ class RenderJobTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -41,7 +41,7 @@ class ReportBestEffortTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -49,7 +49,7 @@ class ResumeTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   /**

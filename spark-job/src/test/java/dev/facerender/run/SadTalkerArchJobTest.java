@@ -37,7 +37,7 @@ class SadTalkerArchJobTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -26,7 +26,7 @@ class SimulatedGpuTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

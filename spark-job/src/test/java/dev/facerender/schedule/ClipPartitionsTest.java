@@ -28,7 +28,7 @@ class ClipPartitionsTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

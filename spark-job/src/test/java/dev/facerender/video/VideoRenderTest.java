@@ -84,7 +84,7 @@ class VideoRenderTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @Test

@@ -43,7 +43,7 @@ class LocalInputTest {
 
   @AfterAll
   static void stop() {
-    LocalSpark.stop(spark);
+    spark.stop();
   }
 
   @ParameterizedTest
