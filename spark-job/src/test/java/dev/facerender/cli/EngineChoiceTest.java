@@ -65,13 +65,15 @@ class EngineChoiceTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = render("refused", "--engine", "local", "--mode", "append");
+      code =
+          render("refused", "--engine", "local", "--conf", "spark.sql.shuffle.partitions=3");
     } finally {
       System.setErr(err);
     }
     assertThat(code).isNotZero();
     assertThat(captured.toString(StandardCharsets.UTF_8))
-        .contains("--engine local cannot run this: --mode append")
+        .contains("--engine local cannot run this: Spark settings are given")
+        .contains("spark.sql.shuffle.partitions")
         .contains("Use --engine spark");
     assertThat(dir.resolve("refused")).doesNotExist();
   }
