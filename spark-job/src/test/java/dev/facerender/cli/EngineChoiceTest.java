@@ -65,8 +65,7 @@ class EngineChoiceTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code =
-          render("refused", "--engine", "local", "--conf", "spark.sql.shuffle.partitions=3");
+      code = render("refused", "--engine", "local", "--conf", "spark.sql.shuffle.partitions=3");
     } finally {
       System.setErr(err);
     }

@@ -11,12 +11,6 @@ import dev.facerender.video.H264Encoders;
 import dev.facerender.video.Mp4Writer;
 import dev.facerender.video.VideoOptions;
 import dev.facerender.video.VideoOutput;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Base64;
 import org.apache.spark.sql.Row;
 
 /**
@@ -40,8 +34,7 @@ final class ClipVideos implements AutoCloseable {
   private final TaskInfo task;
 
   private String encoder;
-  private Mp4Writer writer;
-  private Path local;
+  private ClipVideoFile file;
   private String clipId;
   private AudioTrack track;
   private long encodeNanos;
@@ -75,7 +68,9 @@ final class ClipVideos implements AutoCloseable {
               + ": H.264 yuv420p needs even sizes; crop or pad the source by one pixel");
     }
     try {
-      byte[] bytes = audioBytes(row, clip);
+      byte[] bytes =
+          ClipAudioInput.bytes(
+              row, FrameRows.AUDIO, FrameRows.AUDIO_PATH, settings.base64Sources(), output);
       if (bytes == null) {
         return null;
       }
@@ -99,63 +94,48 @@ final class ClipVideos implements AutoCloseable {
       finish();
       open(frame);
     }
-    writer.write(pixels);
+    file.write(pixels);
     encodeNanos += System.nanoTime() - start;
   }
 
   /** Finishes and stages the current clip's video, if any. */
   void finish() {
-    if (writer == null) {
+    if (file == null) {
       return;
     }
     long start = System.nanoTime();
     ClipAudio audio = track == null ? null : track.audio();
-    Mp4Writer.Result result = writer.finish(audioSamples(audio));
-    writer.close();
-    writer = null;
-    try {
-      long bytes = Files.size(local);
-      String path = output.stage(local, task.partition(), task.taskAttemptId(), staged++);
-      Files.delete(local);
-      local = null;
-      encodeNanos += System.nanoTime() - start;
-      sinks.video(
-          new VideoFile(
-              settings.runId(),
-              clipId,
-              path,
-              result.frames(),
-              options.fps().toString(),
-              result.seconds(),
-              result.encoder(),
-              result.audioSeconds(),
-              audioNote(result),
-              bytes,
-              encodeNanos,
-              task.partition(),
-              task.attempt()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot stage the video of clip '" + clipId + "'", e);
-    }
+    ClipVideoFile.Staged done = file.finishAndStage(audioSamples(audio), output, task, staged++);
+    file = null;
+    Mp4Writer.Result result = done.result();
+    encodeNanos += System.nanoTime() - start;
+    sinks.video(
+        new VideoFile(
+            settings.runId(),
+            clipId,
+            done.path(),
+            result.frames(),
+            options.fps().toString(),
+            result.seconds(),
+            result.encoder(),
+            result.audioSeconds(),
+            audioNote(result),
+            done.bytes(),
+            encodeNanos,
+            task.partition(),
+            task.attempt()));
   }
 
-  /** Frees the writer and deletes the local file, finished or not; idempotent. */
+  /** Frees the current clip's writer and local file, finished or not; idempotent. */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    if (writer != null) {
-      writer.close();
-      writer = null;
-    }
-    if (local != null) {
-      try {
-        Files.deleteIfExists(local);
-      } catch (IOException e) {
-        // A leftover temp file on the executor's disk is harmless to the output.
-      }
+    if (file != null) {
+      file.close();
+      file = null;
     }
   }
 
@@ -166,14 +146,8 @@ final class ClipVideos implements AutoCloseable {
     clipId = frame.clipId();
     track = frame.source().audio();
     encodeNanos = 0;
-    try {
-      local = Files.createTempFile("facerender-clip", ".mp4");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a local video file", e);
-    }
-    writer =
-        Mp4Writer.open(
-            local,
+    file =
+        ClipVideoFile.open(
             frame.source().width(),
             frame.source().height(),
             settings.format() == OutputFormat.RAW,
@@ -190,9 +164,9 @@ final class ClipVideos implements AutoCloseable {
     if (audio == null) {
       return 0;
     }
-    return track.expectedFrames() == writer.framesWritten()
+    return track.expectedFrames() == file.framesWritten()
         ? audio.samples()
-        : Math.round(options.fps().seconds(writer.framesWritten()) * audio.sampleRate());
+        : Math.round(options.fps().seconds(file.framesWritten()) * audio.sampleRate());
   }
 
   private String audioNote(Mp4Writer.Result result) {
@@ -205,33 +179,6 @@ final class ClipVideos implements AutoCloseable {
             + ", cut to the video: "
             + (track.expectedFrames() - result.frames())
             + " of its frames were rejected";
-  }
-
-  private byte[] audioBytes(Row row, String clip) throws AudioException {
-    if (row.size() > FrameRows.AUDIO && !row.isNullAt(FrameRows.AUDIO)) {
-      byte[] bytes = (byte[]) row.get(FrameRows.AUDIO);
-      if (!settings.base64Sources()) {
-        return bytes;
-      }
-      try {
-        return Base64.getDecoder()
-            .decode(new String(bytes, StandardCharsets.US_ASCII).replaceAll("\\s", ""));
-      } catch (IllegalArgumentException e) {
-        throw new AudioException(
-            "AUDIO_BAD_BASE64", "the audio string is not base64 (" + e.getMessage() + ")");
-      }
-    }
-    if (row.size() > FrameRows.AUDIO_PATH && !row.isNullAt(FrameRows.AUDIO_PATH)) {
-      String path = row.getString(FrameRows.AUDIO_PATH);
-      try {
-        return output.read(path);
-      } catch (IOException e) {
-        throw new AudioException(
-            "AUDIO_UNREADABLE",
-            "cannot read audio_path " + path + " (" + e + "): check the path and its permissions");
-      }
-    }
-    return null;
   }
 
   private FrameError error(String clip, String code, String message) {

@@ -12,10 +12,6 @@ import dev.facerender.video.H264Encoders;
 import dev.facerender.video.Mp4Writer;
 import dev.facerender.video.VideoOptions;
 import dev.facerender.video.VideoOutput;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -96,8 +92,7 @@ public final class ExportVideosFunction implements MapPartitionsFunction<Row, Ro
     private final Iterator<Row> rows;
     private final TaskInfo task;
     private final String encoder = H264Encoders.choose(options.encoder());
-    private Mp4Writer writer;
-    private Path local;
+    private ClipVideoFile file;
     private int staged;
 
     Clips(Iterator<Row> rows, TaskInfo task) {
@@ -152,18 +147,9 @@ public final class ExportVideosFunction implements MapPartitionsFunction<Row, Ro
     }
 
     private AudioTrack audio(Row row, String clip) throws AudioException {
-      byte[] bytes;
-      if (!row.isNullAt(8)) {
-        bytes = (byte[]) row.get(8);
-      } else if (!row.isNullAt(9)) {
-        try {
-          bytes = output.read(row.getString(9));
-        } catch (IOException e) {
-          throw new AudioException(
-              "AUDIO_UNREADABLE",
-              "cannot read audio_path " + row.getString(9) + " (" + e + "): check the path");
-        }
-      } else {
+      // The driver decoded base64 text already (VideoExport): the column holds the file's bytes.
+      byte[] bytes = ClipAudioInput.bytes(row, 8, 9, false, output);
+      if (bytes == null) {
         return null;
       }
       long frames = row.isNullAt(10) ? 0 : row.getLong(10);
@@ -190,22 +176,17 @@ public final class ExportVideosFunction implements MapPartitionsFunction<Row, Ro
         }
         pixels = image.bgr();
       }
-      if (writer == null) {
-        try {
-          local = Files.createTempFile("facerender-export", ".mp4");
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot create a local video file", e);
-        }
-        writer =
-            Mp4Writer.open(
-                local, width, height, raw, options, encoder, track == null ? null : track.audio());
+      if (file == null) {
+        file =
+            ClipVideoFile.open(
+                width, height, raw, options, encoder, track == null ? null : track.audio());
       }
-      writer.write(pixels);
+      file.write(pixels);
     }
 
     private Row finish(
         String clip, String runId, AudioTrack track, String code, String error, long start) {
-      if (code != null || writer == null) {
+      if (code != null || file == null) {
         discard();
         return RowFactory.create(
             runId,
@@ -223,46 +204,31 @@ public final class ExportVideosFunction implements MapPartitionsFunction<Row, Ro
             code == null ? "EXPORT_NO_FRAMES" : code,
             error == null ? "clip '" + clip + "' has no frames in frames/" : error);
       }
-      Mp4Writer.Result result = writer.finish(track == null ? 0 : track.audio().samples());
-      writer.close();
-      writer = null;
-      try {
-        long bytes = Files.size(local);
-        String path = output.stage(local, task.partition(), task.taskAttemptId(), staged++);
-        Files.delete(local);
-        local = null;
-        return RowFactory.create(
-            runId,
-            clip,
-            path,
-            result.frames(),
-            result.seconds(),
-            result.encoder(),
-            result.audioSeconds(),
-            track == null ? "none" : track.audio().sourceFormat() + ", " + track.note(),
-            bytes,
-            System.nanoTime() - start,
-            task.partition(),
-            task.attempt(),
-            null,
-            null);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot stage the video of clip '" + clip + "'", e);
-      }
+      ClipVideoFile.Staged done =
+          file.finishAndStage(track == null ? 0 : track.audio().samples(), output, task, staged++);
+      file = null;
+      Mp4Writer.Result result = done.result();
+      return RowFactory.create(
+          runId,
+          clip,
+          done.path(),
+          result.frames(),
+          result.seconds(),
+          result.encoder(),
+          result.audioSeconds(),
+          track == null ? "none" : track.audio().sourceFormat() + ", " + track.note(),
+          done.bytes(),
+          System.nanoTime() - start,
+          task.partition(),
+          task.attempt(),
+          null,
+          null);
     }
 
     private void discard() {
-      if (writer != null) {
-        writer.close();
-        writer = null;
-      }
-      if (local != null) {
-        try {
-          Files.deleteIfExists(local);
-        } catch (IOException e) {
-          // A leftover temp file on the executor's disk is harmless to the output.
-        }
-        local = null;
+      if (file != null) {
+        file.close();
+        file = null;
       }
     }
 
