@@ -26,11 +26,15 @@ interface BatchFaults {
   static BatchFaults injected(RenderSettings settings, int partition, Device device) {
     BatchFaults faults =
         new OomInjector(
-            settings.injectOomRate(), settings.injectOomAbove(), settings.seed(), partition);
-    if (settings.injectCpuMemoryBytes() > 0) {
+            settings.faults().oomRate(),
+            settings.faults().oomAbove(),
+            settings.faults().seed(),
+            partition);
+    if (settings.faults().cpuMemoryBytes() > 0) {
       // The drop first: the batch that meets it already runs against the lower budget.
       faults =
-          new BudgetDrop(device, settings.injectCpuMemoryBytes(), settings.injectCpuMemoryAfter())
+          new BudgetDrop(
+                  device, settings.faults().cpuMemoryBytes(), settings.faults().cpuMemoryAfter())
               .andThen(faults);
     }
     return faults;

@@ -117,7 +117,7 @@ final class BatchPlanner {
               free,
               device.totalBytes(),
               budget.heldByOthers(taskId),
-              settings.tasksPerDevice(),
+              settings.slots().tasksPerDevice(),
               settings.effectiveMemoryFraction(),
               calibration.perFrameBytes(),
               calibration.fixedBytes(),
@@ -156,7 +156,7 @@ final class BatchPlanner {
         BuiltinModels.sourceDigest(settings.enhancer()),
         deviceClass(),
         "threads=" + settings.effectiveTorchThreads(),
-        "tasks=" + settings.concurrentTasks(),
+        "tasks=" + settings.slots().concurrentTasks(),
         "calibrator=" + Calibrator.METHOD,
         "libtorch=" + Tensor.class.getPackage().getImplementationVersion());
   }
@@ -176,7 +176,7 @@ final class BatchPlanner {
   BatchSizer.HeapLimit heapLimit(PendingFrame sample) {
     long pixels = (long) sample.source().width() * sample.source().height();
     long perFrame = pixels * 3 * 2 + (long) sample.coeffs().length * Float.BYTES;
-    long budget = (long) (heapBytes * HEAP_SHARE / settings.concurrentTasks());
+    long budget = (long) (heapBytes * HEAP_SHARE / settings.slots().concurrentTasks());
     return new BatchSizer.HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
   }
 
@@ -195,7 +195,7 @@ final class BatchPlanner {
               device.plannableBytes(),
               settings.effectiveMemoryFraction(),
               DeviceBudget.of(device).heldByOthers(taskId),
-              settings.tasksPerDevice());
+              settings.slots().tasksPerDevice());
       return measure(renderer, sample, cap, budget, (long) (settings.calibrationSeconds() * 1e9));
     } finally {
       exclusive.unlock();

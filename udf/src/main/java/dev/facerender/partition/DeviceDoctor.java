@@ -101,7 +101,7 @@ public final class DeviceDoctor {
                     free,
                     device.totalBytes(),
                     0,
-                    settings.tasksPerDevice(),
+                    settings.slots().tasksPerDevice(),
                     level.memoryFraction(),
                     calibration.perFrameBytes(),
                     calibration.fixedBytes(),

@@ -6,7 +6,6 @@ import dev.facerender.batch.Level;
 import dev.facerender.config.CalibrationConf;
 import dev.facerender.config.ConfigException;
 import dev.facerender.config.FacerenderConf;
-import dev.facerender.config.FaultConf;
 import dev.facerender.config.OutputConf;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.config.TorchConf;
@@ -18,11 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything a task needs, checked on the driver and shipped with the partition function. {@code
- * concurrentTasks} is how many tasks of one executor run at once (they share its cores and heap);
- * {@code tasksPerDevice} how many of them share one device (all of them on a CPU; {@code 1 /
- * spark.task.resource.gpu.amount} on a GPU), the figure a task's fair share of device memory
- * follows. {@code video} is null when no videos are made.
+ * Everything a task needs, checked on the driver and shipped with the partition function: the
+ * render's settings, where the task runs among others ({@link TaskSlots}) and the faults a test run
+ * injects ({@link InjectedFaults}). {@code video} is null when no videos are made.
  */
 public record RenderSettings(
     String runId,
@@ -39,10 +36,6 @@ public record RenderSettings(
     long simulateGpuBytes,
     double cpuMemoryFraction,
     long cpuMemoryBytes,
-    double injectOomRate,
-    int injectOomAbove,
-    long seed,
-    boolean injectTaskFailure,
     int growAfter,
     double maxErrorRate,
     int windowRadius,
@@ -50,14 +43,12 @@ public record RenderSettings(
     double maxAbsCoeff,
     boolean base64Sources,
     int pipelineDepth,
-    int concurrentTasks,
     String calibrationCache,
     double calibrationSeconds,
-    int tasksPerDevice,
-    long injectCpuMemoryBytes,
-    int injectCpuMemoryAfter,
     VideoOptions video,
-    TorchOptions torch)
+    TorchOptions torch,
+    TaskSlots slots,
+    InjectedFaults faults)
     implements Serializable {
 
   public RenderSettings {
@@ -68,19 +59,14 @@ public record RenderSettings(
     requireNonNull(enhancer, "enhancer is null");
     requireNonNull(calibrationCache, "calibrationCache is null");
     requireNonNull(torch, "torch is null");
-    if (concurrentTasks < 1) {
-      throw new IllegalArgumentException("concurrentTasks must be >= 1, got " + concurrentTasks);
-    }
-    if (tasksPerDevice < 1 || tasksPerDevice > concurrentTasks) {
-      throw new IllegalArgumentException(
-          "tasksPerDevice must be in 1.." + concurrentTasks + ", got " + tasksPerDevice);
-    }
+    requireNonNull(slots, "slots is null");
+    requireNonNull(faults, "faults is null");
     if (format == OutputFormat.NONE && video == null) {
       throw new ConfigException(
           "--frames-format none keeps no frames, and no --video was asked for: the run would"
               + " output nothing. Add --video mp4, or keep frames (--frames-format png).");
     }
-    if (injectCpuMemoryBytes > 0 && (cpuMemoryBytes <= 0 || simulateGpuBytes > 0)) {
+    if (faults.cpuMemoryBytes() > 0 && (cpuMemoryBytes <= 0 || simulateGpuBytes > 0)) {
       throw new ConfigException(
           "spark.facerender.injectCpuMemory lowers the fixed CPU budget: set"
               + " spark.facerender.cpuMemory (--cpu-memory) too, and no simulated GPU");
@@ -112,10 +98,6 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.SIMULATE_GPU, values),
         FacerenderConf.get(FacerenderConf.CPU_MEMORY_FRACTION, values),
         FacerenderConf.get(FacerenderConf.CPU_MEMORY, values),
-        FacerenderConf.get(FaultConf.INJECT_OOM_RATE, values),
-        FacerenderConf.get(FaultConf.INJECT_OOM_ABOVE, values),
-        FacerenderConf.get(FaultConf.SEED, values),
-        FacerenderConf.get(FaultConf.INJECT_TASK_FAILURE, values),
         FacerenderConf.get(FacerenderConf.GROW_AFTER, values),
         FacerenderConf.get(FacerenderConf.MAX_ERROR_RATE, values),
         FacerenderConf.get(FacerenderConf.WINDOW_RADIUS, values),
@@ -123,16 +105,14 @@ public record RenderSettings(
         FacerenderConf.get(FacerenderConf.MAX_ABS_COEFF, values),
         false,
         FacerenderConf.get(FacerenderConf.PIPELINE_DEPTH, values),
-        concurrentTasks,
         FacerenderConf.get(CalibrationConf.CALIBRATION_CACHE, values),
         FacerenderConf.get(CalibrationConf.CALIBRATION_SECONDS, values),
-        tasksPerDevice,
-        FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY, values),
-        FacerenderConf.get(FaultConf.INJECT_CPU_MEMORY_AFTER, values),
         VideoConf.options(values),
         new TorchOptions(
             FacerenderConf.get(TorchConf.PRECISION, values),
-            FacerenderConf.get(TorchConf.GRAPH_EXECUTOR, values)));
+            FacerenderConf.get(TorchConf.GRAPH_EXECUTOR, values)),
+        new TaskSlots(concurrentTasks, tasksPerDevice),
+        InjectedFaults.from(values));
   }
 
   /** Coefficient columns per frame the model sees: 1, or the window {@code 2R+1}. */
@@ -171,10 +151,6 @@ public record RenderSettings(
         simulateGpuBytes,
         cpuMemoryFraction,
         cpuMemoryBytes,
-        injectOomRate,
-        injectOomAbove,
-        seed,
-        injectTaskFailure,
         growAfter,
         maxErrorRate,
         windowRadius,
@@ -182,14 +158,12 @@ public record RenderSettings(
         maxAbsCoeff,
         base64,
         pipelineDepth,
-        concurrentTasks,
         calibrationCache,
         calibrationSeconds,
-        tasksPerDevice,
-        injectCpuMemoryBytes,
-        injectCpuMemoryAfter,
         video,
-        torch);
+        torch,
+        slots,
+        faults);
   }
 
   /** The memory share sizing uses: the override when set, else the level's. */
@@ -207,6 +181,6 @@ public record RenderSettings(
     if (torchThreads > 0) {
       return torchThreads;
     }
-    return Math.max(1, Runtime.getRuntime().availableProcessors() / concurrentTasks);
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / slots.concurrentTasks());
   }
 }

@@ -69,7 +69,7 @@ final class RenderedRows {
     long encodeNanos = System.nanoTime() - encodeStart;
     sinks.progress(batch.size());
     sinks.metrics(metrics.record(batch, rendered, frames, renderNanos, encodeNanos, peak));
-    if (settings.injectTaskFailure() && task.attempt() == 0) {
+    if (settings.faults().taskFailure() && task.attempt() == 0) {
       throw new IllegalStateException(
           "Injected task failure after batch 1 of partition " + task.partition() + ", attempt 0");
     }
