@@ -5,6 +5,7 @@ import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
 import dev.facerender.batch.CalibrationStore;
 import dev.facerender.batch.Calibrator;
+import dev.facerender.batch.HeapLimit;
 import dev.facerender.concurrent.Memo;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
@@ -66,7 +67,7 @@ final class BatchPlanner {
   }
 
   Planned plan(BatchRenderer renderer, PendingFrame sample) {
-    BatchSizer.HeapLimit heap = heapLimit(sample);
+    HeapLimit heap = heapLimit(sample);
     if (settings.batchSize() > 0) {
       BatchPlan fixed =
           heap.bound(
@@ -173,11 +174,11 @@ final class BatchPlanner {
    * What the heap holds per frame of a batch: its 8-bit pixels, the encoded bytes (at most about as
    * many) and the coefficients; {@code depth + 1} batches at once, in this task's share.
    */
-  BatchSizer.HeapLimit heapLimit(PendingFrame sample) {
+  HeapLimit heapLimit(PendingFrame sample) {
     long pixels = (long) sample.source().width() * sample.source().height();
     long perFrame = pixels * 3 * 2 + (long) sample.coeffs().length * Float.BYTES;
     long budget = (long) (heapBytes * HEAP_SHARE / settings.slots().concurrentTasks());
-    return new BatchSizer.HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
+    return new HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.facerender.partition;
 import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
+import dev.facerender.batch.HeapLimit;
 import dev.facerender.batch.Level;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.device.Device;
@@ -107,7 +108,7 @@ public final class DeviceDoctor {
                     calibration.fixedBytes(),
                     cap,
                     calibration.points(),
-                    BatchSizer.HeapLimit.NONE,
+                    HeapLimit.NONE,
                     level.speedTolerance())));
       }
       return new Report(

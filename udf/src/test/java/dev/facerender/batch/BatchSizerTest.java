@@ -26,7 +26,7 @@ class BatchSizerTest {
         1000 * MIB,
         1024,
         curve,
-        BatchSizer.HeapLimit.NONE,
+        HeapLimit.NONE,
         level.speedTolerance());
   }
 

@@ -3,7 +3,7 @@ package dev.facerender.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.facerender.batch.BatchSizer;
+import dev.facerender.batch.HeapLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ class HeapBudgetTest {
             settings, new Fixtures.PlannedDevice("heap-plan", 1L << 34, 0, 1), 1, 256L << 20);
     PendingFrame frame =
         new PendingFrame("c", 0, new float[70], new ClipSource("c", Fixtures.rgb(1024), null));
-    BatchSizer.HeapLimit heap = planner.heapLimit(frame);
+    HeapLimit heap = planner.heapLimit(frame);
     // 1024 x 1024 x 3 bytes of pixels and as much encoded, 3 batches held, 40% of 256 MiB.
     assertThat(heap.bytesPerFrame()).isEqualTo(1024L * 1024 * 6 + 70 * 4);
     assertThat(heap.batchesHeld()).isEqualTo(3);

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
@@ -89,13 +90,30 @@ public final class FileTables implements RunTables {
 
   @Override
   public List<FrameError> errorSample(String errors, String runId, int limit) {
-    List<FrameError> rows = new ArrayList<>();
-    readRows(errors, Schemas.ERRORS, runId, row -> rows.add(TableRows.error(row)));
-    rows.sort(
+    Comparator<FrameError> byKey =
         Comparator.comparing(FrameError::clipId, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(
-                FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder())));
-    return List.copyOf(rows.subList(0, Math.min(rows.size(), limit)));
+                FrameError::frameIndex, Comparator.nullsFirst(Comparator.naturalOrder()));
+    // Rows of one key stay in file order, as a stable sort of the whole table would leave them.
+    Comparator<Map.Entry<Long, FrameError>> order =
+        Comparator.<Map.Entry<Long, FrameError>, FrameError>comparing(Map.Entry::getValue, byKey)
+            .thenComparing(Map.Entry::getKey);
+    // The first rows only: a run of bad input may reject millions; keep the limit's worth.
+    PriorityQueue<Map.Entry<Long, FrameError>> kept = new PriorityQueue<>(order.reversed());
+    long[] seen = {0};
+    readRows(
+        errors,
+        Schemas.ERRORS,
+        runId,
+        row -> {
+          kept.add(Map.entry(seen[0]++, TableRows.error(row)));
+          if (kept.size() > limit) {
+            kept.poll();
+          }
+        });
+    List<Map.Entry<Long, FrameError>> rows = new ArrayList<>(kept);
+    rows.sort(order);
+    return rows.stream().map(Map.Entry::getValue).toList();
   }
 
   @Override
