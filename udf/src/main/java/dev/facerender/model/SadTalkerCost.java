@@ -1,6 +1,5 @@
 package dev.facerender.model;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,12 +9,13 @@ import java.util.Map;
  * src/config/facerender.yaml), independently of the TorchScript that builds {@code
  * builtin:sadtalker-arch}, so a test can hold one against the other.
  *
- * <p>How it counts. Parameters: convolution and linear weights and biases, and the affine weight
- * and bias of every batch norm; running statistics and the anti-aliasing kernel are buffers, not
- * parameters (spectral norm's {@code weight_orig} counts once as the weight). Multiply-adds: every
- * convolution ({@code out elements x in channels / groups x kernel volume}) and linear layer;
- * element-wise work, norms, softmax, interpolation and {@code grid_sample} are left out, as the
- * usual counters (fvcore, thop) do. GFLOPs = 2 x multiply-adds / 1e9.
+ * <p>How it counts ({@link LayerCounts}). Parameters: convolution and linear weights and biases,
+ * and the affine weight and bias of every batch norm; running statistics and the anti-aliasing
+ * kernel are buffers, not parameters (spectral norm's {@code weight_orig} counts once as the
+ * weight). Multiply-adds: every convolution ({@code out elements x in channels / groups x kernel
+ * volume}) and linear layer; element-wise work, norms, softmax, interpolation and {@code
+ * grid_sample} are left out, as the usual counters (fvcore, thop) do. GFLOPs = 2 x multiply-adds /
+ * 1e9.
  *
  * <p>{@code width} scales every channel count (1 = SadTalker's); spatial sizes follow the frame.
  */
@@ -40,9 +40,7 @@ public final class SadTalkerCost {
   private final double width;
   private final int height;
   private final int widthPx;
-  private final Map<String, long[]> parts = new LinkedHashMap<>();
-  private long params;
-  private long macs;
+  private final LayerCounts layers = new LayerCounts();
 
   private SadTalkerCost(double width, int height, int widthPx) {
     this.width = width;
@@ -63,7 +61,7 @@ public final class SadTalkerCost {
     c.mapping("mapping");
     c.denseMotion();
     c.decoder();
-    return c.parts;
+    return c.layers.parts();
   }
 
   /** Parameters of the whole renderer (he_estimator excluded: make_animation never calls it). */
@@ -94,119 +92,97 @@ public final class SadTalkerCost {
     return channels(full, width);
   }
 
-  private void begin() {
-    params = 0;
-    macs = 0;
-  }
-
-  private void end(String part) {
-    parts.put(part, new long[] {params, macs});
-  }
-
-  private void conv(int in, int out, int kernelVolume, long outPositions, boolean bias) {
-    params += (long) in * out * kernelVolume + (bias ? out : 0);
-    macs += (long) in * kernelVolume * out * outPositions;
-  }
-
-  private void norm(int channels) {
-    params += 2L * channels;
-  }
-
-  private void linear(int in, int out) {
-    params += (long) in * out + out;
-    macs += (long) in * out;
-  }
-
   /** KPDetector: anti-aliased 1/4 downsampling, KPHourglass, a 3x3x3 keypoint head. */
   private void keypointDetector() {
-    begin();
+    layers.begin();
     int be = ch(32);
     int max = ch(1024);
     int h = height / 4;
     int w = widthPx / 4;
     // AntiAliasInterpolation2d: a depthwise 13x13 gaussian, a buffer, over the full frame.
-    macs += 3L * 13 * 13 * height * widthPx;
+    layers.bufferMacs(3L * 13 * 13 * height * widthPx);
     int in = 3;
     for (int i = 0; i < 5; i++) {
       int out = Math.min(max, be << (i + 1));
-      conv(in, out, 9, (long) h * w, true); // DownBlock2d: conv, norm, relu, 2x2 pool
-      norm(out);
+      layers.conv(in, out, 9, (long) h * w, true); // DownBlock2d: conv, norm, relu, 2x2 pool
+      layers.norm(out);
       in = out;
       h /= 2;
       w /= 2;
     }
-    conv(in, max * DEPTH, 1, (long) h * w, true); // to reshape_channel = max x depth
+    layers.conv(in, max * DEPTH, 1, (long) h * w, true); // to reshape_channel = max x depth
     in = max;
     for (int i = 0; i < 5; i++) {
       int out = Math.min(max, be << (4 - i));
       h *= 2;
       w *= 2;
-      conv(in, out, 27, (long) DEPTH * h * w, true); // UpBlock3d: upsample (1,2,2), conv3d, norm
-      norm(out);
+      layers.conv(
+          in, out, 27, (long) DEPTH * h * w, true); // UpBlock3d: upsample (1,2,2), conv3d, norm
+      layers.norm(out);
       in = out;
     }
-    conv(in, NUM_KP, 27, (long) DEPTH * h * w, true);
-    end("keypoint_detector");
+    layers.conv(in, NUM_KP, 27, (long) DEPTH * h * w, true);
+    layers.end("keypoint_detector");
   }
 
   /** The generator's source encoder: first, two down blocks, second, six 3D res blocks. */
   private void appearanceEncoder() {
-    begin();
+    layers.begin();
     int be = ch(64);
     int feature = ch(32);
     long full = (long) height * widthPx;
-    conv(3, be, 9, full, true);
-    norm(be);
-    conv(be, be * 2, 9, full, true); // DownBlock2d convolves before it pools
-    norm(be * 2);
-    conv(be * 2, be * 4, 9, full / 4, true);
-    norm(be * 4);
-    conv(be * 4, feature * DEPTH, 1, full / 16, true); // to max_features = 32 x 16
+    layers.conv(3, be, 9, full, true);
+    layers.norm(be);
+    layers.conv(be, be * 2, 9, full, true); // DownBlock2d convolves before it pools
+    layers.norm(be * 2);
+    layers.conv(be * 2, be * 4, 9, full / 4, true);
+    layers.norm(be * 4);
+    layers.conv(be * 4, feature * DEPTH, 1, full / 16, true); // to max_features = 32 x 16
     for (int i = 0; i < 6; i++) {
-      norm(feature);
-      conv(feature, feature, 27, DEPTH * full / 16, true);
-      norm(feature);
-      conv(feature, feature, 27, DEPTH * full / 16, true);
+      layers.norm(feature);
+      layers.conv(feature, feature, 27, DEPTH * full / 16, true);
+      layers.norm(feature);
+      layers.conv(feature, feature, 27, DEPTH * full / 16, true);
     }
-    end("appearance");
+    layers.end("appearance");
   }
 
   /** MappingNet: conv1d k7, three dilated conv1d k3 with residuals, five linear heads. */
   private void mapping(String part) {
-    begin();
+    layers.begin();
     int d = ch(1024);
     int length = WINDOW - 6;
-    conv(COEFFS, d, 7, length, true);
+    layers.conv(COEFFS, d, 7, length, true);
     for (int i = 0; i < 3; i++) {
       length -= 6;
-      conv(d, d, 3, length, true);
+      layers.conv(d, d, 3, length, true);
     }
-    linear(d, NUM_BINS);
-    linear(d, NUM_BINS);
-    linear(d, NUM_BINS);
-    linear(d, 3);
-    linear(d, 3 * NUM_KP);
-    end(part);
+    layers.linear(d, NUM_BINS);
+    layers.linear(d, NUM_BINS);
+    layers.linear(d, NUM_BINS);
+    layers.linear(d, 3);
+    layers.linear(d, 3 * NUM_KP);
+    layers.end(part);
   }
 
   /** DenseMotionNetwork: compress, a 5-level 3D hourglass, a 7x7x7 mask head, occlusion. */
   private void denseMotion() {
-    begin();
+    layers.begin();
     int be = ch(32);
     int max = ch(1024);
     int feature = ch(32);
     int h = height / 4;
     int w = widthPx / 4;
-    conv(feature, COMPRESS, 1, (long) DEPTH * h * w, true);
-    norm(COMPRESS);
+    layers.conv(feature, COMPRESS, 1, (long) DEPTH * h * w, true);
+    layers.norm(COMPRESS);
     int input = (NUM_KP + 1) * (COMPRESS + 1);
     int[] skips = new int[6];
     skips[0] = input;
     int in = input;
     for (int i = 0; i < 5; i++) {
       int out = Math.min(max, be << (i + 1));
-      conv(in, out, 27, (long) DEPTH * h * w, true); // DownBlock3d: conv before the pool
-      norm(out);
+      layers.conv(in, out, 27, (long) DEPTH * h * w, true); // DownBlock3d: conv before the pool
+      layers.norm(out);
       in = out;
       skips[i + 1] = out;
       h /= 2;
@@ -216,55 +192,55 @@ public final class SadTalkerCost {
       int out = Math.min(max, be << i);
       h *= 2;
       w *= 2;
-      conv(in, out, 27, (long) DEPTH * h * w, true);
-      norm(out);
+      layers.conv(in, out, 27, (long) DEPTH * h * w, true);
+      layers.norm(out);
       in = out + skips[i];
     }
-    conv(in, in, 27, (long) DEPTH * h * w, true);
-    norm(in);
-    conv(in, NUM_KP + 1, 343, (long) DEPTH * h * w, true);
-    conv(in * DEPTH, 1, 49, (long) h * w, true);
-    end("dense_motion");
+    layers.conv(in, in, 27, (long) DEPTH * h * w, true);
+    layers.norm(in);
+    layers.conv(in, NUM_KP + 1, 343, (long) DEPTH * h * w, true);
+    layers.conv(in * DEPTH, 1, 49, (long) h * w, true);
+    layers.end("dense_motion");
   }
 
   /** After the warp: third, fourth, then SPADEDecoder (six middle blocks, two up blocks). */
   private void decoder() {
-    begin();
+    layers.begin();
     int be = ch(64);
     int feature = ch(32);
     int ic = be * 4;
     int oc = ch(64);
     long positions = (long) (height / 4) * (widthPx / 4);
-    conv(feature * DEPTH, ic, 9, positions, true);
-    norm(ic);
-    conv(ic, ic, 1, positions, true);
-    conv(ic, 2 * ic, 9, positions, true);
+    layers.conv(feature * DEPTH, ic, 9, positions, true);
+    layers.norm(ic);
+    layers.conv(ic, ic, 1, positions, true);
+    layers.conv(ic, 2 * ic, 9, positions, true);
     for (int i = 0; i < 6; i++) {
       spadeBlock(2 * ic, 2 * ic, ic, positions);
     }
     spadeBlock(2 * ic, ic, ic, positions * 4);
     spadeBlock(ic, oc, ic, positions * 16);
-    conv(oc, 3, 9, positions * 16, true);
-    end("generator");
+    layers.conv(oc, 3, 9, positions * 16, true);
+    layers.end("generator");
   }
 
   private void spadeBlock(int fin, int fout, int label, long positions) {
     int middle = Math.min(fin, fout);
     spade(fin, label, positions);
-    conv(fin, middle, 9, positions, true);
+    layers.conv(fin, middle, 9, positions, true);
     spade(middle, label, positions);
-    conv(middle, fout, 9, positions, true);
+    layers.conv(middle, fout, 9, positions, true);
     if (fin != fout) {
       spade(fin, label, positions);
-      conv(fin, fout, 1, positions, false);
+      layers.conv(fin, fout, 1, positions, false);
     }
   }
 
   /** SPADE: instance norm without affine, a shared 3x3 conv to nhidden, gamma and beta convs. */
   private void spade(int channels, int label, long positions) {
     int hidden = ch(128);
-    conv(label, hidden, 9, positions, true);
-    conv(hidden, channels, 9, positions, true);
-    conv(hidden, channels, 9, positions, true);
+    layers.conv(label, hidden, 9, positions, true);
+    layers.conv(hidden, channels, 9, positions, true);
+    layers.conv(hidden, channels, 9, positions, true);
   }
 }

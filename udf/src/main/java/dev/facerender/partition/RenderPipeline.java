@@ -2,13 +2,10 @@ package dev.facerender.partition;
 
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -20,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * thread submits batches and takes results in submission order; with depth 0 batches run on the
  * task thread at submission.
  *
- * <p>Lifetime contract:
+ * <p>Lifetime contract (each batch a {@link PipelineJob}):
  *
  * <ul>
  *   <li>Every submitted item is released exactly once: by the render thread right after its work
@@ -46,7 +43,7 @@ final class RenderPipeline<T, R> implements AutoCloseable {
   private final long closeWaitMillis;
   private final Consumer<Throwable> uncollectedFailure;
   private final Stage stage;
-  private final ArrayDeque<Job> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<PipelineJob<T, R>> inFlight = new ArrayDeque<>();
   private final AtomicReference<Runnable> afterLast = new AtomicReference<>();
   private volatile boolean closed;
 
@@ -93,7 +90,8 @@ final class RenderPipeline<T, R> implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("render pipeline is closed");
     }
-    Job job = new Job(item);
+    PipelineJob<T, R> job =
+        new PipelineJob<>(item, work, release, () -> closed, uncollectedFailure);
     inFlight.add(job);
     if (stage == null) {
       job.run();
@@ -116,14 +114,14 @@ final class RenderPipeline<T, R> implements AutoCloseable {
    * and errors unwrapped); an interrupt while waiting fails with the interrupt flag kept.
    */
   Done<T, R> takeOldest() {
-    Job job = inFlight.peek();
+    PipelineJob<T, R> job = inFlight.peek();
     if (job == null) {
       throw new IllegalStateException("no batch in flight");
     }
     try {
       R result = job.get();
       take(job);
-      return new Done<>(job.item, result);
+      return new Done<>(job.item(), result);
     } catch (InterruptedException e) {
       // Left in flight: close() reports it if it fails.
       Thread.currentThread().interrupt();
@@ -141,8 +139,8 @@ final class RenderPipeline<T, R> implements AutoCloseable {
     }
   }
 
-  private void take(Job job) {
-    job.taken.set(true);
+  private void take(PipelineJob<T, R> job) {
+    job.markTaken();
     inFlight.poll();
   }
 
@@ -157,7 +155,7 @@ final class RenderPipeline<T, R> implements AutoCloseable {
       runAfterLast();
     } else {
       List<Runnable> dropped = stage.shutdownNow();
-      for (Job job : inFlight) {
+      for (PipelineJob<T, R> job : inFlight) {
         if (dropped.contains(job)) {
           job.drop();
         }
@@ -171,7 +169,7 @@ final class RenderPipeline<T, R> implements AutoCloseable {
         LOG.warn("Interrupted while a batch was rendering; what it uses is freed when it ends");
       }
     }
-    for (Job job : inFlight) {
+    for (PipelineJob<T, R> job : inFlight) {
       job.reportIfFailed();
     }
     inFlight.clear();
@@ -191,59 +189,6 @@ final class RenderPipeline<T, R> implements AutoCloseable {
     Runnable action = afterLast.getAndSet(null);
     if (action != null) {
       action.run();
-    }
-  }
-
-  /** One batch: its work and its release, each at most once. */
-  private final class Job extends FutureTask<R> {
-    final T item;
-    final AtomicBoolean released = new AtomicBoolean();
-    final AtomicBoolean taken = new AtomicBoolean();
-    final AtomicBoolean reported = new AtomicBoolean();
-
-    Job(T item) {
-      super(() -> work.apply(item));
-      this.item = item;
-    }
-
-    @Override
-    public void run() {
-      try {
-        super.run();
-      } finally {
-        releaseOnce();
-      }
-    }
-
-    void drop() {
-      cancel(false);
-      releaseOnce();
-    }
-
-    private void releaseOnce() {
-      if (released.compareAndSet(false, true)) {
-        release.accept(item);
-      }
-    }
-
-    @Override
-    protected void done() {
-      if (closed) {
-        reportIfFailed();
-      }
-    }
-
-    void reportIfFailed() {
-      if (taken.get() || !isDone() || isCancelled() || !reported.compareAndSet(false, true)) {
-        return;
-      }
-      try {
-        get();
-      } catch (ExecutionException e) {
-        uncollectedFailure.accept(e.getCause());
-      } catch (InterruptedException | CancellationException e) {
-        // Done and not cancelled: get() neither waits nor throws these.
-      }
     }
   }
 

@@ -3,7 +3,6 @@ package dev.facerender.video;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avformat.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
-import static org.bytedeco.ffmpeg.global.swscale.*;
 
 import java.nio.file.Path;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
@@ -14,22 +13,17 @@ import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.swscale.SwsContext;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * One clip's MP4 on a local file: H.264 yuv420p (BT.601, limited range, tagged) at an exact
  * rational frame rate, the moov atom in front (faststart) so browsers play it while it loads, and
  * the clip's audio as AAC interleaved with the frames.
  *
- * <p>Ownership: every native object (muxer, encoders, scaler, frames, packet, pixel buffer; the
- * audio encoder through {@link AacTrack}) is made by {@link #open} and owned by this writer until
- * {@link #close}, which frees all of it and is idempotent. One thread at a time; the task thread in
- * a render. {@link #finish} completes the file; a writer closed without it leaves an unfinished
- * file that its caller deletes.
+ * <p>Ownership: every native object (muxer, encoder, packet; the picture conversion through {@link
+ * YuvPictures}, the audio encoder through {@link AacTrack}) is made by {@link #open} and owned by
+ * this writer until {@link #close}, which frees all of it and is idempotent. One thread at a time;
+ * the task thread in a render. {@link #finish} completes the file; a writer closed without it
+ * leaves an unfinished file that its caller deletes.
  */
 public final class Mp4Writer implements AutoCloseable {
   /** What went into a finished file. */
@@ -44,12 +38,8 @@ public final class Mp4Writer implements AutoCloseable {
   private AVFormatContext format;
   private AVCodecContext video;
   private AVStream videoStream;
-  private SwsContext scaler;
-  private AVFrame picture;
+  private YuvPictures pictures;
   private AVPacket packet;
-  private BytePointer pixels;
-  private PointerPointer<BytePointer> pixelPlanes;
-  private IntPointer pixelStride;
   private long frames;
   private AacTrack track;
   private boolean finished;
@@ -122,25 +112,7 @@ public final class Mp4Writer implements AutoCloseable {
     if (audio != null) {
       track = AacTrack.open(format, audio, globalHeader, this::drain);
     }
-    picture = av_frame_alloc();
-    picture.format(AV_PIX_FMT_YUV420P).width(width).height(height);
-    Ffmpeg.check(av_frame_get_buffer(picture, 0), "picture buffer");
-    scaler =
-        sws_getContext(
-            width,
-            height,
-            rgb ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_BGR24,
-            width,
-            height,
-            AV_PIX_FMT_YUV420P,
-            SWS_BICUBIC,
-            null,
-            null,
-            (DoublePointer) null);
-    pixels = new BytePointer((long) width * height * 3);
-    // swscale reads four plane pointers and strides even for packed input.
-    pixelPlanes = new PointerPointer<BytePointer>(4).put(0, pixels);
-    pixelStride = new IntPointer(width * 3, 0, 0, 0);
+    pictures = YuvPictures.open(width, height, rgb);
     packet = av_packet_alloc();
     AVIOContext io = new AVIOContext(null);
     Ffmpeg.check(avio_open(io, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
@@ -162,14 +134,8 @@ public final class Mp4Writer implements AutoCloseable {
   /** Encodes one frame ({@code width x height x 3} bytes) and the audio up to its end. */
   public void write(byte[] frame) {
     requireOpen();
-    if (frame.length != width * height * 3) {
-      throw new IllegalArgumentException(
-          "frame of " + frame.length + " bytes, expected " + (width * height * 3));
-    }
-    pixels.position(0).put(frame);
-    Ffmpeg.check(av_frame_make_writable(picture), "picture");
-    sws_scale(scaler, pixelPlanes, pixelStride, 0, height, picture.data(), picture.linesize());
-    picture.pts(frames++);
+    AVFrame picture = pictures.convert(frame, frames);
+    frames++;
     Ffmpeg.check(avcodec_send_frame(video, picture), encoder + " encoding");
     drain(video, videoStream);
     if (track != null) {
@@ -214,23 +180,11 @@ public final class Mp4Writer implements AutoCloseable {
     if (format != null) {
       avformat_free_context(format);
     }
-    if (scaler != null) {
-      sws_freeContext(scaler);
-    }
-    if (picture != null) {
-      av_frame_free(picture);
+    if (pictures != null) {
+      pictures.close();
     }
     if (packet != null) {
       av_packet_free(packet);
-    }
-    if (pixelPlanes != null) {
-      pixelPlanes.close();
-    }
-    if (pixels != null) {
-      pixels.close();
-    }
-    if (pixelStride != null) {
-      pixelStride.close();
     }
   }
 

@@ -9,7 +9,8 @@ import java.util.TreeSet;
  * device and one stream, written from its documented behaviour, not from the sizer:
  *
  * <ul>
- *   <li>Every request is rounded up to a multiple of 512 bytes ({@code kMinBlockSize}).
+ *   <li>Sizes by {@link AllocatorSizes}. Every request is rounded up to a multiple of 512 bytes
+ *       ({@code kMinBlockSize}).
  *   <li>Requests of at most 1 MiB ({@code kSmallSize}) come from the small pool, whose segments are
  *       2 MiB ({@code kSmallBuffer}); larger ones from the large pool. A large request below 10 MiB
  *       ({@code kMinLargeAlloc}) that finds no cached block gets a 20 MiB segment ({@code
@@ -34,13 +35,6 @@ import java.util.TreeSet;
  * Thread-safe; every method holds the allocator's lock, as the real one holds its mutex.
  */
 public final class CachingAllocator {
-  static final long MIN_BLOCK_SIZE = 512;
-  static final long SMALL_SIZE = 1L << 20;
-  static final long SMALL_BUFFER = 2L << 20;
-  static final long LARGE_BUFFER = 20L << 20;
-  static final long MIN_LARGE_ALLOC = 10L << 20;
-  static final long ROUND_LARGE = 2L << 20;
-
   /** A part of a segment, free (cached) or handed out. */
   public static final class Block {
     private final Segment segment;
@@ -92,26 +86,10 @@ public final class CachingAllocator {
     this.memory = memory;
   }
 
-  /** {@code bytes} rounded up to the allocator's 512-byte blocks. */
-  static long roundSize(long bytes) {
-    return Math.max(MIN_BLOCK_SIZE, (bytes + MIN_BLOCK_SIZE - 1) / MIN_BLOCK_SIZE * MIN_BLOCK_SIZE);
-  }
-
-  /** The segment {@code cudaMalloc} is asked for when no cached block fits a rounded request. */
-  static long segmentSize(long rounded) {
-    if (rounded <= SMALL_SIZE) {
-      return SMALL_BUFFER;
-    }
-    if (rounded < MIN_LARGE_ALLOC) {
-      return LARGE_BUFFER;
-    }
-    return (rounded + ROUND_LARGE - 1) / ROUND_LARGE * ROUND_LARGE;
-  }
-
   /** Hands out a block for {@code bytes}, or throws what libtorch throws when it cannot. */
   public synchronized Block malloc(long bytes) {
-    long size = roundSize(bytes);
-    boolean small = size <= SMALL_SIZE;
+    long size = AllocatorSizes.roundSize(bytes);
+    boolean small = AllocatorSizes.isSmall(size);
     TreeSet<Block> pool = small ? smallPool : largePool;
     Block probe = new Block(new Segment(-1, 0, small), -1, size);
     Block block = pool.ceiling(probe);
@@ -121,7 +99,7 @@ public final class CachingAllocator {
       block = newSegment(size, small, bytes);
     }
     long remaining = block.size - size;
-    if (small ? remaining >= MIN_BLOCK_SIZE : remaining > SMALL_SIZE) {
+    if (AllocatorSizes.splits(small, remaining)) {
       Block rest = new Block(block.segment, block.offset + size, remaining);
       rest.prev = block;
       rest.next = block.next;
@@ -206,7 +184,7 @@ public final class CachingAllocator {
   }
 
   private Block newSegment(long size, boolean small, long requested) {
-    long segmentSize = segmentSize(size);
+    long segmentSize = AllocatorSizes.segmentSize(size);
     if (!memory.cudaMalloc(segmentSize)) {
       emptyCache();
       if (!memory.cudaMalloc(segmentSize)) {
@@ -230,7 +208,7 @@ public final class CachingAllocator {
   private RuntimeException outOfMemory(long requested) {
     long free = memory.freeBytes();
     long cachedFree = reserved - allocated;
-    if (free + cachedFree >= roundSize(requested)) {
+    if (free + cachedFree >= AllocatorSizes.roundSize(requested)) {
       fragmentationOoms++;
     }
     // The wording of c10's OutOfMemoryError, so that the same code recognises both.
