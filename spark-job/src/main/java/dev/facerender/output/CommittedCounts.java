@@ -104,6 +104,12 @@ public record CommittedCounts(
         videos == null ? null : VideoCounts.read(spark, videos, runId));
   }
 
+  /** These counts with what a videos_manifest lists, read apart. */
+  public CommittedCounts withVideos(VideoCounts listed) {
+    return new CommittedCounts(
+        frameRows, frameKeys, errorRows, errorFrames, clips, frameClips, listed);
+  }
+
   /** A sum over no rows is null. */
   private static long longOrZero(Row row, int i) {
     return row.isNullAt(i) ? 0 : row.getLong(i);

@@ -2,7 +2,6 @@ package dev.facerender.output;
 
 import dev.facerender.io.InputException;
 import dev.facerender.run.RenderJob;
-import dev.facerender.schedule.spark.WaveRunner;
 import java.util.List;
 
 /**
@@ -87,7 +86,7 @@ public final class OutputModes {
   /** Removes what a dead run left, once this run is about to write. */
   static void removeDebris(OutputFolder out) {
     out.delete(Staging.ROOT);
-    for (String table : WaveRunner.TABLES) {
+    for (String table : Staging.TABLES) {
       out.delete(table + "/_temporary");
     }
     out.delete(VideoRun.MANIFEST + "/_temporary");
@@ -97,7 +96,7 @@ public final class OutputModes {
   /** Readers take a {@code _SUCCESS} marker as "complete": none may stay while a run writes. */
   public static void removeSuccessMarkers(OutputFolder out) {
     out.delete(RenderJob.SUCCESS);
-    for (String table : WaveRunner.TABLES) {
+    for (String table : Staging.TABLES) {
       out.delete(table + "/" + RenderJob.SUCCESS);
     }
     out.delete(VideoRun.MANIFEST + "/" + RenderJob.SUCCESS);

@@ -2,7 +2,6 @@ package dev.facerender.output;
 
 import dev.facerender.metrics.VideoFile;
 import dev.facerender.partition.TaskRows;
-import dev.facerender.schedule.local.LocalRender;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,7 +50,7 @@ public final class WaveVideos {
       OutputFolder out, Configuration conf, List<VideoFile> reported, String staging) {
     List<VideoFile> files = new ArrayList<>(reported);
     files.sort(Comparator.comparing(VideoFile::clipId));
-    LocalRender.writeTable(
+    Staging.writeTable(
         conf,
         out,
         staging + "/" + VideoRun.MANIFEST,

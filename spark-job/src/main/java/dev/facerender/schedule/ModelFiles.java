@@ -1,10 +1,16 @@
 package dev.facerender.schedule;
 
+import dev.facerender.device.Device;
 import dev.facerender.io.Digests;
 import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.model.BuiltinModels;
+import dev.facerender.model.FrameEnhancer;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.ModelCache;
 import dev.facerender.model.ModelException;
+import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
+import dev.facerender.partition.RenderSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -148,5 +154,41 @@ public final class ModelFiles {
       staging.toFile().deleteOnExit();
     }
     return staging;
+  }
+
+  /**
+   * Checks, stages and ships the model files of {@code settings}, and runs them so a missing or
+   * broken file stops the run before any task. With {@code tasksDevice} (the local engine, whose
+   * tasks run in this JVM) the models checked are the ones tasks take from {@link ModelCache},
+   * loaded once and kept; without (null), a driver copy closed after the check. Returns the
+   * settings executors get (with {@code base64Sources} still to set from the input).
+   */
+  public RenderSettings preflight(RenderSettings settings, Device tasksDevice) {
+    ModelFiles.Shipped model = ship(settings.model(), "Model");
+    if (tasksDevice != null) {
+      ModelPreflight.check(
+          ModelCache.get(model.executorSpec(), settings.torch(), tasksDevice),
+          settings.coeffCount(),
+          settings.windowWidth(),
+          tasksDevice.torchDevice());
+    } else {
+      try (FrameModel loaded = Models.load(model.driverSpec(), "cpu", settings.torch())) {
+        ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
+      }
+    }
+    String enhancer = settings.enhancer();
+    if (settings.hasEnhancer()) {
+      ModelFiles.Shipped shipped = ship(settings.enhancer(), "Enhancer");
+      if (tasksDevice != null) {
+        ModelPreflight.check(
+            ModelCache.enhancer(shipped.executorSpec(), tasksDevice), tasksDevice.torchDevice());
+      } else {
+        try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
+          ModelPreflight.check(loaded);
+        }
+      }
+      enhancer = shipped.executorSpec();
+    }
+    return settings.forExecutors(model.executorSpec(), enhancer, false);
   }
 }

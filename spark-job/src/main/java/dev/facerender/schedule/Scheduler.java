@@ -2,7 +2,6 @@ package dev.facerender.schedule;
 
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.run.CancelOnShutdown;
-import dev.facerender.run.RenderJob;
 import dev.facerender.run.RenderRequest;
 import dev.facerender.run.RunFlow;
 import dev.facerender.schedule.local.LocalScheduler;
@@ -30,7 +29,7 @@ public interface Scheduler {
   /** The settings tasks of run {@code runId} get, with this scheduler's slots. */
   RenderSettings settings(String runId, Map<String, String> conf);
 
-  /** Ships and checks the models before any task ({@link RenderJob#preflight}). */
+  /** Ships and checks the models before any task ({@link ModelFiles#preflight}). */
   RenderSettings preflight(RenderSettings settings, Map<String, String> conf);
 
   /** The request's input tables, checked. */

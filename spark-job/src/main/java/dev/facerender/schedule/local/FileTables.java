@@ -54,14 +54,7 @@ public final class FileTables implements RunTables {
           rowsAndFrames[1] += (Long) v[2];
           clips.add((String) v[1]);
         });
-    return new CommittedCounts(
-        tables.frameRows(),
-        tables.frameKeys(),
-        tables.errorRows(),
-        tables.errorFrames(),
-        tables.clips(),
-        tables.frameClips(),
-        new VideoCounts(rowsAndFrames[0], clips.size(), rowsAndFrames[1]));
+    return tables.withVideos(new VideoCounts(rowsAndFrames[0], clips.size(), rowsAndFrames[1]));
   }
 
   @Override

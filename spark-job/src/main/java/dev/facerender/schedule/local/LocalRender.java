@@ -4,7 +4,6 @@ import dev.facerender.concurrent.Futures;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetRowWriter;
-import dev.facerender.output.OutputFolder;
 import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.FrameSample;
@@ -19,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -29,11 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The local engine's render: each partition streams through the executor's own partition function
@@ -45,7 +41,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class LocalRender {
   private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
-  private static final long TABLE_ROW_GROUP_BYTES = 128L << 20;
   private static final long STOP_WAIT_SECONDS = 30;
 
   private final LocalTaskSinks sinks;
@@ -153,23 +148,6 @@ public final class LocalRender {
           throw new RunFailedException("The run was cancelled.");
         }
         writer.write(out.next());
-      }
-    }
-  }
-
-  /** {@code rows} as one Parquet file of {@code table} in {@code out}. */
-  public static <T> void writeTable(
-      Configuration conf,
-      OutputFolder out,
-      String table,
-      StructType schema,
-      List<T> rows,
-      Function<T, Row> toRow) {
-    String file = out.child(table + "/part-00000-" + UUID.randomUUID() + ".snappy.parquet");
-    try (ParquetRowWriter writer =
-        new ParquetRowWriter(file, schema, conf, true, TABLE_ROW_GROUP_BYTES)) {
-      for (T row : rows) {
-        writer.write(toRow.apply(row));
       }
     }
   }

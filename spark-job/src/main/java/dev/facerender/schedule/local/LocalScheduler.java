@@ -7,7 +7,6 @@ import dev.facerender.device.Devices;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.run.CancelOnShutdown;
-import dev.facerender.run.RenderJob;
 import dev.facerender.run.RenderRequest;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
@@ -76,14 +75,14 @@ public final class LocalScheduler implements Scheduler {
   /** The models checked are the ones tasks take from the model cache, loaded once and kept. */
   @Override
   public RenderSettings preflight(RenderSettings settings, Map<String, String> runConf) {
-    return RenderJob.preflight(
-        settings,
-        new ModelFiles(conf, null, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, runConf)),
-        Devices.forTask(
-            settings.simulateGpuBytes(),
-            settings.cpuMemoryFraction(),
-            settings.cpuMemoryBytes(),
-            device.resourcesForSlot(0)));
+    return new ModelFiles(conf, null, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, runConf))
+        .preflight(
+            settings,
+            Devices.forTask(
+                settings.simulateGpuBytes(),
+                settings.cpuMemoryFraction(),
+                settings.cpuMemoryBytes(),
+                device.resourcesForSlot(0)));
   }
 
   @Override

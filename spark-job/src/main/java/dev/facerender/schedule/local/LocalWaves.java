@@ -5,13 +5,13 @@ import dev.facerender.io.Schemas;
 import dev.facerender.io.TableRows;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.output.OutputFolder;
+import dev.facerender.output.Staging;
 import dev.facerender.output.VideoRun;
 import dev.facerender.output.WaveVideos;
 import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.run.CancelOnShutdown;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.WaveTasks;
-import dev.facerender.schedule.spark.WaveRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,15 +82,15 @@ public final class LocalWaves implements WaveTasks {
     String tag = String.format("%s-wave-%05d", plan.attemptId(), wave);
     render.run(partitions, threads, device, out.child(staging + "/frames"), tag, conf, cancel);
     LocalTaskSinks reported = render.reported();
-    LocalRender.writeTable(
+    Staging.writeTable(
         conf, out, staging + "/errors", Schemas.ERRORS, reported.errors(), TableRows::row);
-    LocalRender.writeTable(
+    Staging.writeTable(
         conf, out, staging + "/metrics", Schemas.METRICS, reported.metrics(), TableRows::row);
     reported.errorCodes().forEach((code, n) -> errorCodes.merge(code, n, Long::sum));
     samples.addAll(reported.samples());
     WaveVideos videos =
         video == null ? null : WaveVideos.stage(out, conf, reported.videos(), staging);
-    return new StagedWave(WaveRunner.moves(out, staging, videos), videos);
+    return new StagedWave(Staging.moves(out, staging, videos), videos);
   }
 
   @Override

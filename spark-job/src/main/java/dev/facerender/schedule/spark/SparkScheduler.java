@@ -4,7 +4,6 @@ import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.run.CancelOnShutdown;
-import dev.facerender.run.RenderJob;
 import dev.facerender.run.RenderRequest;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
@@ -57,8 +56,8 @@ public final class SparkScheduler implements Scheduler {
 
   @Override
   public RenderSettings preflight(RenderSettings settings, Map<String, String> conf) {
-    return RenderJob.preflight(
-        settings, new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf)));
+    return new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf))
+        .preflight(settings, null);
   }
 
   @Override

@@ -3,11 +3,10 @@ package dev.facerender.schedule.spark;
 import static org.apache.spark.sql.functions.col;
 
 import dev.facerender.config.OutputFormat;
-import dev.facerender.io.Tables;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.RunManifest;
-import dev.facerender.output.VideoRun;
+import dev.facerender.output.Staging;
 import dev.facerender.output.WaveVideos;
 import dev.facerender.partition.FileSinks;
 import dev.facerender.partition.FrameRows;
@@ -16,7 +15,6 @@ import dev.facerender.partition.TaskRows;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.WaveTasks;
 import dev.facerender.schedule.Waves;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,7 +38,6 @@ import org.apache.spark.util.SerializableConfiguration;
  */
 public final class WaveRunner implements WaveTasks {
   private static final long FRAME_ROW_GROUP_BYTES = 16L << 20;
-  public static final List<String> TABLES = List.of("frames", "errors", "metrics");
 
   /** Where tasks write their row files inside a wave's staging folder. */
   static final String TASK_ROWS = "_task-rows";
@@ -142,39 +139,11 @@ public final class WaveRunner implements WaveTasks {
                 spark.sparkContext().hadoopConfiguration(),
                 WaveVideos.reported(spark.sparkContext().hadoopConfiguration(), reported),
                 staging);
-    return new StagedWave(moves(out, staging, videos), videos);
+    return new StagedWave(Staging.moves(out, staging, videos), videos);
   }
 
   @Override
   public Map<String, Long> errorCodes() {
     return errorCodes;
-  }
-
-  /**
-   * The staged data files of {@code staging} (with {@code videos}' MP4s and manifest, unless null)
-   * and the paths a commit moves them to.
-   */
-  public static List<RunManifest.Move> moves(OutputFolder out, String staging, WaveVideos videos) {
-    List<RunManifest.Move> moves = new ArrayList<>();
-    List<String> tables = new ArrayList<>(TABLES);
-    if (videos != null) {
-      tables.add(VideoRun.MANIFEST);
-      moves.addAll(videos.moves());
-    }
-    moves.addAll(tableMoves(out, staging, tables));
-    return moves;
-  }
-
-  /** The data files {@code staging} holds for {@code tables}, each moved into its table. */
-  static List<RunManifest.Move> tableMoves(OutputFolder out, String staging, List<String> tables) {
-    List<RunManifest.Move> moves = new ArrayList<>();
-    for (String table : tables) {
-      for (String name : out.list(staging + "/" + table)) {
-        if (!Tables.isHidden(name)) {
-          moves.add(new RunManifest.Move(staging + "/" + table + "/" + name, table + "/" + name));
-        }
-      }
-    }
-    return moves;
   }
 }
