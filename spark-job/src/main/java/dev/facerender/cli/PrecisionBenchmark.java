@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facerender.codec.ImageCodec;
 import dev.facerender.device.DeviceChoice;
-import dev.facerender.device.Devices;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.model.Precision;
 import dev.facerender.partition.PrecisionSweep;
 import dev.facerender.partition.RenderSettings;
+import dev.facerender.runtime.ExecutorRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,11 +42,13 @@ final class PrecisionBenchmark {
         PrecisionSweep.run(
             settings.model(),
             // The device --device chose (a simulated GPU with --simulate-gpu), its first GPU.
-            Devices.forTask(
-                settings.simulateGpuBytes(),
-                1,
-                0,
-                DeviceChoice.of(ConfigOptions.values(spec, Map.of())).resourcesForSlot(0)),
+            ExecutorRuntime.ofThisJvm()
+                .devices()
+                .forTask(
+                    settings.simulateGpuBytes(),
+                    1,
+                    0,
+                    DeviceChoice.of(ConfigOptions.values(spec, Map.of())).resourcesForSlot(0)),
             ImageCodec.decode(DemoFaces.png(1, 0, size)),
             coeffs,
             settings.windowWidth(),

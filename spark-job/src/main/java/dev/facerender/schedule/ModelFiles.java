@@ -6,11 +6,11 @@ import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
-import dev.facerender.model.ModelCache;
 import dev.facerender.model.ModelException;
 import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
 import dev.facerender.partition.RenderSettings;
+import dev.facerender.runtime.ExecutorRuntime;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -159,15 +159,17 @@ public final class ModelFiles {
   /**
    * Checks, stages and ships the model files of {@code settings}, and runs them so a missing or
    * broken file stops the run before any task. With {@code tasksDevice} (the local engine, whose
-   * tasks run in this JVM) the models checked are the ones tasks take from {@link ModelCache},
-   * loaded once and kept; without (null), a driver copy closed after the check. Returns the
-   * settings executors get (with {@code base64Sources} still to set from the input).
+   * tasks run in this JVM) the models checked are the ones tasks take from this JVM's {@link
+   * ExecutorRuntime}, loaded once and kept; without (null), a driver copy closed after the check.
+   * Returns the settings executors get (with {@code base64Sources} still to set from the input).
    */
   public RenderSettings preflight(RenderSettings settings, Device tasksDevice) {
     ModelFiles.Shipped model = ship(settings.model(), "Model");
     if (tasksDevice != null) {
       ModelPreflight.check(
-          ModelCache.get(model.executorSpec(), settings.torch(), tasksDevice),
+          ExecutorRuntime.ofThisJvm()
+              .models()
+              .get(model.executorSpec(), settings.torch(), tasksDevice),
           settings.coeffCount(),
           settings.windowWidth(),
           tasksDevice.torchDevice());
@@ -181,7 +183,8 @@ public final class ModelFiles {
       ModelFiles.Shipped shipped = ship(settings.enhancer(), "Enhancer");
       if (tasksDevice != null) {
         ModelPreflight.check(
-            ModelCache.enhancer(shipped.executorSpec(), tasksDevice), tasksDevice.torchDevice());
+            ExecutorRuntime.ofThisJvm().models().enhancer(shipped.executorSpec(), tasksDevice),
+            tasksDevice.torchDevice());
       } else {
         try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
           ModelPreflight.check(loaded);

@@ -93,7 +93,7 @@ class GpuDiscoveryScriptTest {
     ResourceInformation parsed = ResourceInformation.parseJson(result.stdout());
     assertThat(parsed.name()).isEqualTo("gpu");
     assertThat(List.of(parsed.addresses())).containsExactly("0", "1");
-    assertThat(Devices.forTask(16L << 30, 0.5, 0L, Map.of("gpu", parsed)).id())
+    assertThat(new Devices().forTask(16L << 30, 0.5, 0L, Map.of("gpu", parsed)).id())
         .isEqualTo("sim-gpu:0");
   }
 

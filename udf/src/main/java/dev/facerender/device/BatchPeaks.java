@@ -8,12 +8,10 @@ import java.util.Set;
  * allocator per device, the kernel's high-water mark per process): the peak during the batch minus
  * what was allocated before it. A batch that overlapped another batch on the same device cannot
  * tell its bytes from the other's, so its peak is unknown (-1); calibration holds the device's
- * write lock ({@link DeviceLocks}) and therefore always measures alone. The peak is reset only when
- * a batch starts alone, so it never cuts another batch's measurement short.
+ * write lock (see {@code DeviceState}) and therefore always measures alone. The peak is reset only
+ * when a batch starts alone, so it never cuts another batch's measurement short.
  */
 public final class BatchPeaks {
-  private static final PerDevice<BatchPeaks> PEAKS = new PerDevice<>(BatchPeaks::new);
-
   /** One batch's measurement, from {@link #begin} to {@link #end}. */
   public static final class Window {
     private final long allocatedBefore;
@@ -46,13 +44,9 @@ public final class BatchPeaks {
   /** Frames of the batch that began last; guarded by {@code this}. */
   private int lastFrames;
 
-  private BatchPeaks(Device device) {
+  /** The peaks of {@code device}; one per device instance, shared by the tasks rendering on it. */
+  public BatchPeaks(Device device) {
     this.device = device;
-  }
-
-  /** The peaks of {@code device}: of this instance, whatever other device has its id. */
-  public static BatchPeaks of(Device device) {
-    return PEAKS.of(device);
   }
 
   /** Call right before a batch of {@code frames} frames allocates anything. */

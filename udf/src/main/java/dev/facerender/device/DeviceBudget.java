@@ -9,18 +9,11 @@ import java.util.Map;
  * others' leases, so tasks sharing a GPU never plan more than it has between them.
  */
 public final class DeviceBudget {
-  private static final PerDevice<DeviceBudget> BUDGETS =
-      new PerDevice<>(device -> new DeviceBudget());
-
   /** Guarded by {@code this}. */
   private final Map<Long, Long> leases = new HashMap<>();
 
-  private DeviceBudget() {}
-
-  /** The leases on {@code device} in this JVM: on this instance, whatever other has its id. */
-  public static DeviceBudget of(Device device) {
-    return BUDGETS.of(device);
-  }
+  /** No leases; one per device instance, shared by the tasks rendering on it. */
+  public DeviceBudget() {}
 
   /** Bytes leased by every task but {@code taskId}. */
   public synchronized long heldByOthers(long taskId) {

@@ -10,20 +10,25 @@ import org.bytedeco.javacpp.IntPointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Finds the device Spark gave a task. One instance per device per JVM, shared by its tasks. */
+/**
+ * Finds the device Spark gave a task: one instance per device (and size) for the life of this
+ * object, shared by the tasks that ask for it. An executor keeps one, in its {@code
+ * ExecutorRuntime}.
+ */
 public final class Devices {
   private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
-  private static final Map<String, Device> DEVICES = new ConcurrentHashMap<>();
+
+  /** Whether the CUDA runtime loads: a fact of the process's native libraries, probed once. */
   private static volatile Boolean cudaRuntime;
 
-  private Devices() {}
+  private final Map<String, Device> devices = new ConcurrentHashMap<>();
 
   /**
    * The device for a task: the GPU whose address Spark assigned (resource {@code gpu}), simulated
    * when {@code simulateGpuBytes > 0}; the CPU when no GPU was assigned. A GPU this process's
    * libtorch cannot use is an error that says why, not a silent CPU render.
    */
-  public static Device forTask(
+  public Device forTask(
       long simulateGpuBytes,
       double cpuMemoryFraction,
       long cpuMemoryBytes,
@@ -36,7 +41,7 @@ public final class Devices {
         CudaAvailability.ofThisProcess());
   }
 
-  static Device forTask(
+  Device forTask(
       long simulateGpuBytes,
       double cpuMemoryFraction,
       long cpuMemoryBytes,
@@ -46,15 +51,15 @@ public final class Devices {
     int gpu = assignedGpu(resources);
     if (simulateGpuBytes > 0) {
       int index = Math.max(gpu, 0);
-      return DEVICES.computeIfAbsent(
+      return devices.computeIfAbsent(
           "sim-gpu:" + index + ":" + simulateGpuBytes,
           k -> new SimulatedGpu("sim-gpu:" + index, index, SimulatedGpu.Spec.of(simulateGpuBytes)));
     }
     if (gpu >= 0) {
       cuda.require(gpu);
-      return DEVICES.computeIfAbsent("cuda:" + gpu, k -> new CudaDevice(gpu));
+      return devices.computeIfAbsent("cuda:" + gpu, k -> new CudaDevice(gpu));
     }
-    return DEVICES.computeIfAbsent(
+    return devices.computeIfAbsent(
         "cpu:" + cpuMemoryFraction + ":" + cpuMemoryBytes,
         k -> new CpuDevice(cpuMemoryFraction, cpuMemoryBytes));
   }

@@ -6,29 +6,21 @@ import dev.facerender.batch.Calibration;
 import dev.facerender.batch.CalibrationStore;
 import dev.facerender.batch.Calibrator;
 import dev.facerender.batch.HeapLimit;
-import dev.facerender.concurrent.Memo;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.DeviceKind;
-import dev.facerender.device.DeviceLocks;
 import dev.facerender.model.BuiltinModels;
+import dev.facerender.runtime.DeviceState;
 import java.util.concurrent.locks.Lock;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * Plans a task's batches for one frame size: calibrates the model (and enhancer) on the device once
- * per executor, then sizes from the device's plannable bytes (free plus this JVM's cache), the
- * other tasks' leases, the tasks sharing the device and the heap, and leases what it planned.
+ * per executor (kept in the device's {@link DeviceState}), then sizes from the device's plannable
+ * bytes (free plus this JVM's cache), the other tasks' leases, the tasks sharing the device and the
+ * heap, and leases what it planned.
  */
 final class BatchPlanner {
-  private static final Memo<CalibrationKey, Calibration> CALIBRATIONS = new Memo<>();
-
-  /**
-   * A calibration in memory: per device instance (devices compare by identity), since two devices
-   * with one id can differ in size and so in where a batch runs out of memory.
-   */
-  private record CalibrationKey(Device device, String key) {}
-
   /**
    * Share of the JVM heap all tasks' in-flight batches may hold; the rest is Spark's (rows, Parquet
    * buffers) and the collector's headroom.
@@ -49,15 +41,17 @@ final class BatchPlanner {
       long calibrationNanos) {}
 
   private final RenderSettings settings;
+  private final DeviceState state;
   private final Device device;
   private final long taskId;
   private final long heapBytes;
   private final CalibrationStore store;
 
   /** {@code heapBytes}: the JVM's maximum heap ({@link Runtime#maxMemory}). */
-  BatchPlanner(RenderSettings settings, Device device, long taskId, long heapBytes) {
+  BatchPlanner(RenderSettings settings, DeviceState state, long taskId, long heapBytes) {
     this.settings = settings;
-    this.device = device;
+    this.state = state;
+    this.device = state.device();
     this.taskId = taskId;
     this.heapBytes = heapBytes;
     // A simulated GPU is a model of a device: measuring it again is cheap and always current.
@@ -90,10 +84,10 @@ final class BatchPlanner {
     String[] source = {"cached"};
     long start = System.nanoTime();
     Calibration calibration =
-        CALIBRATIONS.get(
-            new CalibrationKey(device, key),
+        state.calibration(
+            key,
             k -> {
-              String stored = storeKey(k.key());
+              String stored = storeKey(k);
               return store
                   .load(stored)
                   .orElseGet(
@@ -105,11 +99,11 @@ final class BatchPlanner {
                       });
             });
     long calibrationNanos = source[0].equals("measured") ? System.nanoTime() - start : 0;
-    DeviceBudget budget = DeviceBudget.of(device);
+    DeviceBudget budget = state.budget();
     // Planned with the device at rest: no batch of this JVM runs, so what its tasks use between
     // batches sits in the allocator's cache, counted in plannable bytes; the others' leases say
     // how much of that is theirs. Weights and other live tensors are in neither: counted once.
-    Lock exclusive = DeviceLocks.of(device).writeLock();
+    Lock exclusive = state.lock().writeLock();
     exclusive.lock();
     try {
       long free = device.plannableBytes();
@@ -162,12 +156,8 @@ final class BatchPlanner {
         "libtorch=" + Tensor.class.getPackage().getImplementationVersion());
   }
 
-  static void forgetCalibrations() {
-    CALIBRATIONS.drain();
-  }
-
   void release() {
-    DeviceBudget.of(device).release(taskId);
+    state.budget().release(taskId);
   }
 
   /**
@@ -186,7 +176,7 @@ final class BatchPlanner {
    * the peaks are this model's alone (measured against what was allocated before each run).
    */
   private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap) {
-    Lock exclusive = DeviceLocks.of(device).writeLock();
+    Lock exclusive = state.lock().writeLock();
     exclusive.lock();
     try {
       // The budget the plan will size against, so that the sizes calibration bisects around
@@ -195,7 +185,7 @@ final class BatchPlanner {
           BatchSizer.taskBudget(
               device.plannableBytes(),
               settings.effectiveMemoryFraction(),
-              DeviceBudget.of(device).heldByOthers(taskId),
+              state.budget().heldByOthers(taskId),
               settings.slots().tasksPerDevice());
       return measure(renderer, sample, cap, budget, (long) (settings.calibrationSeconds() * 1e9));
     } finally {

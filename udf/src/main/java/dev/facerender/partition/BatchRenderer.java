@@ -4,12 +4,12 @@ import dev.facerender.codec.TensorFrames;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.BatchPeaks;
 import dev.facerender.device.Device;
-import dev.facerender.device.DeviceLocks;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
 import dev.facerender.model.Torch;
+import dev.facerender.runtime.DeviceState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +29,7 @@ final class BatchRenderer {
 
   private final FrameModel model;
   private final FrameEnhancer enhancer;
+  private final DeviceState state;
   private final Device device;
   private final RenderSettings settings;
   private final BatchFaults faults;
@@ -38,12 +39,13 @@ final class BatchRenderer {
   BatchRenderer(
       FrameModel model,
       FrameEnhancer enhancer,
-      Device device,
+      DeviceState state,
       RenderSettings settings,
       BatchFaults faults) {
     this.model = model;
     this.enhancer = enhancer;
-    this.device = device;
+    this.state = state;
+    this.device = state.device();
     this.settings = settings;
     this.faults = faults;
     this.inputs = new DeviceInputs(model, device);
@@ -54,7 +56,7 @@ final class BatchRenderer {
     List<PendingFrame> frames = batch.frames();
     long start = System.nanoTime();
     Pixels pixels;
-    Lock shared = DeviceLocks.of(device).readLock();
+    Lock shared = state.lock().readLock();
     shared.lock();
     try {
       pixels = renderPixels(frames, true);
@@ -144,7 +146,7 @@ final class BatchRenderer {
     long peakBytes;
     Torch.configureThreads(settings.effectiveTorchThreads());
     settings.torch().precision().applyMathMode();
-    BatchPeaks peaks = BatchPeaks.of(device);
+    BatchPeaks peaks = state.peaks();
     BatchPeaks.Window window = peaks.begin(n);
     // Inference mode: no autograd bookkeeping (version counters, views' metadata) on any tensor.
     try (PointerScope scope = new PointerScope();

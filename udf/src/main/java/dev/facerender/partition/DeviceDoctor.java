@@ -14,6 +14,8 @@ import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
 import dev.facerender.model.SadTalkerCost;
 import dev.facerender.model.Torch;
+import dev.facerender.runtime.DeviceState;
+import dev.facerender.runtime.ExecutorRuntime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,12 +58,8 @@ public final class DeviceDoctor {
   public static Report examine(
       RenderSettings settings, RgbImage sample, Map<String, ResourceInformation> resources) {
     int threads = Torch.configureThreads(settings.effectiveTorchThreads());
-    Device device =
-        Devices.forTask(
-            settings.simulateGpuBytes(),
-            settings.cpuMemoryFraction(),
-            settings.cpuMemoryBytes(),
-            resources);
+    DeviceState state = ExecutorRuntime.ofThisJvm().on(taskDevice(settings, resources));
+    Device device = state.device();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
         FrameEnhancer enhancer =
@@ -77,7 +75,7 @@ public final class DeviceDoctor {
       PendingFrame frame =
           new PendingFrame("doctor", 0, new float[coeffCount * settings.windowWidth()], source);
       BatchRenderer renderer =
-          new BatchRenderer(model, enhancer, device, settings, BatchFaults.NONE);
+          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE);
       Calibration calibration;
       try {
         calibration =
@@ -129,6 +127,18 @@ public final class DeviceDoctor {
     }
   }
 
+  /** The device a task given {@code resources} renders on: the one this JVM's tasks share. */
+  private static Device taskDevice(
+      RenderSettings settings, Map<String, ResourceInformation> resources) {
+    return ExecutorRuntime.ofThisJvm()
+        .devices()
+        .forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            resources);
+  }
+
   /** Analytic GFLOPs per frame (2 x multiply-adds) where the model's are known, else -1. */
   static double gflopsPerFrame(String spec, RgbImage sample) {
     if (!BuiltinModels.isSadTalkerArch(spec)) {
@@ -159,12 +169,8 @@ public final class DeviceDoctor {
       int batchesPerThread)
       throws InterruptedException {
     Torch.configureThreads(settings.effectiveTorchThreads());
-    Device device =
-        Devices.forTask(
-            settings.simulateGpuBytes(),
-            settings.cpuMemoryFraction(),
-            settings.cpuMemoryBytes(),
-            resources);
+    DeviceState state = ExecutorRuntime.ofThisJvm().on(taskDevice(settings, resources));
+    Device device = state.device();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
@@ -174,7 +180,7 @@ public final class DeviceDoctor {
                 : null) {
       device.modelLoaded(settings.model());
       BatchRenderer renderer =
-          new BatchRenderer(model, enhancer, device, settings, BatchFaults.NONE);
+          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE);
       List<ClipSource> sources = new ArrayList<>();
       List<Callable<Void>> work = new ArrayList<>();
       for (int t = 0; t < threads; t++) {

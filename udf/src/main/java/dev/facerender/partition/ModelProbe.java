@@ -7,6 +7,7 @@ import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
 import dev.facerender.model.Torch;
 import dev.facerender.retry.OutOfMemoryErrors;
+import dev.facerender.runtime.DeviceState;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -82,7 +83,7 @@ public final class ModelProbe implements AutoCloseable {
 
   private BatchRenderer renderer() {
     CpuDevice device = new CpuDevice(settings.cpuMemoryFraction(), settings.cpuMemoryBytes());
-    return new BatchRenderer(model, null, device, settings, BatchFaults.NONE);
+    return new BatchRenderer(model, null, new DeviceState(device), settings, BatchFaults.NONE);
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.facerender.partition;
 
-import dev.facerender.device.Device;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
+import dev.facerender.runtime.DeviceState;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -49,7 +49,7 @@ final class PartitionRenderer implements Iterator<Row> {
       RenderSettings settings,
       TaskSinks sinks,
       TaskInfo task,
-      Device device,
+      DeviceState device,
       FrameModel model,
       FrameEnhancer enhancer,
       BatchFaults faults,
@@ -69,7 +69,8 @@ final class PartitionRenderer implements Iterator<Row> {
         new BatchPlanner(settings, device, task.taskAttemptId(), Runtime.getRuntime().maxMemory());
     this.assembler =
         new BatchAssembler(sample -> planner.plan(renderer, sample), settings.growAfter());
-    RetryingRender retrying = new RetryingRender(renderer::render, device, settings.runId());
+    RetryingRender retrying =
+        new RetryingRender(renderer::render, device.device(), settings.runId());
     this.pipeline =
         new RenderPipeline<>(
             settings.pipelineDepth(),
@@ -83,7 +84,7 @@ final class PartitionRenderer implements Iterator<Row> {
             sinks,
             task,
             FrameEncoder.of(settings, encodeHelpers),
-            new MetricsRecorder(settings, task, device.id()),
+            new MetricsRecorder(settings, task, device.device().id()),
             videos);
     this.videos = videos;
   }

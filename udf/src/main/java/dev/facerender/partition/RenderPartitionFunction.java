@@ -3,11 +3,10 @@ package dev.facerender.partition;
 import static java.util.Objects.requireNonNull;
 
 import dev.facerender.device.Device;
-import dev.facerender.device.Devices;
 import dev.facerender.device.DriverGpus;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
-import dev.facerender.model.ModelCache;
+import dev.facerender.runtime.ExecutorRuntime;
 import dev.facerender.video.VideoOutput;
 import java.util.Iterator;
 import java.util.Map;
@@ -103,15 +102,18 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
 
   private PartitionRows open(
       Iterator<Row> rows, TaskInfo info, Map<String, ResourceInformation> resources) {
+    ExecutorRuntime runtime = ExecutorRuntime.ofThisJvm();
     Device device =
-        Devices.forTask(
-            settings.simulateGpuBytes(),
-            settings.cpuMemoryFraction(),
-            settings.cpuMemoryBytes(),
-            resources);
-    FrameModel model = ModelCache.get(settings.model(), settings.torch(), device);
+        runtime
+            .devices()
+            .forTask(
+                settings.simulateGpuBytes(),
+                settings.cpuMemoryFraction(),
+                settings.cpuMemoryBytes(),
+                resources);
+    FrameModel model = runtime.models().get(settings.model(), settings.torch(), device);
     FrameEnhancer enhancer =
-        settings.hasEnhancer() ? ModelCache.enhancer(settings.enhancer(), device) : null;
+        settings.hasEnhancer() ? runtime.models().enhancer(settings.enhancer(), device) : null;
     TaskSinks task = sinks.forTask();
     PartitionRenderer renderer =
         new PartitionRenderer(
@@ -119,7 +121,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             settings,
             task,
             info,
-            device,
+            runtime.on(device),
             model,
             enhancer,
             BatchFaults.injected(settings, info.partition(), device),

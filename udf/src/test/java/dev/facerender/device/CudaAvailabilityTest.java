@@ -42,7 +42,7 @@ class CudaAvailabilityTest {
   void aCudaDriverBesideTheCpuBuildOfLibtorchIsAnErrorNamingTheGpuBuild() {
     CudaAvailability cuda = new CudaAvailability(new FakeProbe(0, 13000, "", Map.of()));
 
-    assertThatThrownBy(() -> Devices.forTask(0, 0.5, 0L, Devices.gpu(0), cuda))
+    assertThatThrownBy(() -> new Devices().forTask(0, 0.5, 0L, Devices.gpu(0), cuda))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("Spark assigned GPU 0")
         .hasMessageContaining("libtorch here has no CUDA")
@@ -90,8 +90,8 @@ class CudaAvailabilityTest {
   void tasksWithoutAGpuOrOnASimulatedOneNeverAskCuda() {
     CudaAvailability cuda = new CudaAvailability(new UnaskedProbe());
 
-    assertThat(Devices.forTask(0, 0.5, 0L, Map.of(), cuda).kind()).isEqualTo(DeviceKind.CPU);
-    assertThat(Devices.forTask(8L << 30, 0.5, 0L, Devices.gpu(1), cuda).id())
+    assertThat(new Devices().forTask(0, 0.5, 0L, Map.of(), cuda).kind()).isEqualTo(DeviceKind.CPU);
+    assertThat(new Devices().forTask(8L << 30, 0.5, 0L, Devices.gpu(1), cuda).id())
         .isEqualTo("sim-gpu:1");
   }
 

@@ -84,12 +84,13 @@ class NativeHeapTest {
   }
 
   private static long peakOfOneBatch(CpuDevice device) {
-    BatchPeaks.Window window = BatchPeaks.of(device).begin(1);
+    BatchPeaks peaks = new BatchPeaks(device);
+    BatchPeaks.Window window = peaks.begin(1);
     try (PointerScope scope = new PointerScope()) {
       Tensor small = torch.ones(1L << 20);
       Tensor large = torch.ones(4L << 20);
       assertThat(small.sum().item_double() + large.sum().item_double()).isEqualTo(5 << 20);
     }
-    return BatchPeaks.of(device).end(window);
+    return peaks.end(window);
   }
 }

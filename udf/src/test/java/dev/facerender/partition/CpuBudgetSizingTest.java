@@ -46,12 +46,12 @@ class CpuBudgetSizingTest {
     assertThat(fit.trials()).as("the budget binds").anySatisfy(t -> assertThat(t.fits()).isFalse());
 
     CpuDevice device = new CpuDevice(1.0, DataSize.parse(BUDGET));
-    BatchPlanner.forgetCalibrations();
     try (FrameModel model = Models.load(MODEL)) {
-      BatchRenderer renderer = new BatchRenderer(model, null, device, settings, BatchFaults.NONE);
+      BatchRenderer renderer =
+          new BatchRenderer(model, null, Fixtures.on(device), settings, BatchFaults.NONE);
       ClipSource source = new ClipSource("plan", face, null);
       BatchPlanner planner =
-          new BatchPlanner(settings, device, 42, Runtime.getRuntime().maxMemory());
+          new BatchPlanner(settings, Fixtures.on(device), 42, Runtime.getRuntime().maxMemory());
       BatchPlanner.Planned planned;
       try {
         planned = planner.plan(renderer, new PendingFrame("plan", 0, new float[70 * 27], source));

@@ -10,6 +10,8 @@ import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
 import dev.facerender.retry.OutOfMemoryErrors;
+import dev.facerender.runtime.DeviceState;
+import dev.facerender.runtime.ExecutorRuntime;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -25,7 +27,18 @@ import org.apache.spark.sql.RowFactory;
 final class Fixtures {
   private static final AtomicLong TASK_IDS = new AtomicLong(1_000_000);
 
+  /**
+   * The executor these tests' tasks run in: tasks given one device share its state (lock, peaks,
+   * leases, calibrations), as in an executor JVM; a new device instance starts with nothing.
+   */
+  private static final ExecutorRuntime EXECUTOR = new ExecutorRuntime();
+
   private Fixtures() {}
+
+  /** The state tasks on {@code device} share in this test JVM's executor. */
+  static DeviceState on(Device device) {
+    return EXECUTOR.on(device);
+  }
 
   /** Settings from {@code spark.facerender.*} short names ({@code batchSize -> 4}). */
   static RenderSettings settings(String... namesAndValues) {
@@ -107,7 +120,7 @@ final class Fixtures {
     try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
       PartitionRenderer renderer =
           new PartitionRenderer(
-              rows.iterator(), settings, sinks, task(), device, warp, null, faults, null, null);
+              rows.iterator(), settings, sinks, task(), on(device), warp, null, faults, null, null);
       while (renderer.hasNext()) {
         renderer.next();
         out++;

@@ -1,17 +1,16 @@
 package dev.facerender.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.facerender.device.BatchPeaks;
 import dev.facerender.device.Device;
-import dev.facerender.device.DeviceBudget;
-import dev.facerender.device.DeviceLocks;
-import dev.facerender.device.Devices;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
-import dev.facerender.model.ModelCache;
+import dev.facerender.runtime.DeviceState;
+import dev.facerender.runtime.ExecutorRuntime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -104,11 +103,11 @@ class GpuSharingTest {
     }
   }
 
-  /** Whether another thread gets a batch's (read) lock on {@code device} at once. */
-  private static boolean batchCanStart(Device device) throws Exception {
+  /** Whether another thread gets a batch's (read) lock on the device of {@code state} at once. */
+  private static boolean batchCanStart(DeviceState state) throws Exception {
     return CompletableFuture.supplyAsync(
             () -> {
-              Lock batch = DeviceLocks.of(device).readLock();
+              Lock batch = state.lock().readLock();
               boolean got = batch.tryLock();
               if (got) {
                 batch.unlock();
@@ -120,43 +119,66 @@ class GpuSharingTest {
 
   @Test
   void twoSimulatedGpusOfDifferentSizesInOneJvmKeepTheirOwnPeaksLocksAndBudgets() throws Exception {
-    // Sizes no other test asks for: Devices keeps one instance per size for the JVM's life.
-    Device small = Devices.forTask(6 * GIB, 0.5, 0, Map.of());
-    Device large = Devices.forTask(12 * GIB, 0.5, 0, Map.of());
-    assertThat(small.id()).isEqualTo(large.id()).isEqualTo("sim-gpu:0");
-    assertThat(small).isNotSameAs(large);
+    try (ExecutorRuntime executor = new ExecutorRuntime()) {
+      Device small = executor.devices().forTask(6 * GIB, 0.5, 0, Map.of());
+      Device large = executor.devices().forTask(12 * GIB, 0.5, 0, Map.of());
+      assertThat(small.id()).isEqualTo(large.id()).isEqualTo("sim-gpu:0");
+      assertThat(small).isNotSameAs(large);
+      assertThat(executor.devices().forTask(6 * GIB, 0.5, 0, Map.of())).isSameAs(small);
+      DeviceState onSmall = executor.on(small);
+      DeviceState onLarge = executor.on(large);
+      assertThat(executor.on(small)).isSameAs(onSmall);
 
-    // The weights are loaded once on the CPU both render on, and counted on each.
-    FrameModel onSmall = ModelCache.get(BuiltinModels.WARP, small);
-    assertThat(ModelCache.get(BuiltinModels.WARP, large)).isSameAs(onSmall);
-    assertThat(large.allocatedBytes()).isPositive().isEqualTo(small.allocatedBytes());
+      // The weights are loaded once on the CPU both render on, and counted on each.
+      FrameModel smallModel = executor.models().get(BuiltinModels.WARP, small);
+      assertThat(executor.models().get(BuiltinModels.WARP, large)).isSameAs(smallModel);
+      assertThat(large.allocatedBytes()).isPositive().isEqualTo(small.allocatedBytes());
 
-    // A task's lease on one is not held on the other.
-    DeviceBudget.of(small).lease(1, 3 * GIB);
-    try {
-      assertThat(DeviceBudget.of(small).heldByOthers(2)).isEqualTo(3 * GIB);
-      assertThat(DeviceBudget.of(large).heldByOthers(2)).isZero();
-    } finally {
-      DeviceBudget.of(small).release(1);
+      // A task's lease on one is not held on the other.
+      onSmall.budget().lease(1, 3 * GIB);
+      assertThat(onSmall.budget().heldByOthers(2)).isEqualTo(3 * GIB);
+      assertThat(onLarge.budget().heldByOthers(2)).isZero();
+      onSmall.budget().release(1);
+
+      // A batch running on one neither overlaps nor hides the peak of a batch on the other.
+      BatchPeaks.Window smallBatch = onSmall.peaks().begin(4);
+      BatchPeaks.Window largeBatch = onLarge.peaks().begin(4);
+      assertThat(largeBatch.startedAlone()).isTrue();
+      large.beforeBatch(4, 256 * 256);
+      large.afterBatch();
+      assertThat(onLarge.peaks().end(largeBatch)).isPositive();
+      assertThat(onSmall.peaks().end(smallBatch)).isZero();
+
+      // Calibrating one (its write lock) stalls batches on it only.
+      Lock calibrating = onSmall.lock().writeLock();
+      calibrating.lock();
+      try {
+        assertThat(batchCanStart(onSmall)).isFalse();
+        assertThat(batchCanStart(onLarge)).isTrue();
+      } finally {
+        calibrating.unlock();
+      }
     }
+  }
 
-    // A batch running on one neither overlaps nor hides the peak of a batch on the other.
-    BatchPeaks.Window smallBatch = BatchPeaks.of(small).begin(4);
-    BatchPeaks.Window largeBatch = BatchPeaks.of(large).begin(4);
-    assertThat(largeBatch.startedAlone()).isTrue();
-    large.beforeBatch(4, 256 * 256);
-    large.afterBatch();
-    assertThat(BatchPeaks.of(large).end(largeBatch)).isPositive();
-    assertThat(BatchPeaks.of(small).end(smallBatch)).isZero();
+  @Test
+  void aClosedExecutorClosesItsModelsAndAFreshOneStartsWithNothing() {
+    FrameModel loaded;
+    Device device;
+    try (ExecutorRuntime executor = new ExecutorRuntime()) {
+      device = executor.devices().forTask(4 * GIB, 0.5, 0, Map.of());
+      loaded = executor.models().get(BuiltinModels.WARP, device);
+      assertThat(loaded.parameterCount()).as("open: the warp has no parameters").isZero();
+      executor.on(device).budget().lease(7, GIB);
+    }
+    assertThatThrownBy(loaded::parameterCount).hasMessageContaining("is closed");
 
-    // Calibrating one (its write lock) stalls batches on it only.
-    Lock calibrating = DeviceLocks.of(small).writeLock();
-    calibrating.lock();
-    try {
-      assertThat(batchCanStart(small)).isFalse();
-      assertThat(batchCanStart(large)).isTrue();
-    } finally {
-      calibrating.unlock();
+    // A new executor shares nothing with the closed one.
+    try (ExecutorRuntime fresh = new ExecutorRuntime()) {
+      Device again = fresh.devices().forTask(4 * GIB, 0.5, 0, Map.of());
+      assertThat(again).isNotSameAs(device);
+      assertThat(fresh.on(again).budget().heldByOthers(0)).isZero();
+      assertThat(fresh.models().get(BuiltinModels.WARP, again)).isNotSameAs(loaded);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.facerender.batch.HeapLimit;
+import dev.facerender.runtime.DeviceState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,7 +20,10 @@ class HeapBudgetTest {
     RenderSettings settings = Fixtures.settings("batchSize", "512", "pipelineDepth", "2");
     BatchPlanner planner =
         new BatchPlanner(
-            settings, new Fixtures.PlannedDevice("heap-plan", 1L << 34, 0, 1), 1, 256L << 20);
+            settings,
+            new DeviceState(new Fixtures.PlannedDevice("heap-plan", 1L << 34, 0, 1)),
+            1,
+            256L << 20);
     PendingFrame frame =
         new PendingFrame("c", 0, new float[70], new ClipSource("c", Fixtures.rgb(1024), null));
     HeapLimit heap = planner.heapLimit(frame);

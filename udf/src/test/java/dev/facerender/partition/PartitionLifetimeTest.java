@@ -2,7 +2,6 @@ package dev.facerender.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facerender.device.DeviceBudget;
 import dev.facerender.model.FrameModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +86,7 @@ class PartitionLifetimeTest {
             settings,
             new Fixtures.Sinks(),
             Fixtures.task(),
-            device,
+            Fixtures.on(device),
             model,
             null,
             BatchFaults.NONE,
@@ -112,7 +111,9 @@ class PartitionLifetimeTest {
     assertThat(model.inside.await(60, TimeUnit.SECONDS))
         .as("a batch of clip b started; task failure: %s", taskFailure)
         .isTrue();
-    assertThat(DeviceBudget.of(device).heldByOthers(-1)).as("lease while rendering").isPositive();
+    assertThat(Fixtures.on(device).budget().heldByOthers(-1))
+        .as("lease while rendering")
+        .isPositive();
 
     task.interrupt(); // a killed task: Spark interrupts the task thread
     task.join(TimeUnit.SECONDS.toMillis(30));
@@ -122,7 +123,7 @@ class PartitionLifetimeTest {
     // The task is gone, its batch is not: nothing it uses may be freed yet.
     Tensor clipB = model.encoded.get(model.encoded.size() - 1);
     assertThat(clipB.isNull()).as("clip b's input while its batch runs").isFalse();
-    assertThat(DeviceBudget.of(device).heldByOthers(-1)).isPositive();
+    assertThat(Fixtures.on(device).budget().heldByOthers(-1)).isPositive();
     assertThat(renderer.isTerminated()).isFalse();
 
     model.proceed.countDown();
@@ -133,7 +134,7 @@ class PartitionLifetimeTest {
         .as("encode_source once per clip, and every clip input freed")
         .hasSize(2)
         .allSatisfy(t -> assertThat(t.isNull()).isTrue());
-    assertThat(DeviceBudget.of(device).heldByOthers(-1)).as("lease after the batch").isZero();
+    assertThat(Fixtures.on(device).budget().heldByOthers(-1)).as("lease after the batch").isZero();
     RenderPipelineTest.waitFor(() -> !RenderPipelineTest.threadNamed("facerender-render-0"));
   }
 

@@ -7,6 +7,7 @@ import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
 import dev.facerender.model.Torch;
+import dev.facerender.runtime.DeviceState;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bytedeco.pytorch.global.torch;
@@ -20,7 +21,8 @@ class RenderThreadsTest {
     ExecutorService pooled = Executors.newSingleThreadExecutor();
     try (FrameModel model = Models.load(BuiltinModels.WARP)) {
       BatchRenderer renderer =
-          new BatchRenderer(model, null, new CpuDevice(0.5), settings, BatchFaults.NONE);
+          new BatchRenderer(
+              model, null, new DeviceState(new CpuDevice(0.5)), settings, BatchFaults.NONE);
       ClipSource source = new ClipSource("c", Fixtures.rgb(32), null);
       PendingFrame frame = new PendingFrame("c", 0, new float[70], source);
       // An earlier task or a driver-side check on this thread left two.

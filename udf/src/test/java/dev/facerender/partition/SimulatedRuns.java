@@ -26,7 +26,7 @@ final class SimulatedRuns {
             settings,
             sinks,
             Fixtures.task(),
-            device,
+            Fixtures.on(device),
             model,
             null,
             BatchFaults.NONE,

@@ -3,11 +3,11 @@ package dev.facerender.schedule.local;
 import dev.facerender.config.DeviceConf;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
-import dev.facerender.device.Devices;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.run.CancelOnShutdown;
 import dev.facerender.run.RenderRequest;
+import dev.facerender.runtime.ExecutorRuntime;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;
@@ -78,11 +78,13 @@ public final class LocalScheduler implements Scheduler {
     return new ModelFiles(conf, null, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, runConf))
         .preflight(
             settings,
-            Devices.forTask(
-                settings.simulateGpuBytes(),
-                settings.cpuMemoryFraction(),
-                settings.cpuMemoryBytes(),
-                device.resourcesForSlot(0)));
+            ExecutorRuntime.ofThisJvm()
+                .devices()
+                .forTask(
+                    settings.simulateGpuBytes(),
+                    settings.cpuMemoryFraction(),
+                    settings.cpuMemoryBytes(),
+                    device.resourcesForSlot(0)));
   }
 
   @Override
