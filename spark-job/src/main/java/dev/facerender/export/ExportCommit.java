@@ -1,6 +1,5 @@
 package dev.facerender.export;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Tables;
 import dev.facerender.output.OutputFolder;
@@ -10,8 +9,6 @@ import dev.facerender.output.VideoRun;
 import dev.facerender.run.RenderJob;
 import dev.facerender.run.RunFailedException;
 import dev.facerender.video.VideoOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,20 +23,14 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The commit of a video export: checks what the successful task attempts staged (one video per
  * clip, each the size its task wrote, all frames in them, by a listing), writes the staged {@code
- * videos_manifest/}, records every move in {@code _exports/<export id>.json} (the commit point) and
- * then moves the files. A crash after the record is finished by the next export; one before it
- * leaves only staging, which the next export removes.
+ * videos_manifest/} and commits it all as a run's wave does: one video-only wave of the export's
+ * {@link RunManifest} (the commit point), then the moves. A crash after the record is finished by
+ * the next export, as a resumed run finishes its committed waves; one before it leaves only
+ * staging, which the next export removes.
  */
 public final class ExportCommit {
-  static final String EXPORTS = "_exports";
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** A committed export: its moves. */
-  record Record(String exportId, List<RunManifest.Move> moves) {
-    Record {
-      moves = List.copyOf(moves);
-    }
-  }
+  /** How export ids, and so their records and staging folders, begin. */
+  static final String EXPORT_PREFIX = "export-";
 
   private final SparkSession spark;
   private final OutputFolder out;
@@ -55,18 +46,17 @@ public final class ExportCommit {
 
   /** Finishes the moves of an export that crashed after its commit point; drops staged debris. */
   void finishEarlier() {
-    for (String name : out.list(EXPORTS)) {
-      Record record = read(EXPORTS + "/" + name);
-      for (RunManifest.Move move : record.moves()) {
-        if (out.exists(move.from())) {
-          out.rename(move.from(), move.to());
-        }
+    for (String id : RunManifest.runIds(out)) {
+      // Staging is dropped only after the moves: without it the export finished, and its videos
+      // may since have been removed on purpose, to export again.
+      if (id.startsWith(EXPORT_PREFIX) && out.exists(Staging.ROOT + "/" + id)) {
+        new RunManifest(out, id).publishCommitted();
+        markDone(id);
       }
-      markDone(record.exportId());
     }
     for (String name : out.list(Staging.ROOT)) {
-      if (name.startsWith("export-")) {
-        out.delete(Staging.ROOT + "/" + name);
+      if (name.startsWith(EXPORT_PREFIX)) {
+        dropStaging(Staging.ROOT + "/" + name);
       }
     }
   }
@@ -145,15 +135,7 @@ public final class ExportCommit {
         moves.add(new RunManifest.Move(table + "/" + name, VideoRun.MANIFEST + "/" + name));
       }
     }
-    try {
-      out.writeAtomically(
-          EXPORTS + "/" + exportId + ".json", JSON.writeValueAsBytes(new Record(exportId, moves)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (RunManifest.Move move : moves) {
-      out.rename(move.from(), move.to());
-    }
+    new RunManifest(out, exportId).commitVideos(0, clips.size(), clips.size(), moves);
     markDone(exportId);
     dropStaging(staging);
     return new VideoExport.Result(clips.size(), frames, out.child(VideoRun.VIDEOS));
@@ -188,13 +170,5 @@ public final class ExportCommit {
         row.<Long>getAs("encode_nanos") / 1e9,
         row.<Integer>getAs("partition"),
         row.<Integer>getAs("attempt"));
-  }
-
-  private Record read(String relative) {
-    try {
-      return JSON.readValue(out.read(relative), Record.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -69,7 +69,7 @@ public final class VideoExport {
               + " (no _SUCCESS): export reads the --out folder of a run that succeeded");
     }
     String exportId =
-        "export-"
+        ExportCommit.EXPORT_PREFIX
             + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);

@@ -75,8 +75,7 @@ public final class OutputModes {
         }
         resumed = previous.runId();
         // Waves committed before a crash may still have files in staging: move them first.
-        RunManifest manifest = new RunManifest(out, resumed);
-        manifest.waves().values().forEach(manifest::publish);
+        new RunManifest(out, resumed).publishCommitted();
       }
       default -> throw new IllegalArgumentException("Unknown --mode " + mode);
     }

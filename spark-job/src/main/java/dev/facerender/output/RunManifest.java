@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * fingerprint and the wave count, written before any wave) and one {@code wave-NNNNN.json} per
  * committed wave (its clips and row counts, and the files it moved into the tables). Writing a
  * wave's record is the wave's commit point: a wave with a record is moved into the tables, by this
- * run or, after a crash, by the run that resumes it; a wave without one is debris.
+ * run or, after a crash, by the run that resumes it; a wave without one is debris. A video export
+ * commits the same way, as one wave that adds only videos ({@link #commitVideos}).
  */
 public final class RunManifest {
   public static final String RUNS = "_runs";
@@ -91,6 +92,24 @@ public final class RunManifest {
       }
     }
     return waves;
+  }
+
+  /**
+   * Commits wave {@code wave} of an export: {@code videos} MP4s of {@code clips} clips and the
+   * manifest's files, no frame or error rows.
+   */
+  public void commitVideos(int wave, long clips, long videos, List<Move> moves) {
+    commit(new Wave(wave, clips, 0, 0, 0, videos, moves));
+  }
+
+  /** Moves what this run's committed waves staged and did not move before a crash; idempotent. */
+  public void publishCommitted() {
+    waves().values().forEach(this::publish);
+  }
+
+  /** The ids of the runs (and exports) with a record in {@code out}. */
+  public static List<String> runIds(OutputFolder out) {
+    return out.list(RUNS);
   }
 
   /** Commits {@code wave}: its record first, then its files into the tables. */

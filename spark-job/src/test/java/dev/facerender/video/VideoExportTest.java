@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.export.VideoExport;
 import dev.facerender.io.InputException;
 import dev.facerender.io.SafeNames;
+import dev.facerender.output.RunManifest;
 import dev.facerender.run.LocalSpark;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,6 +142,40 @@ class VideoExportTest {
     assertThat(mp4s(out)).hasSize(3);
     assertThat(Files.size(out.resolve("videos").resolve(SafeNames.of(clips.get(0)) + ".mp4")))
         .isEqualTo(size);
+
+    // The export committed as a video-only wave of its own record. A crash after that record and
+    // before its moves (put back here) is finished by the next export, which then refuses.
+    JsonNode wave = exportWave(out);
+    assertThat(wave.get("videos").asLong()).isEqualTo(3);
+    assertThat(wave.get("frames").asLong()).isZero();
+    for (JsonNode move : wave.get("moves")) {
+      Path staged = out.resolve(move.get("from").asText());
+      Files.createDirectories(staged.getParent());
+      Files.move(out.resolve(move.get("to").asText()), staged);
+    }
+    Files.delete(out.resolve("videos_manifest/_SUCCESS"));
+    assertThat(mp4s(out)).isEmpty();
+    assertThatThrownBy(
+            () -> VideoExport.export(spark, out.toString(), null, null, Map.of(), List.of()))
+        .isInstanceOf(InputException.class)
+        .hasMessageContaining("already holds videos");
+    assertThat(mp4s(out)).hasSize(3);
+    assertThat(Files.size(out.resolve("videos").resolve(SafeNames.of(clips.get(0)) + ".mp4")))
+        .isEqualTo(size);
+    assertThat(out.resolve("videos_manifest/_SUCCESS")).exists();
+    assertThat(spark.read().parquet(out.resolve("videos_manifest").toString()).count())
+        .isEqualTo(3);
+    assertThat(out.resolve("_staging")).doesNotExist();
+  }
+
+  /** The one wave record of the folder's one export. */
+  private static JsonNode exportWave(Path out) throws IOException {
+    try (Stream<Path> runs = Files.list(out.resolve(RunManifest.RUNS))) {
+      List<Path> exports =
+          runs.filter(r -> r.getFileName().toString().startsWith("export-")).toList();
+      assertThat(exports).hasSize(1);
+      return new ObjectMapper().readTree(exports.get(0).resolve("wave-00000.json").toFile());
+    }
   }
 
   @Test
