@@ -39,9 +39,9 @@ class SizingBenchmarkTest {
                 0,
                 1,
                 Map.of(
-                    // Binds for both: the reference network near 5 frames at 128 px (half a
-                    // second each on 2 cores, so the budget is kept small), the warp near 128.
-                    "spark.facerender.cpuMemory", "100MiB",
+                    // Binds for both: the reference network near 3 frames at 128 px (half a
+                    // second each on 2 cores, so the budget is kept small), the warp near 75.
+                    "spark.facerender.cpuMemory", "60MiB",
                     // Above level high's cap of 256, so the search is free to go past it.
                     "spark.facerender.maxBatch", "1024",
                     "spark.facerender.level", "high",

@@ -45,10 +45,28 @@ class VideoCommitTest {
   @TempDir static Path dir;
   private static Path input;
 
+  /** One finished video-only run; each test works on a copy of its folder. */
+  private static Path finished;
+
+  private static RunSummary finishedRun;
+
   @BeforeAll
   static void start() {
     spark = LocalSpark.start("local[2]");
     input = LocalSpark.demo(spark, dir, CLIPS, FRAMES, 32);
+    finished = dir.resolve("finished");
+    finishedRun = LocalSpark.render(spark, input, finished, VIDEO_ONLY);
+  }
+
+  /** A copy of the finished run's folder at {@code name}. */
+  private static Path copyOfFinished(String name) throws IOException {
+    Path copy = dir.resolve(name);
+    try (Stream<Path> paths = Files.walk(finished)) {
+      for (Path from : paths.toList()) {
+        Files.copy(from, copy.resolve(finished.relativize(from).toString()));
+      }
+    }
+    return copy;
   }
 
   @AfterAll
@@ -58,9 +76,8 @@ class VideoCommitTest {
 
   @Test
   void appendingTheSameVideoOnlyInputIsRefusedAndLeavesTheVideosAsTheyWere() throws IOException {
-    Path out = dir.resolve("appended");
-    RunSummary first = LocalSpark.render(spark, input, out, VIDEO_ONLY);
-    assertThat(first.renderedFrames()).isEqualTo(CLIPS * FRAMES);
+    Path out = copyOfFinished("appended");
+    assertThat(finishedRun.renderedFrames()).isEqualTo(CLIPS * FRAMES);
     assertThat(LocalSpark.frames(spark, out)).isEmpty();
     Map<String, Long> before = sizes(out.resolve("videos"));
     assertThat(before).hasSize(CLIPS);
@@ -91,8 +108,8 @@ class VideoCommitTest {
 
   @Test
   void theCommittedCheckFindsAPartialAndAMissingVideoByAListing() throws IOException {
-    Path out = dir.resolve("checked");
-    RunSummary run = LocalSpark.render(spark, input, out, VIDEO_ONLY);
+    Path out = copyOfFinished("checked");
+    RunSummary run = finishedRun;
     OutputFolder folder = OutputFolder.of(spark, out.toString());
     // Both readers of the manifest: Spark's and this JVM's.
     List<RunTables> readers = List.of(new SparkTables(spark), new FileTables(new Configuration()));

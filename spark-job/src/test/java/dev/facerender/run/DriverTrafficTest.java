@@ -45,8 +45,8 @@ class DriverTrafficTest {
   }
 
   @Test
-  void twentyThousandOneFrameBatchesSendLittleAndWriteSmallRunFiles() throws Exception {
-    Path input = LocalSpark.demo(spark, dir.resolve("batches"), 20, 1000, 16);
+  void eightThousandOneFrameBatchesSendLittleAndWriteSmallRunFiles() throws Exception {
+    Path input = LocalSpark.demo(spark, dir.resolve("batches"), 8, 1000, 16);
     Path out = dir.resolve("batches-out");
     traffic.reset();
     RunSummary run =
@@ -57,17 +57,17 @@ class DriverTrafficTest {
             Map.of("spark.facerender.batchSize", "1", "spark.facerender.framesFormat", "raw"));
     spark.sparkContext().listenerBus().waitUntilEmpty();
 
-    assertThat(run.batchCount()).isEqualTo(20_000);
-    assertThat(spark.read().parquet(out.resolve("metrics").toString()).count()).isEqualTo(20_000);
+    assertThat(run.batchCount()).isEqualTo(8_000);
+    assertThat(spark.read().parquet(out.resolve("metrics").toString()).count()).isEqualTo(8_000);
     System.out.printf(
-        "20000 one-frame batches: %d tasks sent %d result bytes (largest %d); metrics.json %d B,"
+        "8000 one-frame batches: %d tasks sent %d result bytes (largest %d); metrics.json %d B,"
             + " report.html %d B%n",
         traffic.tasks.get(),
         traffic.bytes.get(),
         traffic.largest.get(),
         Files.size(out.resolve("metrics.json")),
         Files.size(out.resolve("report.html")));
-    // Each task had about 20000 / tasks batches; a metrics row alone is ~400 bytes of JSON.
+    // Each task had about 8000 / tasks batches; a metrics row alone is ~400 bytes of JSON.
     assertThat(traffic.largest.get()).isLessThan(TASK_RESULT_LIMIT);
     assertThat(Files.size(out.resolve("metrics.json"))).isLessThan(2L << 20);
     assertThat(Files.size(out.resolve("report.html"))).isLessThan(3L << 20);
@@ -78,8 +78,8 @@ class DriverTrafficTest {
   }
 
   @Test
-  void twoHundredThousandRowsHalfBadSendCountsPerCodeNotRows() throws Exception {
-    Path input = LocalSpark.demo(spark, dir.resolve("half-bad"), 20, 10_000, 16);
+  void fortyThousandRowsHalfBadSendCountsPerCodeNotRows() throws Exception {
+    Path input = LocalSpark.demo(spark, dir.resolve("half-bad"), 20, 2_000, 16);
     Path broken = dir.resolve("half-bad-input");
     spark
         .read()
@@ -105,14 +105,14 @@ class DriverTrafficTest {
             Map.of("spark.facerender.maxErrorRate", "0.6", "spark.facerender.framesFormat", "raw"));
     spark.sparkContext().listenerBus().waitUntilEmpty();
 
-    assertThat(run.errorFrames()).isEqualTo(100_000);
-    assertThat(run.renderedFrames()).isEqualTo(100_000);
-    assertThat(run.errorCodes()).hasSize(1).containsValue(100_000L);
-    assertThat(spark.read().parquet(out.resolve("errors").toString()).count()).isEqualTo(100_000);
+    assertThat(run.errorFrames()).isEqualTo(20_000);
+    assertThat(run.renderedFrames()).isEqualTo(20_000);
+    assertThat(run.errorCodes()).hasSize(1).containsValue(20_000L);
+    assertThat(spark.read().parquet(out.resolve("errors").toString()).count()).isEqualTo(20_000);
     System.out.printf(
-        "200000 rows, half bad: %d tasks sent %d result bytes (largest %d)%n",
+        "40000 rows, half bad: %d tasks sent %d result bytes (largest %d)%n",
         traffic.tasks.get(), traffic.bytes.get(), traffic.largest.get());
-    // 100 000 error rows of ~150 bytes each would be ~15 MB if rows rode to the driver.
+    // 20 000 error rows of ~150 bytes each would be ~3 MB if rows rode to the driver.
     assertThat(traffic.largest.get()).isLessThan(TASK_RESULT_LIMIT);
     assertThat(traffic.bytes.get()).isLessThan(traffic.tasks.get() * TASK_RESULT_LIMIT);
   }

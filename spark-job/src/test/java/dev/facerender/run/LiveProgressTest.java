@@ -42,7 +42,7 @@ class LiveProgressTest {
 
   @Test
   void aSingleTasksBatchesReachTheListenerBeforeTheTaskEnds(@TempDir Path dir) {
-    int frames = 1500;
+    int frames = 600;
     Path input = LocalSpark.demo(spark, dir, 1, frames, 96);
     List<Long> seen = new CopyOnWriteArrayList<>();
     ProgressListener sampling =

@@ -40,6 +40,7 @@ class ResumeTest {
   private static SparkSession spark;
   @TempDir static Path dir;
   private static Path input;
+  private static Path cleanOut;
 
   @BeforeAll
   static void start() {
@@ -50,6 +51,21 @@ class ResumeTest {
   @AfterAll
   static void stop() {
     spark.stop();
+  }
+
+  /**
+   * An uninterrupted video run of the input, rendered once for the tests that compare with it (a
+   * video run's frames are those of a run without video).
+   */
+  private static synchronized Path clean() {
+    if (cleanOut == null) {
+      Map<String, String> video = new HashMap<>(CONF);
+      video.put("spark.facerender.video", "mp4");
+      Path out = dir.resolve("clean");
+      LocalSpark.render(spark, input, out, video);
+      cleanOut = out;
+    }
+    return cleanOut;
   }
 
   /**
@@ -64,8 +80,7 @@ class ResumeTest {
       throws Exception {
     Map<String, String> video = new HashMap<>(CONF);
     video.put("spark.facerender.video", "mp4");
-    Path clean = dir.resolve("clean");
-    LocalSpark.render(spark, input, clean, video);
+    Path clean = clean();
     Map<String, byte[]> cleanImages = images(clean);
     assertThat(cleanImages).hasSize(CLIPS * FRAMES);
 
@@ -222,8 +237,6 @@ class ResumeTest {
    */
   @Test
   void aKilledLocalEngineRunResumesOnSparkRenderingOnlyTheWavesLeft() throws Exception {
-    Path clean = dir.resolve("local-clean");
-    LocalSpark.render(spark, input, clean, CONF);
     Path out = dir.resolve("local-killed");
     Process child = startOnceWaves(out, "local", List.of(), dir.resolve("local-killed.log"), 2);
     child.destroyForcibly().waitFor();
@@ -236,7 +249,7 @@ class ResumeTest {
     JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
     assertThat(run.path("engine").asText()).isEqualTo("spark");
     assertThat(run.path("waves").path("committed_before_this_attempt").asInt()).isEqualTo(before);
-    Map<String, byte[]> cleanImages = images(clean);
+    Map<String, byte[]> cleanImages = images(clean());
     Map<String, byte[]> images = images(out);
     assertThat(images).containsOnlyKeys(cleanImages.keySet());
     images.forEach(

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * builtin:sadtalker-arch, width-scaled, through the real job: 27-frame windows, encode_source once
- * per clip, frames of the source's size, the same bytes on every run and across OOM splits, every
- * input frame accounted for once.
+ * per clip, frames of the source's size, the same bytes with and without OOM splits, every input
+ * frame accounted for once.
  */
 class SadTalkerArchJobTest {
   private static final int SIZE = 128;
@@ -60,12 +60,11 @@ class SadTalkerArchJobTest {
             "spark.facerender.maxErrorRate", "0.5");
 
     RunSummary first = LocalSpark.render(spark, input, dir.resolve("first"), conf);
-    RunSummary second = LocalSpark.render(spark, input, dir.resolve("second"), conf);
     Map<String, String> faulty = new java.util.HashMap<>(conf);
     faulty.put("spark.facerender.injectOomAbove", "1");
     RunSummary split = LocalSpark.render(spark, input, dir.resolve("split"), faulty);
 
-    for (RunSummary run : List.of(first, second, split)) {
+    for (RunSummary run : List.of(first, split)) {
       assertThat(run.inputFrames()).isEqualTo(8);
       assertThat(run.renderedFrames()).isEqualTo(7);
       assertThat(run.errorFrames()).isEqualTo(1);
@@ -75,7 +74,6 @@ class SadTalkerArchJobTest {
     }
     assertThat(split.ooms()).isPositive();
     List<Row> a = LocalSpark.frames(spark, dir.resolve("first"));
-    List<Row> b = LocalSpark.frames(spark, dir.resolve("second"));
     List<Row> c = LocalSpark.frames(spark, dir.resolve("split"));
     assertThat(a).hasSize(7);
     assertThat(a.stream().map(r -> r.getAs("clip_id") + "/" + r.getAs("frame_index")))
@@ -84,7 +82,6 @@ class SadTalkerArchJobTest {
       assertThat((int) a.get(i).getAs("width")).isEqualTo(SIZE);
       assertThat((int) a.get(i).getAs("height")).isEqualTo(SIZE);
       byte[] pixels = LocalSpark.decode(a.get(i)).bgr();
-      assertThat(LocalSpark.decode(b.get(i)).bgr()).isEqualTo(pixels);
       assertThat(LocalSpark.decode(c.get(i)).bgr()).isEqualTo(pixels);
     }
     assertThat(LocalSpark.decode(a.get(0)).bgr()).isNotEqualTo(LocalSpark.decode(a.get(1)).bgr());
