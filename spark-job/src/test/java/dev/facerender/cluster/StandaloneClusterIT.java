@@ -9,6 +9,7 @@ import dev.facerender.video.FrameRate;
 import dev.facerender.video.Mp4Reader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +52,16 @@ class StandaloneClusterIT {
   private final Path sparkHome = work.resolve("spark-home");
   private final Path repo = GpuDiscoveryScriptTest.repoRoot();
   private final List<String> jvmOptions = jvmOptions(repo);
+
+  /**
+   * The build's test JVM flags (compiler and GC, see the pom's test.jvm.flags), passed on to every
+   * JVM of the cluster: six JVMs share this machine's cores.
+   */
+  private static final List<String> TEST_JVM_FLAGS =
+      ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          .filter(f -> f.startsWith("-XX:TieredStopAtLevel") || f.equals("-XX:+UseSerialGC"))
+          .toList();
+
   private final List<Process> started = new ArrayList<>();
 
   @AfterEach
@@ -138,7 +149,9 @@ class StandaloneClusterIT {
     conf.put("spark.executor.memoryOverhead", "512m");
     conf.put("spark.executor.cores", "1");
     conf.put("spark.task.resource.gpu.amount", "1");
-    conf.put("spark.executor.extraJavaOptions", "-Djava.awt.headless=true");
+    conf.put(
+        "spark.executor.extraJavaOptions",
+        String.join(" ", TEST_JVM_FLAGS) + " -Djava.awt.headless=true");
     conf.put("spark.cores.max", "2");
     conf.put("spark.driver.host", "127.0.0.1");
     conf.put("spark.ui.port", String.valueOf(driverUi));
@@ -348,6 +361,7 @@ class StandaloneClusterIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    command.addAll(TEST_JVM_FLAGS);
     command.add("-cp");
     command.add(sparkHome.resolve("conf") + ":" + sparkHome.resolve("jars") + "/*");
     return command;

@@ -163,7 +163,7 @@ class BadInputTest {
     Path input = LocalSpark.writeInput(spark, dir.resolve("bad"), sources, Schemas.SOURCES, frames);
     Path out = dir.resolve("out");
     RunSummary run =
-        LocalSpark.render(spark, input, out, Map.of("spark.facerender.maxErrorRate", "1"));
+        LocalSpark.renderLocally(input, out, Map.of("spark.facerender.maxErrorRate", "1"));
 
     assertThat(cases).hasSizeGreaterThanOrEqualTo(20);
     for (Case expected : cases) {
@@ -251,8 +251,8 @@ class BadInputTest {
 
     assertThatThrownBy(
             () ->
-                LocalSpark.render(
-                    spark, input, out, Map.of("spark.facerender.maxErrorRate", "0.1")))
+                LocalSpark.renderLocally(
+                    input, out, Map.of("spark.facerender.maxErrorRate", "0.1")))
         .isInstanceOf(RunFailedException.class)
         .hasMessageContaining("2 of 10 input frames (20.00%) were rejected")
         .hasMessageContaining("NON_FINITE_COEFF")

@@ -84,6 +84,15 @@ public final class LocalSpark {
         .run(request(input, out, "error-if-exists", conf), ProgressListener.NONE);
   }
 
+  /**
+   * As {@link #render}, on the local engine: for checks of what both engines share (the executor
+   * parts, the run's flow; EngineEquivalenceTest holds them to the same output), without a Spark
+   * job's overhead per step.
+   */
+  public static RunSummary renderLocally(Path input, Path out, Map<String, String> conf) {
+    return localEngine(request(input, out, "error-if-exists", conf)).run(ProgressListener.NONE);
+  }
+
   public static List<Row> frames(SparkSession spark, Path out) {
     return spark
         .read()

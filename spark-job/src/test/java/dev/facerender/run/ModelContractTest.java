@@ -73,8 +73,7 @@ class ModelContractTest {
         LocalSpark.writeInput(spark, dir.resolve("window"), sources, Schemas.SOURCES, frames);
 
     RunSummary run =
-        LocalSpark.render(
-            spark,
+        LocalSpark.renderLocally(
             input,
             dir.resolve("window-out"),
             Map.of(
@@ -181,8 +180,7 @@ class ModelContractTest {
             frames);
 
     RunSummary run =
-        LocalSpark.render(
-            spark,
+        LocalSpark.renderLocally(
             input,
             dir.resolve("source-coeffs-out"),
             Map.of(

@@ -119,8 +119,7 @@ class OutputHonestyTest {
     Path out = dir.resolve("nan-out");
 
     RunSummary run =
-        LocalSpark.render(
-            spark,
+        LocalSpark.renderLocally(
             data,
             out,
             Map.of(

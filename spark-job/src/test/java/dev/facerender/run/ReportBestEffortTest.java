@@ -118,7 +118,7 @@ class ReportBestEffortTest {
   void aWrittenReportIsRecordedAsWritten() throws Exception {
     Path out = dir.resolve("fine-out");
 
-    RunSummary run = LocalSpark.render(spark, input, out, Map.of());
+    RunSummary run = LocalSpark.renderLocally(input, out, Map.of());
 
     assertThat(run.reportFailure()).isNull();
     JsonNode report = runJson(out).path("report");
