@@ -16,7 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Injected OOMs and a dying task attempt lose, duplicate and change nothing. */
+/**
+ * Injected OOMs and a dying task attempt lose, duplicate and change nothing. The OOM cases render
+ * on the local engine (split and retry are the executor's, the same on both engines); a dying
+ * attempt is Spark's retry, so those render on Spark.
+ */
 class FaultToleranceTest {
   private static SparkSession spark;
   @TempDir static Path dir;
@@ -46,8 +50,7 @@ class FaultToleranceTest {
   void randomOomsAreRetriedAndTheFramesArePixelIdenticalToACleanRun() {
     Path out = dir.resolve("rate");
     RunSummary run =
-        LocalSpark.render(
-            spark,
+        LocalSpark.renderLocally(
             input,
             out,
             Map.of(
@@ -81,7 +84,7 @@ class FaultToleranceTest {
     // that every frame is either the clean enhanced frame or such a row, never another picture.
     withOoms.put("spark.facerender.maxErrorRate", "1");
     Path out = dir.resolve("sharpen-ooms");
-    RunSummary run = LocalSpark.render(spark, input, out, withOoms);
+    RunSummary run = LocalSpark.renderLocally(input, out, withOoms);
 
     assertThat(enhanced).hasSize(48);
     assertThat(
@@ -98,7 +101,7 @@ class FaultToleranceTest {
 
   private static Path render(String name, Map<String, String> conf) {
     Path out = dir.resolve(name);
-    LocalSpark.render(spark, input, out, conf);
+    LocalSpark.renderLocally(input, out, conf);
     return out;
   }
 
@@ -106,8 +109,7 @@ class FaultToleranceTest {
   void afterTheFirstOomNoBatchIsPlannedAboveTheSizeThatWorked() {
     Path out = dir.resolve("above");
     RunSummary run =
-        LocalSpark.render(
-            spark,
+        LocalSpark.renderLocally(
             input,
             out,
             Map.of("spark.facerender.batchSize", "8", "spark.facerender.injectOomAbove", "3"));
