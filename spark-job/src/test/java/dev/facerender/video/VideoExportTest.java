@@ -135,13 +135,7 @@ class VideoExportTest {
 
     // Written once: a second export is refused and leaves the videos as they were.
     long size = Files.size(out.resolve("videos").resolve(SafeNames.of(clips.get(0)) + ".mp4"));
-    assertThatThrownBy(
-            () -> VideoExport.export(spark, out.toString(), null, null, Map.of(), List.of()))
-        .isInstanceOf(InputException.class)
-        .hasMessageContaining("already holds videos");
-    assertThat(mp4s(out)).hasSize(3);
-    assertThat(Files.size(out.resolve("videos").resolve(SafeNames.of(clips.get(0)) + ".mp4")))
-        .isEqualTo(size);
+    exportIsRefusedLeavingThreeVideos(out, size);
 
     // The export committed as a video-only wave of its own record. A crash after that record and
     // before its moves (put back here) is finished by the next export, which then refuses.
@@ -155,6 +149,15 @@ class VideoExportTest {
     }
     Files.delete(out.resolve("videos_manifest/_SUCCESS"));
     assertThat(mp4s(out)).isEmpty();
+    exportIsRefusedLeavingThreeVideos(out, size);
+    assertThat(out.resolve("videos_manifest/_SUCCESS")).exists();
+    assertThat(spark.read().parquet(out.resolve("videos_manifest").toString()).count())
+        .isEqualTo(3);
+    assertThat(out.resolve("_staging")).doesNotExist();
+  }
+
+  /** An export into {@code out} is refused; its 3 videos stay, the first {@code size} bytes. */
+  private static void exportIsRefusedLeavingThreeVideos(Path out, long size) throws IOException {
     assertThatThrownBy(
             () -> VideoExport.export(spark, out.toString(), null, null, Map.of(), List.of()))
         .isInstanceOf(InputException.class)
@@ -162,10 +165,6 @@ class VideoExportTest {
     assertThat(mp4s(out)).hasSize(3);
     assertThat(Files.size(out.resolve("videos").resolve(SafeNames.of(clips.get(0)) + ".mp4")))
         .isEqualTo(size);
-    assertThat(out.resolve("videos_manifest/_SUCCESS")).exists();
-    assertThat(spark.read().parquet(out.resolve("videos_manifest").toString()).count())
-        .isEqualTo(3);
-    assertThat(out.resolve("_staging")).doesNotExist();
   }
 
   /** The one wave record of the folder's one export. */

@@ -58,7 +58,8 @@ public final class DeviceDoctor {
   public static Report examine(
       RenderSettings settings, RgbImage sample, Map<String, ResourceInformation> resources) {
     int threads = Torch.configureThreads(settings.effectiveTorchThreads());
-    DeviceState state = ExecutorRuntime.ofThisJvm().on(taskDevice(settings, resources));
+    DeviceState state =
+        ExecutorRuntime.ofThisJvm().on(RenderPartitionFunction.taskDevice(settings, resources));
     Device device = state.device();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
@@ -127,18 +128,6 @@ public final class DeviceDoctor {
     }
   }
 
-  /** The device a task given {@code resources} renders on: the one this JVM's tasks share. */
-  private static Device taskDevice(
-      RenderSettings settings, Map<String, ResourceInformation> resources) {
-    return ExecutorRuntime.ofThisJvm()
-        .devices()
-        .forTask(
-            settings.simulateGpuBytes(),
-            settings.cpuMemoryFraction(),
-            settings.cpuMemoryBytes(),
-            resources);
-  }
-
   /** Analytic GFLOPs per frame (2 x multiply-adds) where the model's are known, else -1. */
   static double gflopsPerFrame(String spec, RgbImage sample) {
     if (!BuiltinModels.isSadTalkerArch(spec)) {
@@ -169,7 +158,8 @@ public final class DeviceDoctor {
       int batchesPerThread)
       throws InterruptedException {
     Torch.configureThreads(settings.effectiveTorchThreads());
-    DeviceState state = ExecutorRuntime.ofThisJvm().on(taskDevice(settings, resources));
+    DeviceState state =
+        ExecutorRuntime.ofThisJvm().on(RenderPartitionFunction.taskDevice(settings, resources));
     Device device = state.device();
     int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);

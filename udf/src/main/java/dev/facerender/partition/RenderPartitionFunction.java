@@ -103,14 +103,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
   private PartitionRows open(
       Iterator<Row> rows, TaskInfo info, Map<String, ResourceInformation> resources) {
     ExecutorRuntime runtime = ExecutorRuntime.ofThisJvm();
-    Device device =
-        runtime
-            .devices()
-            .forTask(
-                settings.simulateGpuBytes(),
-                settings.cpuMemoryFraction(),
-                settings.cpuMemoryBytes(),
-                resources);
+    Device device = taskDevice(settings, resources);
     FrameModel model = runtime.models().get(settings.model(), settings.torch(), device);
     FrameEnhancer enhancer =
         settings.hasEnhancer() ? runtime.models().enhancer(settings.enhancer(), device) : null;
@@ -128,6 +121,21 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null,
             encodeHelpers);
     return new PartitionRows(renderer, task);
+  }
+
+  /**
+   * The device a task of {@code settings} given {@code resources} (Spark's form; empty: the CPU)
+   * renders on: the one this JVM's tasks share.
+   */
+  public static Device taskDevice(
+      RenderSettings settings, Map<String, ResourceInformation> resources) {
+    return ExecutorRuntime.ofThisJvm()
+        .devices()
+        .forTask(
+            settings.simulateGpuBytes(),
+            settings.cpuMemoryFraction(),
+            settings.cpuMemoryBytes(),
+            resources);
   }
 
   /**

@@ -4,10 +4,10 @@ import dev.facerender.config.DeviceConf;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetTable;
+import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.run.CancelOnShutdown;
 import dev.facerender.run.RenderRequest;
-import dev.facerender.runtime.ExecutorRuntime;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;
@@ -72,19 +72,12 @@ public final class LocalScheduler implements Scheduler {
     return RenderSettings.from(runId, runConf, threads, tasksPerDevice);
   }
 
-  /** The models checked are the ones tasks take from the model cache, loaded once and kept. */
+  /** The models checked are the ones tasks take from this JVM's runtime, loaded once and kept. */
   @Override
   public RenderSettings preflight(RenderSettings settings, Map<String, String> runConf) {
     return new ModelFiles(conf, null, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, runConf))
         .preflight(
-            settings,
-            ExecutorRuntime.ofThisJvm()
-                .devices()
-                .forTask(
-                    settings.simulateGpuBytes(),
-                    settings.cpuMemoryFraction(),
-                    settings.cpuMemoryBytes(),
-                    device.resourcesForSlot(0)));
+            settings, RenderPartitionFunction.taskDevice(settings, device.resourcesForSlot(0)));
   }
 
   @Override
