@@ -3,12 +3,12 @@ package dev.facerender.schedule.local;
 import dev.facerender.io.InputException;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
+import dev.facerender.schedule.AudioColumns;
 import dev.facerender.schedule.ClipCounts;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.Waves;
 import dev.facerender.schedule.spark.RenderInput;
-import dev.facerender.schedule.spark.VideoInput;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,7 +93,7 @@ public final class LocalInput implements RunInput {
   List<Row> rows(int wave, int waves, ClipCounts clips) {
     boolean video = clips != null;
     if (video) {
-      VideoInput.checkAudio(sourcesSchema);
+      AudioColumns.check(sourcesSchema);
     }
     List<String> sourceColumns = new ArrayList<>(List.of("clip_id", "image"));
     for (String optional : video ? List.of("coeffs", "audio", "audio_path") : List.of("coeffs")) {

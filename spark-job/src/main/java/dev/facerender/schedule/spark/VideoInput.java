@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.facerender.io.InputException;
+import dev.facerender.schedule.AudioColumns;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -18,25 +18,15 @@ import org.apache.spark.sql.types.StructType;
  * row's {@code audio} bytes (base64 text in JSON) or {@code audio_path}, and its clip's frame-row
  * count, to check the audio's length against; frame rows carry them empty.
  */
-public final class VideoInput {
+final class VideoInput {
   private VideoInput() {}
 
   /** The audio columns of the sources table; null values where the table has none. */
   static List<Column> audioColumns(StructType schema) {
-    checkAudio(schema);
+    AudioColumns.check(schema);
     return List.of(
         column(schema, "audio", DataTypes.BinaryType).as("audio"),
         column(schema, "audio_path", DataTypes.StringType).as("audio_path"));
-  }
-
-  /**
-   * Refuses audio columns of the wrong type: {@code audio} must have the image column's type
-   * (bytes, or base64 text in JSON), {@code audio_path} must be a string.
-   */
-  public static void checkAudio(StructType schema) {
-    DataType image = schema.apply("image").dataType();
-    checkType(schema, "audio", image, "the image column's type (" + image.simpleString() + ")");
-    checkType(schema, "audio_path", DataTypes.StringType, "string");
   }
 
   /** Source rows with their clip's frame-row count. */
@@ -62,19 +52,5 @@ public final class VideoInput {
     return List.of(schema.fieldNames()).contains(name)
         ? col(name).cast(type)
         : lit(null).cast(type);
-  }
-
-  private static void checkType(StructType schema, String name, DataType wanted, String what) {
-    if (List.of(schema.fieldNames()).contains(name)
-        && !schema.apply(name).dataType().sameType(wanted)) {
-      throw new InputException(
-          "The sources table's column '"
-              + name
-              + "' is "
-              + schema.apply(name).dataType().simpleString()
-              + ", wanted "
-              + what
-              + ": give audio bytes in 'audio' or a file path in 'audio_path'");
-    }
   }
 }
