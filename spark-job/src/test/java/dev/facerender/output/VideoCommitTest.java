@@ -109,12 +109,11 @@ class VideoCommitTest {
   @Test
   void theCommittedCheckFindsAPartialAndAMissingVideoByAListing() throws IOException {
     Path out = copyOfFinished("checked");
-    RunSummary run = finishedRun;
     OutputFolder folder = OutputFolder.of(spark, out.toString());
     // Both readers of the manifest: Spark's and this JVM's.
     List<RunTables> readers = List.of(new SparkTables(spark), new FileTables(new Configuration()));
     for (RunTables tables : readers) {
-      assertThat(tables.videoFailure(folder, run.runId())).isNull();
+      assertThat(tables.videoFailure(folder, finishedRun.runId())).isNull();
     }
 
     List<Path> videos;
@@ -125,7 +124,7 @@ class VideoCommitTest {
       file.setLength(file.length() / 2);
     }
     for (RunTables tables : readers) {
-      assertThat(tables.videoFailure(folder, run.runId()))
+      assertThat(tables.videoFailure(folder, finishedRun.runId()))
           .contains(videos.get(0).getFileName().toString())
           .contains("a partial video");
     }
@@ -133,7 +132,7 @@ class VideoCommitTest {
     Files.delete(videos.get(1));
     Files.delete(videos.get(0));
     for (RunTables tables : readers) {
-      assertThat(tables.videoFailure(folder, run.runId()))
+      assertThat(tables.videoFailure(folder, finishedRun.runId()))
           .contains("is in videos_manifest but not in");
     }
   }

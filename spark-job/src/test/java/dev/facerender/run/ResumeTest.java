@@ -36,6 +36,7 @@ class ResumeTest {
           "spark.facerender.batchSize", "4",
           "spark.facerender.waveFrames", Integer.toString(FRAMES),
           "spark.facerender.pipelineDepth", "0");
+  private static final Map<String, String> VIDEO = withVideo(CONF);
 
   private static SparkSession spark;
   @TempDir static Path dir;
@@ -53,16 +54,20 @@ class ResumeTest {
     spark.stop();
   }
 
+  private static Map<String, String> withVideo(Map<String, String> conf) {
+    Map<String, String> video = new HashMap<>(conf);
+    video.put("spark.facerender.video", "mp4");
+    return Map.copyOf(video);
+  }
+
   /**
    * An uninterrupted video run of the input, rendered once for the tests that compare with it (a
    * video run's frames are those of a run without video).
    */
   private static synchronized Path clean() {
     if (cleanOut == null) {
-      Map<String, String> video = new HashMap<>(CONF);
-      video.put("spark.facerender.video", "mp4");
       Path out = dir.resolve("clean");
-      LocalSpark.render(spark, input, out, video);
+      LocalSpark.render(spark, input, out, VIDEO);
       cleanOut = out;
     }
     return cleanOut;
@@ -78,8 +83,6 @@ class ResumeTest {
   @Test
   void aKilledDriverIsResumedExactlyOnceWithCleanFramesAndVideosAndAppendNeverDuplicates()
       throws Exception {
-    Map<String, String> video = new HashMap<>(CONF);
-    video.put("spark.facerender.video", "mp4");
     Path clean = clean();
     Map<String, byte[]> cleanImages = images(clean);
     assertThat(cleanImages).hasSize(CLIPS * FRAMES);
@@ -91,13 +94,13 @@ class ResumeTest {
     List<String> early = mp4s(out);
     assertThat(early).hasSizeLessThan(CLIPS);
 
-    assertThatThrownBy(() -> render(out, "append", video))
+    assertThatThrownBy(() -> render(out, "append", VIDEO))
         .isInstanceOf(InputException.class)
         .hasMessageContaining("did not finish")
         .hasMessageContaining("--mode resume");
     assertThat(framesOf(out)).doesNotHaveDuplicates();
 
-    RunSummary resumed = render(out, "resume", video);
+    RunSummary resumed = render(out, "resume", VIDEO);
 
     Map<String, byte[]> images = images(out);
     assertThat(images).containsOnlyKeys(cleanImages.keySet());
@@ -139,7 +142,7 @@ class ResumeTest {
     assertThat(out.resolve(OutputLock.NAME)).doesNotExist();
     assertThat(out.resolve("_SUCCESS")).exists();
 
-    assertThatThrownBy(() -> render(out, "append", video))
+    assertThatThrownBy(() -> render(out, "append", VIDEO))
         .isInstanceOf(RunFailedException.class)
         .hasMessageContaining("already in");
     assertThat(framesOf(out)).hasSize(CLIPS * FRAMES).doesNotHaveDuplicates();

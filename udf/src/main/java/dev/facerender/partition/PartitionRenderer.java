@@ -49,7 +49,7 @@ final class PartitionRenderer implements Iterator<Row> {
       RenderSettings settings,
       TaskSinks sinks,
       TaskInfo task,
-      DeviceState device,
+      DeviceState deviceState,
       FrameModel model,
       FrameEnhancer enhancer,
       BatchFaults faults,
@@ -64,13 +64,14 @@ final class PartitionRenderer implements Iterator<Row> {
             window,
             sinks,
             videos);
-    BatchRenderer renderer = new BatchRenderer(model, enhancer, device, settings, faults);
+    BatchRenderer renderer = new BatchRenderer(model, enhancer, deviceState, settings, faults);
     this.planner =
-        new BatchPlanner(settings, device, task.taskAttemptId(), Runtime.getRuntime().maxMemory());
+        new BatchPlanner(
+            settings, deviceState, task.taskAttemptId(), Runtime.getRuntime().maxMemory());
     this.assembler =
         new BatchAssembler(sample -> planner.plan(renderer, sample), settings.growAfter());
     RetryingRender retrying =
-        new RetryingRender(renderer::render, device.device(), settings.runId());
+        new RetryingRender(renderer::render, deviceState.device(), settings.runId());
     this.pipeline =
         new RenderPipeline<>(
             settings.pipelineDepth(),
@@ -84,7 +85,7 @@ final class PartitionRenderer implements Iterator<Row> {
             sinks,
             task,
             FrameEncoder.of(settings, encodeHelpers),
-            new MetricsRecorder(settings, task, device.device().id()),
+            new MetricsRecorder(settings, task, deviceState.device().id()),
             videos);
     this.videos = videos;
   }
