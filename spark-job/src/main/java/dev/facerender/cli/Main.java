@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       BenchmarkCommand.class,
       ExportCommand.class,
       ExportModelCommand.class,
+      ImportCommand.class,
       ConfigCommand.class
     })
 public final class Main implements Runnable {
@@ -97,7 +98,8 @@ public final class Main implements Runnable {
     return error instanceof InputException
         || error instanceof ConfigException
         || error instanceof ModelException
-        || error instanceof RunFailedException;
+        || error instanceof RunFailedException
+        || error instanceof dev.facerender.sadtalker.ImportException;
   }
 
   /** The stack trace for whoever debugs it, then what happened, as the last line. */

@@ -2,6 +2,7 @@ package dev.facerender.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -19,20 +20,24 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Writes rows of a flat schema (strings, ints, longs, doubles, binary) to one Parquet file without
- * a Spark session, in the layout Spark's own writer gives them (the same Parquet types, Spark's
- * schema in the footer), so Spark and any Parquet reader read the tables the local engine writes as
- * they read the Spark engine's. Not thread-safe: one writer per thread.
+ * Writes rows of a flat schema (strings, ints, longs, doubles, binary, arrays of floats) to one
+ * Parquet file without a Spark session, in the layout Spark's own writer gives them (the same
+ * Parquet types, Spark's schema in the footer), so Spark and any Parquet reader read the tables the
+ * local engine writes as they read the Spark engine's. Not thread-safe: one writer per thread.
  */
 public final class ParquetRowWriter implements AutoCloseable {
   /** The footer key under which Spark keeps a table's Spark schema. */
   static final String SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata";
+
+  private static final String LIST = "list";
+  private static final String ELEMENT = "element";
 
   private final ParquetWriter<Row> writer;
   private long rows;
@@ -87,6 +92,18 @@ public final class ParquetRowWriter implements AutoCloseable {
     DataType type = field.dataType();
     Type.Repetition repetition =
         field.nullable() ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
+    if (type instanceof ArrayType array && array.elementType().equals(DataTypes.FloatType)) {
+      // Spark's three-level list layout, so Spark reads it back as array<float>.
+      Type.Repetition elements =
+          array.containsNull() ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
+      return Types.buildGroup(repetition)
+          .as(LogicalTypeAnnotation.listType())
+          .addField(
+              Types.repeatedGroup()
+                  .addField(Types.primitive(PrimitiveTypeName.FLOAT, elements).named(ELEMENT))
+                  .named(LIST))
+          .named(field.name());
+    }
     if (type.equals(DataTypes.StringType)) {
       builder =
           Types.primitive(PrimitiveTypeName.BINARY, repetition)
@@ -166,6 +183,11 @@ public final class ParquetRowWriter implements AutoCloseable {
         }
         consumer.startField(fields[i].name(), i);
         Object value = row.get(i);
+        if (!message.getType(i).isPrimitive()) {
+          writeFloats(value);
+          consumer.endField(fields[i].name(), i);
+          continue;
+        }
         switch (message.getType(i).asPrimitiveType().getPrimitiveTypeName()) {
           case INT32 -> consumer.addInteger((Integer) value);
           case INT64 -> consumer.addLong((Long) value);
@@ -179,6 +201,39 @@ public final class ParquetRowWriter implements AutoCloseable {
         consumer.endField(fields[i].name(), i);
       }
       consumer.endMessage();
+    }
+
+    /** A float list: a {@code float[]} or a Spark array (a Scala sequence or a Java list). */
+    private void writeFloats(Object value) {
+      float[] floats = floatsOf(value);
+      consumer.startGroup();
+      if (floats.length > 0) {
+        consumer.startField(LIST, 0);
+        for (float f : floats) {
+          consumer.startGroup();
+          consumer.startField(ELEMENT, 0);
+          consumer.addFloat(f);
+          consumer.endField(ELEMENT, 0);
+          consumer.endGroup();
+        }
+        consumer.endField(LIST, 0);
+      }
+      consumer.endGroup();
+    }
+
+    private static float[] floatsOf(Object value) {
+      if (value instanceof float[] floats) {
+        return floats;
+      }
+      List<?> list =
+          value instanceof scala.collection.Seq<?> seq
+              ? scala.jdk.javaapi.CollectionConverters.asJava(seq)
+              : (List<?>) value;
+      float[] floats = new float[list.size()];
+      for (int i = 0; i < floats.length; i++) {
+        floats[i] = ((Number) list.get(i)).floatValue();
+      }
+      return floats;
     }
   }
 }
