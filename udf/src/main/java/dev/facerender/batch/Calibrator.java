@@ -88,7 +88,7 @@ public final class Calibrator {
     for (int size = 1; size <= maxBatch; size *= 2) {
       ThroughputPoint point;
       try {
-        point = measure(probe, size, MIN_TIMED_FRAMES);
+        point = measure(probe, size, MIN_TIMED_FRAMES, new Deadline(start, budgetNanos));
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -147,7 +147,7 @@ public final class Calibrator {
       ThroughputPoint point;
       try {
         // Timed as the doubling's sizes are, so that speeds compare.
-        point = measure(probe, middle, 0);
+        point = measure(probe, middle, 0, new Deadline(start, budgetNanos));
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -169,51 +169,67 @@ public final class Calibrator {
   }
 
   /**
+   * The time budget, read after every run: a model that takes seconds a frame (a real SadTalker
+   * network on a CPU) stops after one untimed and one timed run of a size instead of ten, so
+   * calibration never costs more than a few of the job's frames.
+   */
+  private record Deadline(long start, long budgetNanos) {
+    boolean passed() {
+      return System.nanoTime() - start > budgetNanos;
+    }
+  }
+
+  /**
    * One size: warmed until settled ({@link #warm}), then at least {@link #REPEATS} timed runs and
    * {@code minFrames} frames queued back to back between two synchronisations, so the time is the
-   * device's work and none of the host's launches; frames/s over all of them and the largest peak.
-   * An OOM propagates to the caller.
+   * device's work and none of the host's launches; frames/s over all of them. Past the deadline a
+   * single timed run is enough. The peak is the smallest of the timed runs' (-1 if one is unknown):
+   * each run is its own window, and what else the process allocates during one (a first call's lazy
+   * initialisation, another thread's buffers, the JIT) only ever adds bytes, so the smallest is the
+   * batch's own. An OOM propagates to the caller.
    */
-  private static ThroughputPoint measure(Probe probe, int size, int minFrames) {
+  private static ThroughputPoint measure(Probe probe, int size, int minFrames, Deadline deadline) {
     probe.beforeSize(size);
-    long peak = warm(probe, size);
+    warm(probe, size, deadline);
     int runs = Math.max(REPEATS, (minFrames + size - 1) / size);
     probe.synchronize();
     long start = probe.nanoTime();
-    for (int i = 0; i < runs; i++) {
-      peak = Math.max(peak, probe.run(size));
+    long peak = Long.MAX_VALUE;
+    int done = 0;
+    while (done < runs && (done == 0 || !deadline.passed())) {
+      long runPeak = probe.run(size);
+      peak = runPeak < 0 || peak < 0 ? -1 : Math.min(peak, runPeak);
+      done++;
     }
     probe.synchronize();
     long nanos = probe.nanoTime() - start;
-    return new ThroughputPoint(size, peak, (long) runs * size * 1e9 / Math.max(1, nanos));
+    return new ThroughputPoint(size, peak, (long) done * size * 1e9 / Math.max(1, nanos));
   }
 
   /**
    * Runs {@code size} untimed until a run took within {@link #SETTLED} of the one before it or of
-   * the fastest before it (at most {@link #MAX_WARMUPS} runs): on a GPU TorchScript profiles the
-   * first calls of a new input shape and may compile fused kernels for it on the next, and cuDNN
-   * and cuBLAS choose and allocate per shape, so a fixed count of warm-ups would time some of that
-   * work for some sizes and not for others. The fastest-before test ends a CPU's warm-up whose runs
-   * scatter around a floor (other processes, frequency) once one lands near it again. Returns the
-   * largest peak seen.
+   * the fastest before it (at most {@link #MAX_WARMUPS} runs, and one once the deadline passed): on
+   * a GPU TorchScript profiles the first calls of a new input shape and may compile fused kernels
+   * for it on the next, and cuDNN and cuBLAS choose and allocate per shape, so a fixed count of
+   * warm-ups would time some of that work for some sizes and not for others. The fastest-before
+   * test ends a CPU's warm-up whose runs scatter around a floor (other processes, frequency) once
+   * one lands near it again. Warm-up peaks are not kept: they hold the one-time allocations.
    */
-  private static long warm(Probe probe, int size) {
-    long peak = -1;
+  private static void warm(Probe probe, int size, Deadline deadline) {
     long previous = -1;
     long fastest = Long.MAX_VALUE;
     for (int i = 0; i < MAX_WARMUPS; i++) {
       probe.synchronize();
       long start = probe.nanoTime();
-      peak = Math.max(peak, probe.run(size));
+      probe.run(size);
       probe.synchronize();
       long nanos = Math.max(1, probe.nanoTime() - start);
-      if (previous > 0 && (near(nanos, previous) || near(nanos, fastest))) {
+      if (deadline.passed() || (previous > 0 && (near(nanos, previous) || near(nanos, fastest)))) {
         break;
       }
       previous = nanos;
       fastest = Math.min(fastest, nanos);
     }
-    return peak;
   }
 
   private static boolean near(long a, long b) {

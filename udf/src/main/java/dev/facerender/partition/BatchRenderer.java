@@ -144,7 +144,7 @@ final class BatchRenderer {
     long pixels = (long) h * w;
     List<byte[]> rendered;
     long peakBytes;
-    Torch.configureThreads(settings.effectiveTorchThreads());
+    Torch.configureThreads(settings.torchThreadsNow(state.cores()));
     settings.torch().precision().applyMathMode();
     BatchPeaks peaks = state.peaks();
     BatchPeaks.Window window = peaks.begin(n);

@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
+import dev.facerender.runtime.CoreShare;
 import dev.facerender.runtime.DeviceState;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -35,6 +36,9 @@ final class PartitionRenderer implements Iterator<Row> {
   private final RenderedRows rows;
   private final ClipVideos videos;
   private final ArrayDeque<Row> ready = new ArrayDeque<>();
+
+  /** This task's place among the JVM's live tasks, released with its other resources. */
+  private final CoreShare.Lease coreLease;
 
   private boolean inputDone;
   private boolean finished;
@@ -88,6 +92,8 @@ final class PartitionRenderer implements Iterator<Row> {
             new MetricsRecorder(settings, task, deviceState.device().id()),
             videos);
     this.videos = videos;
+    // Last: a constructor that throws must not leave the task counted.
+    this.coreLease = deviceState.cores().join();
   }
 
   /**
@@ -148,6 +154,7 @@ final class PartitionRenderer implements Iterator<Row> {
             owned.release();
           }
           planner.release();
+          coreLease.close();
         });
   }
 

@@ -176,11 +176,19 @@ public record RenderSettings(
     return maxBatch > 0 ? maxBatch : level.maxBatch();
   }
 
-  /** libtorch threads: the override, else this executor's cores shared by its task slots. */
+  /**
+   * libtorch threads: the override, else this executor's cores shared by its task slots. Batches
+   * use {@link #torchThreadsNow} instead; this figure keys kept calibrations and driver checks.
+   */
   public int effectiveTorchThreads() {
     if (torchThreads > 0) {
       return torchThreads;
     }
     return Math.max(1, Runtime.getRuntime().availableProcessors() / slots.concurrentTasks());
+  }
+
+  /** libtorch threads for a batch starting now: the override, else the live tasks' share. */
+  public int torchThreadsNow(dev.facerender.runtime.CoreShare cores) {
+    return torchThreads > 0 ? torchThreads : cores.threadsEach();
   }
 }

@@ -21,14 +21,21 @@ public final class DeviceState {
   private final BatchPeaks peaks;
   private final DeviceBudget budget = new DeviceBudget();
   private final Memo<String, Calibration> calibrations = new Memo<>();
+  private final CoreShare cores;
 
   /**
-   * A state of its own for {@code device}; tasks that share a device get one from {@link
-   * ExecutorRuntime#on} instead.
+   * A state of its own for {@code device}, with this machine's cores to itself; tasks that share a
+   * device get one from {@link ExecutorRuntime#on} instead.
    */
   public DeviceState(Device device) {
+    this(device, CoreShare.ofThisMachine());
+  }
+
+  /** {@code cores}: the JVM's cores, shared with the tasks of every other device. */
+  DeviceState(Device device, CoreShare cores) {
     this.device = device;
     this.peaks = new BatchPeaks(device);
+    this.cores = cores;
   }
 
   public Device device() {
@@ -42,6 +49,11 @@ public final class DeviceState {
    */
   public ReadWriteLock lock() {
     return lock;
+  }
+
+  /** The JVM's cores, shared by the tasks of every device: libtorch threads follow it. */
+  public CoreShare cores() {
+    return cores;
   }
 
   public BatchPeaks peaks() {

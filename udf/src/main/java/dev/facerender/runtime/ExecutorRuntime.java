@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * What an executor keeps between its tasks: the devices they were given ({@link Devices}), each
- * device's {@link DeviceState} and the loaded models ({@link ModelCache}). All executor state lives
- * here, none in static fields, so a test can stand for a fresh executor with a runtime of its own.
+ * device's {@link DeviceState}, the loaded models ({@link ModelCache}) and the cores its tasks
+ * share ({@link CoreShare}). All executor state lives here, none in static fields, so a test can
+ * stand for a fresh executor with a runtime of its own.
  *
  * <p>Ownership: the runtime owns the models and closes them in {@link #close}, which its owner
  * calls only once no task can render. The JVM's runtime ({@link #ofThisJvm}) is never closed: tasks
@@ -21,6 +22,7 @@ public final class ExecutorRuntime implements AutoCloseable {
 
   private final Devices devices = new Devices();
   private final ModelCache models = new ModelCache();
+  private final CoreShare cores = CoreShare.ofThisMachine();
 
   /** Keyed by the instance, not by its id; guarded by {@code this}. */
   private final Map<Device, DeviceState> states = new IdentityHashMap<>();
@@ -40,7 +42,7 @@ public final class ExecutorRuntime implements AutoCloseable {
 
   /** The state of {@code device}: of this instance, whatever other device has its id. */
   public synchronized DeviceState on(Device device) {
-    return states.computeIfAbsent(device, DeviceState::new);
+    return states.computeIfAbsent(device, d -> new DeviceState(d, cores));
   }
 
   @Override
