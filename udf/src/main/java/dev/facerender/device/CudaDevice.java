@@ -2,6 +2,7 @@ package dev.facerender.device;
 
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.pytorch.Stream;
 import org.bytedeco.pytorch.cuda.CUDAAllocator;
 import org.bytedeco.pytorch.cuda.CUDAStream;
 import org.bytedeco.pytorch.cuda.CUDAStreamGuard;
@@ -79,10 +80,7 @@ final class CudaDevice implements Device {
     }
   }
 
-  /**
-   * Waits for the work queued on the calling thread's current stream of this GPU (the task's own,
-   * {@link #taskStream}): other tasks' streams keep running.
-   */
+  /** Waits for the work queued on the calling thread's current stream of this GPU. */
   @Override
   public void synchronize() {
     try (CUDAStream stream = torch_cuda.getCurrentCUDAStream((byte) index)) {
@@ -91,16 +89,39 @@ final class CudaDevice implements Device {
   }
 
   /**
-   * A stream from libtorch's pool made current for the calling thread until closed: tasks sharing
-   * the GPU queue their kernels side by side instead of one after another on the default stream.
+   * A stream from libtorch's pool, held for the task's life: tasks sharing the GPU queue their
+   * kernels side by side instead of one after another on the default stream, and each task's
+   * batches reuse the blocks its earlier batches freed (the allocator keeps free blocks per
+   * stream). Pooled streams do not wait for the default stream nor it for them, so a timing waits
+   * on this stream ({@link TaskStream#synchronize}), never on the current one after the guard
+   * closed.
    */
   @Override
-  public StreamScope taskStream() {
+  public TaskStream openTaskStream() {
     CUDAStream pooled = torch_cuda.getStreamFromPool(false, (byte) index);
-    CUDAStreamGuard guard = new CUDAStreamGuard(pooled.unwrap());
-    return () -> {
-      guard.close();
-      pooled.close();
+    Stream stream = pooled.unwrap();
+    return new TaskStream() {
+      private boolean closed;
+
+      @Override
+      public StreamScope enter() {
+        CUDAStreamGuard guard = new CUDAStreamGuard(stream);
+        return guard::close;
+      }
+
+      @Override
+      public void synchronize() {
+        pooled.synchronize();
+      }
+
+      @Override
+      public synchronized void close() {
+        if (!closed) {
+          closed = true;
+          stream.close();
+          pooled.close();
+        }
+      }
     };
   }
 

@@ -50,18 +50,55 @@ public interface Device {
    */
   void emptyCache();
 
-  /** Waits until the work the calling thread queued on this device is done (no-op on a CPU). */
+  /**
+   * Waits until the work queued on the calling thread's current stream of this device is done
+   * (no-op on a CPU). A task's batches run on its own stream: wait on that ({@link
+   * TaskStream#synchronize}).
+   */
   default void synchronize() {}
 
   /**
-   * Makes a stream of this device's own current for the calling thread until the returned handle is
-   * closed (a GPU's pooled stream); a no-op handle where the device has no streams.
+   * A stream of this device's own for one task's whole life (a GPU's pooled stream): every batch
+   * and calibration run of the task enters it, so the caching allocator, which reuses a freed block
+   * only on the stream that freed it, hands each batch the blocks of the one before. A no-op stream
+   * where the device has none. The caller closes it once its last batch finished.
    */
-  default StreamScope taskStream() {
-    return () -> {};
+  default TaskStream openTaskStream() {
+    return TaskStream.NONE;
   }
 
-  /** What {@link #taskStream} returns: closing it restores the thread's previous stream. */
+  /** One task's stream of a device: see {@link #openTaskStream}. */
+  interface TaskStream extends AutoCloseable {
+    /** A device without streams: entering and waiting do nothing. */
+    TaskStream NONE =
+        new TaskStream() {
+          @Override
+          public StreamScope enter() {
+            return () -> {};
+          }
+
+          @Override
+          public void synchronize() {}
+
+          @Override
+          public void close() {}
+        };
+
+    /**
+     * Makes this stream current for the calling thread until the returned scope closes, which
+     * restores the thread's previous stream.
+     */
+    StreamScope enter();
+
+    /** Waits until every batch queued on this stream, from any thread, is done. */
+    void synchronize();
+
+    /** Gives the stream back; idempotent. */
+    @Override
+    void close();
+  }
+
+  /** What {@link TaskStream#enter} returns: closing it restores the thread's previous stream. */
   interface StreamScope extends AutoCloseable {
     @Override
     void close();

@@ -23,7 +23,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Renders one batch to 8-bit pixels. Idempotent: the same frames give the same bytes whatever batch
  * they are in, so a split retry cannot change the output. Every tensor lives in a scope per call.
  */
-final class BatchRenderer {
+final class BatchRenderer implements AutoCloseable {
   /** Error code of a frame the model (or enhancer) rendered as NaN or infinity. */
   static final String NON_FINITE_OUTPUT = "NON_FINITE_OUTPUT";
 
@@ -34,6 +34,9 @@ final class BatchRenderer {
   private final RenderSettings settings;
   private final BatchFaults faults;
   private final DeviceInputs inputs;
+
+  /** The task's own stream for all its batches and calibration runs, whichever thread runs them. */
+  private final Device.TaskStream stream;
 
   /** {@code enhancer} may be null. */
   BatchRenderer(
@@ -49,6 +52,16 @@ final class BatchRenderer {
     this.settings = settings;
     this.faults = faults;
     this.inputs = new DeviceInputs(model, device);
+    this.stream = device.openTaskStream();
+  }
+
+  /**
+   * Gives the task's stream back. Only once no batch or calibration run of this renderer can start
+   * or is running: the render stage's last action.
+   */
+  @Override
+  public void close() {
+    stream.close();
   }
 
   /** Renders a batch to 8-bit pixels; encoding is a separate stage ({@link FrameEncoder}). */
@@ -122,9 +135,9 @@ final class BatchRenderer {
     device.emptyCache();
   }
 
-  /** Waits for the device work this thread queued. */
+  /** Waits for the device work queued on this renderer's stream, from whichever thread. */
   void synchronize() {
-    device.synchronize();
+    stream.synchronize();
   }
 
   /** Whether the device models batch times rather than measuring them (a simulated GPU). */
@@ -151,7 +164,7 @@ final class BatchRenderer {
     // Inference mode: no autograd bookkeeping (version counters, views' metadata) on any tensor.
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        Device.StreamScope stream = device.taskStream()) {
+        Device.StreamScope current = stream.enter()) {
       startFromWholeSegments(window);
       device.beforeBatch(n, pixels);
       try {

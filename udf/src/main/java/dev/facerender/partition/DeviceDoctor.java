@@ -75,16 +75,17 @@ public final class DeviceDoctor {
               "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
       PendingFrame frame =
           new PendingFrame("doctor", 0, new float[coeffCount * settings.windowWidth()], source);
-      BatchRenderer renderer =
-          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE);
       Calibration calibration;
-      try {
+      // At the run's level, not the extreme one: the doctor never runs a batch the run's plan
+      // would not (a calibration bisecting near 98% of an H200 died inside cuDNN, not in an OOM).
+      try (BatchRenderer renderer =
+          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE)) {
         calibration =
             BatchPlanner.measure(
                 renderer,
                 frame,
-                Level.EXTREME.maxBatch(),
-                (long) (free * Level.EXTREME.memoryFraction()));
+                settings.effectiveMaxBatch(),
+                (long) (free * settings.effectiveMemoryFraction()));
       } finally {
         source.release();
       }
@@ -201,6 +202,8 @@ public final class DeviceDoctor {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       sources.forEach(ClipSource::release);
+      // Every run finished (invokeAll returned): nothing uses the stream any more.
+      renderer.close();
       return new Throughput(batch, threads, (long) threads * batchesPerThread * batch, seconds);
     } finally {
       pool.shutdownNow();

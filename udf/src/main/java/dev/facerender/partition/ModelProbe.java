@@ -92,9 +92,8 @@ public final class ModelProbe implements AutoCloseable {
    * count and a minimum duration, both). The first OOM ends the point, invalid.
    */
   public Point point(int batch, long minFrames, double minSeconds) {
-    BatchRenderer renderer = renderer();
     long peak = -1;
-    try {
+    try (BatchRenderer renderer = renderer()) {
       peak = renderer.calibrationRun(frame, batch)[0];
       long frames = 0;
       long start = System.nanoTime();
@@ -174,8 +173,7 @@ public final class ModelProbe implements AutoCloseable {
   private boolean fitsEveryTry(int size, int tries, List<Trial> trials) {
     for (int i = 0; i < tries; i++) {
       // A device of its own per try: no earlier peak predicts this one.
-      BatchRenderer renderer = renderer();
-      try {
+      try (BatchRenderer renderer = renderer()) {
         trials.add(new Trial(size, true, renderer.calibrationRun(frame, size)[0]));
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {

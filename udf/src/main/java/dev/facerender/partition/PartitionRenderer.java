@@ -37,6 +37,9 @@ final class PartitionRenderer implements Iterator<Row> {
   private final ClipVideos videos;
   private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
+  /** Its stream is the task's: closed by the render stage's last action. */
+  private final BatchRenderer renderer;
+
   /** This task's place among the JVM's live tasks, released with its other resources. */
   private final CoreShare.Lease coreLease;
 
@@ -69,6 +72,7 @@ final class PartitionRenderer implements Iterator<Row> {
             sinks,
             videos);
     BatchRenderer renderer = new BatchRenderer(model, enhancer, deviceState, settings, faults);
+    this.renderer = renderer;
     this.planner =
         new BatchPlanner(
             settings, deviceState, task.taskAttemptId(), Runtime.getRuntime().maxMemory());
@@ -154,6 +158,7 @@ final class PartitionRenderer implements Iterator<Row> {
             owned.release();
           }
           planner.release();
+          renderer.close();
           coreLease.close();
         });
   }

@@ -80,8 +80,11 @@ class GpuMemoryTest {
     }
     holes.forEach(allocator::free);
     assertThat(gpu.freeBytes()).isLessThan(2 * hole);
-    // A cap of 60 frames: calibration stops at 32, which the holes serve; the plan is the cap.
-    // No growth back within this clip, so what follows the split shows the lowered ceiling.
+    // A cap of 60 frames. The holes were freed on the default stream, so the task's own stream
+    // cannot take them (the allocator reuses a block only on its stream), though they count as
+    // plannable: calibration runs out of device memory below the cap, and the first batch of the
+    // plan still meets a fragmentation OOM. No growth back within this clip, so what follows the
+    // split shows the lowered ceiling.
     RenderSettings settings =
         Fixtures.shared(
             1, 1, "level", "high", "maxBatch", "60", "growAfter", "1000", "pipelineDepth", "1");
@@ -99,7 +102,7 @@ class GpuMemoryTest {
         .allSatisfy(m -> assertThat(m.ooms()).isZero());
     assertThat(task.errors).isEmpty();
     assertThat(batches.stream().mapToInt(BatchMetrics::frames).sum()).isEqualTo(400);
-    assertThat(batches.get(0).plannedBatch()).isEqualTo(60);
+    assertThat(batches.get(0).plannedBatch()).isBetween(2, 59);
     pins.forEach(allocator::free);
   }
 }

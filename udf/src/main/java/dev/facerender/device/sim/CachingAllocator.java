@@ -1,12 +1,15 @@
 package dev.facerender.device.sim;
 
+import dev.facerender.device.Device;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * A model of PyTorch's CUDA caching allocator ({@code c10/cuda/CUDACachingAllocator.cpp}) for one
- * device and one stream, written from its documented behaviour, not from the sizer:
+ * device, written from its documented behaviour, not from the sizer:
  *
  * <ul>
  *   <li>Sizes by {@link AllocatorSizes}. Every request is rounded up to a multiple of 512 bytes
@@ -19,11 +22,17 @@ import java.util.TreeSet;
  *   <li>A request takes the smallest cached free block of its pool that fits (best fit); the rest
  *       of the block is split off and stays cached if it is at least 512 bytes (small pool) or more
  *       than 1 MiB (large pool), otherwise the whole block is handed out.
+ *   <li>Streams: a request is served on the calling thread's current stream ({@link #useStream};
+ *       stream 0, the default stream, otherwise). A segment belongs to the stream that cut it, and
+ *       a free block is reused only by a request on that stream: the allocator's block pools are
+ *       searched with the stream as part of the key ({@code BlockComparatorSize} compares {@code
+ *       stream} first), so a block freed on stream A is never handed to stream B.
  *   <li>A freed block merges with free neighbours of its own segment; segments stay reserved
  *       (cached) until {@link #emptyCache} returns the wholly free ones to the device.
- *   <li>When {@code cudaMalloc} fails the allocator returns its wholly free cached segments to the
- *       device and tries once more (with the default, unlimited {@code max_split_size} there is no
- *       cheaper partial release); then it raises "CUDA out of memory".
+ *   <li>When {@code cudaMalloc} fails the allocator returns its wholly free cached segments, of
+ *       every stream ({@code release_cached_blocks}), to the device and tries once more (with the
+ *       default, unlimited {@code max_split_size} there is no cheaper partial release); then it
+ *       raises "CUDA out of memory".
  * </ul>
  *
  * Sources: the constants and their comments in {@code c10/core/AllocatorConfig.h} (before 2.8 in
@@ -60,11 +69,13 @@ public final class CachingAllocator {
     private final long id;
     private final long size;
     private final boolean small;
+    private final int stream;
 
-    private Segment(long id, long size, boolean small) {
+    private Segment(long id, long size, boolean small, int stream) {
       this.id = id;
       this.size = size;
       this.small = small;
+      this.stream = stream;
     }
   }
 
@@ -74,8 +85,12 @@ public final class CachingAllocator {
           .thenComparingLong(b -> b.offset);
 
   private final DeviceMemory memory;
-  private final TreeSet<Block> smallPool = new TreeSet<>(BEST_FIT);
-  private final TreeSet<Block> largePool = new TreeSet<>(BEST_FIT);
+
+  /** Free blocks by (stream, pool): key {@code stream * 2 + (small ? 1 : 0)}. */
+  private final Map<Long, TreeSet<Block>> pools = new HashMap<>();
+
+  private final java.util.Set<Integer> segmentStreams = new java.util.HashSet<>();
+  private final ThreadLocal<Integer> currentStream = ThreadLocal.withInitial(() -> 0);
   private long segments;
   private long allocated;
   private long reserved;
@@ -90,13 +105,14 @@ public final class CachingAllocator {
   public synchronized Block malloc(long bytes) {
     long size = AllocatorSizes.roundSize(bytes);
     boolean small = AllocatorSizes.isSmall(size);
-    TreeSet<Block> pool = small ? smallPool : largePool;
-    Block probe = new Block(new Segment(-1, 0, small), -1, size);
+    int stream = currentStream.get();
+    TreeSet<Block> pool = pool(stream, small);
+    Block probe = new Block(new Segment(-1, 0, small, stream), -1, size);
     Block block = pool.ceiling(probe);
     if (block != null) {
       pool.remove(block);
     } else {
-      block = newSegment(size, small, bytes);
+      block = newSegment(size, small, stream, bytes);
     }
     long remaining = block.size - size;
     if (AllocatorSizes.splits(small, remaining)) {
@@ -123,7 +139,7 @@ public final class CachingAllocator {
     }
     block.allocated = false;
     allocated -= block.size;
-    TreeSet<Block> pool = block.segment.small ? smallPool : largePool;
+    TreeSet<Block> pool = pool(block.segment.stream, block.segment.small);
     Block merged = block;
     if (merged.prev != null && !merged.prev.allocated) {
       Block p = merged.prev;
@@ -149,8 +165,26 @@ public final class CachingAllocator {
 
   /** Returns every wholly free cached segment to the device ({@code torch.cuda.empty_cache}). */
   public synchronized void emptyCache() {
-    release(smallPool);
-    release(largePool);
+    pools.values().forEach(this::release);
+  }
+
+  /**
+   * Makes {@code stream} the calling thread's current stream until the scope closes, which restores
+   * the one before ({@code c10::cuda::CUDAStreamGuard}).
+   */
+  public Device.StreamScope useStream(int stream) {
+    int previous = currentStream.get();
+    currentStream.set(stream);
+    return () -> currentStream.set(previous);
+  }
+
+  /** The calling thread's current stream (0: the default stream). */
+  public int currentStream() {
+    return currentStream.get();
+  }
+
+  private TreeSet<Block> pool(int stream, boolean small) {
+    return pools.computeIfAbsent(stream * 2L + (small ? 1 : 0), k -> new TreeSet<>(BEST_FIT));
   }
 
   public synchronized long allocatedBytes() {
@@ -178,12 +212,17 @@ public final class CachingAllocator {
     return segments;
   }
 
+  /** The streams whose requests took segments from the device so far. */
+  public synchronized java.util.SortedSet<Integer> streamsWithSegments() {
+    return new java.util.TreeSet<>(segmentStreams);
+  }
+
   /** OOMs raised while the device's and the cache's free bytes together would have been enough. */
   public synchronized long fragmentationOoms() {
     return fragmentationOoms;
   }
 
-  private Block newSegment(long size, boolean small, long requested) {
+  private Block newSegment(long size, boolean small, int stream, long requested) {
     long segmentSize = AllocatorSizes.segmentSize(size);
     if (!memory.cudaMalloc(segmentSize)) {
       emptyCache();
@@ -192,7 +231,8 @@ public final class CachingAllocator {
       }
     }
     reserved += segmentSize;
-    Segment segment = new Segment(segments++, segmentSize, small);
+    Segment segment = new Segment(segments++, segmentSize, small, stream);
+    segmentStreams.add(stream);
     return new Block(segment, 0, segmentSize);
   }
 

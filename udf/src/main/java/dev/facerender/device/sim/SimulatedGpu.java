@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A GPU that exists as a model: {@link DeviceMemory} (total, CUDA context, other processes, free
@@ -24,6 +25,9 @@ public final class SimulatedGpu implements Device {
    * this is an assumption until bench/gpu-probe.py's "used before any tensor" replaces it.
    */
   public static final long CONTEXT_BYTES = 512L << 20;
+
+  /** Streams per device in libtorch's pool ({@code kStreamsPerPool} in CUDAStream.cpp). */
+  public static final int POOLED_STREAMS = 32;
 
   private static final long LAUNCH_NANOS = 4_000_000;
   private static final long FRAME_NANOS_256 = 250_000;
@@ -57,6 +61,8 @@ public final class SimulatedGpu implements Device {
   private final Set<String> loaded = new HashSet<>();
 
   private final List<CachingAllocator.Block> weights = new ArrayList<>();
+
+  private final AtomicLong nextStream = new AtomicLong();
 
   /** The output of the calling thread's batch, freed when the batch ends. */
   private final ThreadLocal<CachingAllocator.Block> output = new ThreadLocal<>();
@@ -162,6 +168,29 @@ public final class SimulatedGpu implements Device {
   @Override
   public void emptyCache() {
     allocator.emptyCache();
+  }
+
+  /**
+   * A stream from a pool of {@link #POOLED_STREAMS} handed out in turn, as {@code
+   * c10::cuda::getStreamFromPool} hands out its low-priority streams: entering it makes it the
+   * allocator's current stream for the calling thread, and leaving restores the previous one.
+   * Batches are modelled, not queued, so waiting on it returns at once.
+   */
+  @Override
+  public TaskStream openTaskStream() {
+    int stream = 1 + (int) (nextStream.getAndIncrement() % POOLED_STREAMS);
+    return new TaskStream() {
+      @Override
+      public StreamScope enter() {
+        return allocator.useStream(stream);
+      }
+
+      @Override
+      public void synchronize() {}
+
+      @Override
+      public void close() {}
+    };
   }
 
   /** The renderer's weights become resident once per model, as {@code module.to(device)} does. */

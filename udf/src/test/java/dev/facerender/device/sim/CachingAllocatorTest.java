@@ -104,4 +104,53 @@ class CachingAllocatorTest {
     assertThatThrownBy(() -> a.malloc(100 * MIB))
         .hasMessageStartingWith("CUDA out of memory. Tried to allocate 100.00 MiB");
   }
+
+  @Test
+  void aBlockFreedOnOneStreamIsReusedOnlyOnThatStream() {
+    CachingAllocator a = allocator(1024);
+    CachingAllocator.Block onA;
+    try (var a1 = a.useStream(1)) {
+      onA = a.malloc(100 * MIB);
+    }
+    a.free(onA);
+    try (var b = a.useStream(2)) {
+      a.malloc(100 * MIB);
+    }
+    assertThat(a.segmentsAllocated())
+        .as("stream 2 cannot take the block stream 1 freed: a segment of its own")
+        .isEqualTo(2);
+    try (var a1 = a.useStream(1)) {
+      a.malloc(100 * MIB);
+    }
+    assertThat(a.segmentsAllocated()).as("stream 1 reuses its own freed block").isEqualTo(2);
+  }
+
+  @Test
+  void aStreamScopeRestoresTheStreamCurrentBeforeIt() {
+    CachingAllocator a = allocator(64);
+    assertThat(a.currentStream()).as("the default stream").isZero();
+    try (var outer = a.useStream(3)) {
+      try (var inner = a.useStream(5)) {
+        assertThat(a.currentStream()).isEqualTo(5);
+      }
+      assertThat(a.currentStream()).isEqualTo(3);
+    }
+    assertThat(a.currentStream()).isZero();
+  }
+
+  @Test
+  void aFailedSegmentReleasesTheFreeSegmentsOfEveryStreamBeforeGivingUp() {
+    CachingAllocator a = allocator(1024);
+    CachingAllocator.Block onA;
+    try (var a1 = a.useStream(1)) {
+      onA = a.malloc(600 * MIB);
+    }
+    a.free(onA);
+    try (var b = a.useStream(2)) {
+      assertThat(a.malloc(600 * MIB).size())
+          .as("stream 1's cached 600 MiB went back to the device, then stream 2 got it")
+          .isEqualTo(600 * MIB);
+    }
+    assertThat(a.reservedBytes()).isEqualTo(600 * MIB);
+  }
 }
