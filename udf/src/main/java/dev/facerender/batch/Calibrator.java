@@ -88,7 +88,9 @@ public final class Calibrator {
     for (int size = 1; size <= maxBatch; size *= 2) {
       ThroughputPoint point;
       try {
-        point = measure(probe, size, MIN_TIMED_FRAMES, new Deadline(start, budgetNanos));
+        point =
+            measure(
+                probe, size, MIN_TIMED_FRAMES, new Deadline(start, budgetNanos), points.isEmpty());
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -147,7 +149,7 @@ public final class Calibrator {
       ThroughputPoint point;
       try {
         // Timed as the doubling's sizes are, so that speeds compare.
-        point = measure(probe, middle, 0, new Deadline(start, budgetNanos));
+        point = measure(probe, middle, 0, new Deadline(start, budgetNanos), false);
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -183,22 +185,25 @@ public final class Calibrator {
    * One size: warmed until settled ({@link #warm}), then at least {@link #REPEATS} timed runs and
    * {@code minFrames} frames queued back to back between two synchronisations, so the time is the
    * device's work and none of the host's launches; frames/s over all of them. Past the deadline a
-   * single timed run is enough. The peak is the smallest of the timed runs' (-1 if one is unknown):
-   * each run is its own window, and what else the process allocates during one (a first call's lazy
-   * initialisation, another thread's buffers, the JIT) only ever adds bytes, so the smallest is the
-   * batch's own. An OOM propagates to the caller.
+   * single timed run is enough. The peak is the largest of the size's runs (-1 if one is unknown),
+   * but never the calibration's first run's ({@code firstOfCalibration}): that one carries the
+   * one-time allocations (lazy initialisation, the execution plan, a clip's encoded source), which
+   * once inflated batch 1's peak past batch 2's and planned 2 where 5 fit. The other runs differ by
+   * the allocator's rounding, and a batch that starts from an emptied cache (each size's first run)
+   * may need the most. An OOM propagates to the caller.
    */
-  private static ThroughputPoint measure(Probe probe, int size, int minFrames, Deadline deadline) {
+  private static ThroughputPoint measure(
+      Probe probe, int size, int minFrames, Deadline deadline, boolean firstOfCalibration) {
     probe.beforeSize(size);
-    warm(probe, size, deadline);
+    long warmPeak = warm(probe, size, deadline, firstOfCalibration);
     int runs = Math.max(REPEATS, (minFrames + size - 1) / size);
     probe.synchronize();
     long start = probe.nanoTime();
-    long peak = Long.MAX_VALUE;
+    long peak = warmPeak;
     int done = 0;
     while (done < runs && (done == 0 || !deadline.passed())) {
       long runPeak = probe.run(size);
-      peak = runPeak < 0 || peak < 0 ? -1 : Math.min(peak, runPeak);
+      peak = runPeak < 0 || peak < 0 ? -1 : Math.max(peak, runPeak);
       done++;
     }
     probe.synchronize();
@@ -213,15 +218,20 @@ public final class Calibrator {
    * for it on the next, and cuDNN and cuBLAS choose and allocate per shape, so a fixed count of
    * warm-ups would time some of that work for some sizes and not for others. The fastest-before
    * test ends a CPU's warm-up whose runs scatter around a floor (other processes, frequency) once
-   * one lands near it again. Warm-up peaks are not kept: they hold the one-time allocations.
+   * one lands near it again. Returns the largest peak seen, but for the first run when {@code
+   * skipFirst} (-1 if one is unknown).
    */
-  private static void warm(Probe probe, int size, Deadline deadline) {
+  private static long warm(Probe probe, int size, Deadline deadline, boolean skipFirst) {
+    long peak = 0;
     long previous = -1;
     long fastest = Long.MAX_VALUE;
     for (int i = 0; i < MAX_WARMUPS; i++) {
       probe.synchronize();
       long start = probe.nanoTime();
-      probe.run(size);
+      long runPeak = probe.run(size);
+      if (i > 0 || !skipFirst) {
+        peak = runPeak < 0 || peak < 0 ? -1 : Math.max(peak, runPeak);
+      }
       probe.synchronize();
       long nanos = Math.max(1, probe.nanoTime() - start);
       if (deadline.passed() || (previous > 0 && (near(nanos, previous) || near(nanos, fastest)))) {
@@ -230,6 +240,7 @@ public final class Calibrator {
       previous = nanos;
       fastest = Math.min(fastest, nanos);
     }
+    return peak;
   }
 
   private static boolean near(long a, long b) {

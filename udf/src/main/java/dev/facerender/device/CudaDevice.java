@@ -8,6 +8,8 @@ import org.bytedeco.pytorch.cuda.CUDAStream;
 import org.bytedeco.pytorch.cuda.CUDAStreamGuard;
 import org.bytedeco.pytorch.cuda.DeviceStats;
 import org.bytedeco.pytorch.global.torch_cuda;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A CUDA GPU, read through the CUDA presets ({@code cudaMemGetInfo}: free bytes of the device) and
@@ -16,12 +18,57 @@ import org.bytedeco.pytorch.global.torch_cuda;
  * found a working CUDA runtime.
  */
 final class CudaDevice implements Device {
+  private static final Logger LOG = LoggerFactory.getLogger(CudaDevice.class);
+
   private final int index;
   private final long totalBytes;
+
+  /** The allocator's cap in bytes once the first batch set it, -1 before. */
+  private volatile long capBytes = -1;
 
   CudaDevice(int index) {
     this.index = index;
     this.totalBytes = memInfo()[1];
+  }
+
+  /** Sizing sees only what the allocator may hand out under its cap ({@link GpuReserve}). */
+  @Override
+  public long plannableBytes() {
+    return GpuReserve.plannableBytes(
+        totalBytes, capBytes, freeBytes(), reservedBytes(), allocatedBytes());
+  }
+
+  /**
+   * Caps the allocator before the first batch, not in the constructor: libtorch creates a device's
+   * allocator state lazily, with the first tensor (the model's weights), and refuses the cap
+   * before.
+   */
+  @Override
+  public void beforeBatch(int frames, long pixels) {
+    if (capBytes < 0) {
+      synchronized (this) {
+        if (capBytes < 0) {
+          capBytes = applyCap();
+        }
+      }
+    }
+  }
+
+  private long applyCap() {
+    long cap = GpuReserve.capBytes(totalBytes, freeBytes(), reservedBytes());
+    try {
+      allocator().setMemoryFraction(cap / (double) totalBytes, (byte) index);
+      LOG.info(
+          "{}: the caching allocator may hold {} MiB; {} MiB stay free for cuDNN and cuBLAS",
+          id(),
+          cap >> 20,
+          GpuReserve.headroomBytes(totalBytes) >> 20);
+    } catch (RuntimeException e) {
+      // Sizing still plans below the cap (plannableBytes); only the allocator's own guard is
+      // missing, so say so once instead of failing the batch.
+      LOG.warn("{}: could not cap the caching allocator: {}", id(), e.getMessage());
+    }
+    return cap;
   }
 
   @Override

@@ -127,19 +127,25 @@ public final class TorchScriptModel implements FrameModel {
   /**
    * libtorch's autocast for the calling thread while a half precision's model runs: convolutions
    * and matrix products in bf16 or fp16, precision-sensitive ops (softmax, norms, sums, exp) kept
-   * in float32 by autocast's own lists, weights and inputs left in float32. Restores the thread's
-   * previous state on close, as {@code torch.autocast} does.
+   * in float32 by autocast's own lists, weights and inputs left in float32. Autocast's weight cache
+   * is off while it runs: it would keep a half copy of every float32 weight that requires grad (a
+   * loaded file's do) in a process-wide cache that only {@code clear_cache} empties, outside any
+   * batch's peak and for the JVM's life; recasting per batch costs a copy of the weights, small
+   * next to a batch. Restores the thread's previous state on close, as {@code torch.autocast} does.
    */
   private static final class Autocast implements AutoCloseable {
     private final DeviceType type;
     private final boolean wasEnabled;
     private final ScalarType wasType;
+    private final boolean wasCaching;
 
     Autocast(Precision precision, DeviceType type) {
       this.type = type;
       this.wasEnabled = torch.is_autocast_enabled(type);
       this.wasType = torch.get_autocast_dtype(type);
+      this.wasCaching = torch.is_autocast_cache_enabled();
       if (precision.isHalf()) {
+        torch.set_autocast_cache_enabled(false);
         torch.set_autocast_dtype(type, precision.scalarType());
         torch.set_autocast_enabled(type, true);
       } else if (wasEnabled) {
@@ -151,6 +157,7 @@ public final class TorchScriptModel implements FrameModel {
     public void close() {
       torch.set_autocast_enabled(type, wasEnabled);
       torch.set_autocast_dtype(type, wasType);
+      torch.set_autocast_cache_enabled(wasCaching);
     }
   }
 

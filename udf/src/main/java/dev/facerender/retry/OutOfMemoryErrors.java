@@ -16,6 +16,12 @@ public final class OutOfMemoryErrors {
     "DefaultCPUAllocator: can't allocate memory",
     "CUDA error: out of memory",
     "CUBLAS_STATUS_ALLOC_FAILED",
+    // cuDNN's own allocations: cuDNN 8's status, cuDNN 9's device and host sub-codes
+    // (CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED, ..._HOST_ALLOCATION_FAILED).
+    "CUDNN_STATUS_ALLOC_FAILED",
+    "ALLOCATION_FAILED",
+    // Expandable segments map memory through the driver API, whose OOM reads differently.
+    "CUDA driver error: out of memory",
     "HIP out of memory",
     "MPS backend out of memory"
   };

@@ -91,10 +91,13 @@ def forward(self, x: Tensor, seg: Tensor) -> Tensor:
 
 #@ root
 def grid3d(self, d: int, h: int, w: int, like: Tensor) -> Tensor:
-    # [d, h, w, 3] of (x, y, z) in [-1, 1], x fastest: grid_sample's order.
-    x = torch.linspace(-1.0, 1.0, w, dtype=like.dtype, device=like.device)
-    y = torch.linspace(-1.0, 1.0, h, dtype=like.dtype, device=like.device)
-    z = torch.linspace(-1.0, 1.0, d, dtype=like.dtype, device=like.device)
+    # [d, h, w, 3] of (x, y, z) in [-1, 1], x fastest: grid_sample's order. Always float32,
+    # whatever autocast made of `like`: a bf16 grid rounds every sampling position (31 dB frames
+    # on a GPU, where autocast runs grid_sampler in its widest input type). dtype 6 is
+    # ScalarType Float: torch.float32 does not resolve in TorchScript defined from C++.
+    x = torch.linspace(-1.0, 1.0, w, dtype=6, device=like.device)
+    y = torch.linspace(-1.0, 1.0, h, dtype=6, device=like.device)
+    z = torch.linspace(-1.0, 1.0, d, dtype=6, device=like.device)
     xx = x.view(1, 1, w).expand(d, h, w)
     yy = y.view(1, h, 1).expand(d, h, w)
     zz = z.view(d, 1, 1).expand(d, h, w)
@@ -208,7 +211,9 @@ def dense_motion(self, feature: Tensor, kp_d: Tensor, kp_s: Tensor) -> List[Tens
     moved = grid - kp_d.view(n, k, 1, 1, 1, 3) + kp_s.view(n, k, 1, 1, 1, 3)
     sparse = torch.cat([grid.expand(n, 1, d, h, w, 3), moved], 1)
     repeated = f.unsqueeze(1).expand(n, k + 1, c, d, h, w).reshape(n * (k + 1), c, d, h, w)
-    deformed = torch.grid_sampler(repeated, sparse.reshape(n * (k + 1), d, h, w, 3), 0, 0, False)
+    # Sampling in float32 under autocast: the input and the grid alike.
+    deformed = torch.grid_sampler(
+        repeated.float(), sparse.float().reshape(n * (k + 1), d, h, w, 3), 0, 0, False)
     deformed = deformed.view(n, k + 1, c, d, h, w)
     g_d = torch.exp(-0.5 * ((grid - kp_d.view(n, k, 1, 1, 1, 3)) ** 2).sum(5) / 0.01)
     g_s = torch.exp(-0.5 * ((grid - kp_s.view(n, k, 1, 1, 1, 3)) ** 2).sum(5) / 0.01)
@@ -254,7 +259,7 @@ def forward(self, source: Tensor, coeffs: Tensor) -> Tensor:
     kp_driving = self.transform(canonical, self.mapping(coeffs))
     motion = self.dense_motion(feature, kp_driving, kp_source)
     # OcclusionAwareSPADEGenerator: warp the volume, flatten depth, third, fourth, occlusion.
-    out = torch.grid_sampler(feature, motion[0], 0, 0, False)
+    out = torch.grid_sampler(feature.float(), motion[0].float(), 0, 0, False)
     out = out.reshape(n, c * 16, h, w)
     out = self.g_fourth.forward(self.g_third.forward(out)) * motion[1]
     # SPADEDecoder: six blocks at H/4, two up blocks, each normalised by the warped features.

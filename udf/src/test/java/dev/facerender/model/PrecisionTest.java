@@ -70,6 +70,9 @@ class PrecisionTest {
   void autocastEndsWithTheCallAndLeavesTheThreadAsItWas() {
     render(BuiltinModels.WARP, Precision.FP16);
     assertThat(torch.is_autocast_enabled(torch.DeviceType.CPU)).isFalse();
+    assertThat(torch.is_autocast_cache_enabled())
+        .as("the weight cache, off while a half model runs, is back as it was")
+        .isTrue();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.device.GpuReserve;
 import dev.facerender.device.sim.CachingAllocator;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.metrics.BatchMetrics;
@@ -24,8 +25,10 @@ class GpuMemoryTest {
             .get(0);
 
     BatchMetrics first = task.metrics.get(0);
-    // The true free bytes: the device less its context and the weights, nothing else.
-    assertThat(first.freeBytes()).isEqualTo(8 * GIB - 512 * MIB - 3 * GIB);
+    // What a batch may have: the device less its context and the weights, and less the headroom
+    // the allocator's cap keeps for cuDNN and cuBLAS.
+    assertThat(first.freeBytes())
+        .isEqualTo(8 * GIB - 512 * MIB - 3 * GIB - GpuReserve.headroomBytes(8 * GIB));
     assertThat(first.fixedBytes()).as("the weights are not a batch's").isLessThan(256 * MIB);
     int largest = SimulatedGpu.largestFit(spec, 256 * 256, 256);
     assertThat(first.plannedBatch())
@@ -80,14 +83,13 @@ class GpuMemoryTest {
     }
     holes.forEach(allocator::free);
     assertThat(gpu.freeBytes()).isLessThan(2 * hole);
-    // A cap of 60 frames. The holes were freed on the default stream, so the task's own stream
-    // cannot take them (the allocator reuses a block only on its stream), though they count as
-    // plannable: calibration runs out of device memory below the cap, and the first batch of the
-    // plan still meets a fragmentation OOM. No growth back within this clip, so what follows the
-    // split shows the lowered ceiling.
+    // Batches of 60, fixed. The holes were freed on the default stream, so the task's own
+    // stream cannot take them (the allocator reuses a block only on its stream), though they
+    // count as plannable: the first batch meets a fragmentation OOM. No growth back within this
+    // clip, so what follows the split shows the lowered ceiling.
     RenderSettings settings =
         Fixtures.shared(
-            1, 1, "level", "high", "maxBatch", "60", "growAfter", "1000", "pipelineDepth", "1");
+            1, 1, "level", "high", "batchSize", "60", "growAfter", "1000", "pipelineDepth", "1");
     Fixtures.Sinks task =
         SimulatedRuns.concurrently(
                 List.of(settings), gpu, List.of(Fixtures.clip("fragments", 256, 400, 0.3f)))
@@ -102,7 +104,27 @@ class GpuMemoryTest {
         .allSatisfy(m -> assertThat(m.ooms()).isZero());
     assertThat(task.errors).isEmpty();
     assertThat(batches.stream().mapToInt(BatchMetrics::frames).sum()).isEqualTo(400);
-    assertThat(batches.get(0).plannedBatch()).isBetween(2, 59);
+    assertThat(batches.get(0).plannedBatch()).isEqualTo(60);
     pins.forEach(allocator::free);
+  }
+
+  @Test
+  void batchesAtLevelExtremeLeaveTheLibrariesTheirMemory() throws Exception {
+    // Level extreme sizes at 98% of what the allocator may take; cuDNN and cuBLAS need 768 MiB
+    // beside each pass outside the allocator (SimulatedGpu.LIBRARY_BYTES), which a 16 GiB GPU
+    // planned to 98% of its free bytes would not have: the process would die, not raise an OOM.
+    SimulatedGpu gpu = new SimulatedGpu("sim-extreme", 0, SimulatedGpu.Spec.of(16 * GIB));
+    RenderSettings settings = Fixtures.shared(1, 1, "level", "extreme", "pipelineDepth", "1");
+    Fixtures.Sinks task =
+        SimulatedRuns.concurrently(
+                List.of(settings), gpu, List.of(Fixtures.clip("extreme", 256, 400, 0.3f)))
+            .get(0);
+    assertThat(task.metrics.get(0).plannedBatch()).isGreaterThan(100);
+    assertThat(task.errors).isEmpty();
+    assertThat(task.metrics.stream().mapToInt(BatchMetrics::frames).sum()).isEqualTo(400);
+    assertThat(gpu.reservedBytes())
+        .as("the allocator stays under its cap")
+        .isLessThanOrEqualTo(
+            16 * GIB - SimulatedGpu.CONTEXT_BYTES - GpuReserve.headroomBytes(16 * GIB));
   }
 }

@@ -110,6 +110,15 @@ class SplitRetryTest {
                 new RuntimeException(
                     "DefaultCPUAllocator: can't allocate memory: you tried to allocate 9 bytes")))
         .isTrue();
+    assertThat(
+            List.of(
+                "cuDNN error: CUDNN_STATUS_ALLOC_FAILED",
+                "cuDNN error: CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED",
+                "CUDA driver error: out of memory",
+                "CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`"))
+        .as("an OOM inside cuDNN, cuBLAS or the driver API is an OOM")
+        .allSatisfy(
+            m -> assertThat(OutOfMemoryErrors.isOutOfMemory(new RuntimeException(m))).isTrue());
   }
 
   @Test

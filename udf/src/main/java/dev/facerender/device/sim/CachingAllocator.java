@@ -29,6 +29,9 @@ import java.util.TreeSet;
  *       stream} first), so a block freed on stream A is never handed to stream B.
  *   <li>A freed block merges with free neighbours of its own segment; segments stay reserved
  *       (cached) until {@link #emptyCache} returns the wholly free ones to the device.
+ *   <li>A memory fraction ({@code setMemoryFraction}) caps what the allocator reserves: a segment
+ *       that would take its reserved bytes past {@code fraction x total} is refused as if {@code
+ *       cudaMalloc} had failed ({@code allowed_memory_maximum} in CUDACachingAllocator.cpp).
  *   <li>When {@code cudaMalloc} fails the allocator returns its wholly free cached segments, of
  *       every stream ({@code release_cached_blocks}), to the device and tries once more (with the
  *       default, unlimited {@code max_split_size} there is no cheaper partial release); then it
@@ -96,6 +99,7 @@ public final class CachingAllocator {
   private long reserved;
   private long peakAllocated;
   private long fragmentationOoms;
+  private long allowedBytes = Long.MAX_VALUE;
 
   public CachingAllocator(DeviceMemory memory) {
     this.memory = memory;
@@ -222,11 +226,23 @@ public final class CachingAllocator {
     return fragmentationOoms;
   }
 
+  /** Caps reserved bytes at {@code fraction} of the device's total; 1 lifts the cap. */
+  public synchronized void setMemoryFraction(double fraction) {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("memory fraction must be in (0, 1], got " + fraction);
+    }
+    allowedBytes = (long) (fraction * memory.totalBytes());
+  }
+
+  private boolean takeSegment(long segmentSize) {
+    return reserved + segmentSize <= allowedBytes && memory.cudaMalloc(segmentSize);
+  }
+
   private Block newSegment(long size, boolean small, int stream, long requested) {
     long segmentSize = AllocatorSizes.segmentSize(size);
-    if (!memory.cudaMalloc(segmentSize)) {
+    if (!takeSegment(segmentSize)) {
       emptyCache();
-      if (!memory.cudaMalloc(segmentSize)) {
+      if (!takeSegment(segmentSize)) {
         throw outOfMemory(requested);
       }
     }

@@ -2,6 +2,7 @@ package dev.facerender.device.sim;
 
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceKind;
+import dev.facerender.device.GpuReserve;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +29,13 @@ public final class SimulatedGpu implements Device {
 
   /** Streams per device in libtorch's pool ({@code kStreamsPerPool} in CUDAStream.cpp). */
   public static final int POOLED_STREAMS = 32;
+
+  /**
+   * What cuDNN and cuBLAS take per batch with {@code cudaMalloc}, outside the caching allocator
+   * (handles, the heuristics' and lazily loaded kernels' memory): an assumption, as the context is.
+   * When it cannot be had the process dies ({@link LibraryCrash}), as it did on an H200.
+   */
+  public static final long LIBRARY_BYTES = 768L << 20;
 
   private static final long LAUNCH_NANOS = 4_000_000;
   private static final long FRAME_NANOS_256 = 250_000;
@@ -63,6 +71,9 @@ public final class SimulatedGpu implements Device {
   private final List<CachingAllocator.Block> weights = new ArrayList<>();
 
   private final AtomicLong nextStream = new AtomicLong();
+
+  /** Guarded by {@code this}: the allocator's cap, set at the first batch; -1 before. */
+  private long capBytes = -1;
 
   /** The output of the calling thread's batch, freed when the batch ends. */
   private final ThreadLocal<CachingAllocator.Block> output = new ThreadLocal<>();
@@ -201,6 +212,10 @@ public final class SimulatedGpu implements Device {
     }
   }
 
+  /**
+   * Caps the allocator before the first batch as the CUDA device does ({@link GpuReserve}); then
+   * the pass, and the libraries' memory outside the allocator, which must be there.
+   */
   @Override
   public void beforeBatch(int frames, long pixels) {
     synchronized (this) {
@@ -208,8 +223,48 @@ public final class SimulatedGpu implements Device {
         throw new IllegalStateException(
             id + ": a batch ran before any model was loaded onto the device (call modelLoaded)");
       }
+      if (capBytes < 0) {
+        capBytes = GpuReserve.capBytes(memory.totalBytes(), memory.freeBytes(), reservedBytes());
+        allocator.setMemoryFraction(capBytes / (double) memory.totalBytes());
+      }
     }
-    output.set(workload.forward(allocator, frames, pixels));
+    // The libraries' memory is held through the pass, beside the pass's own peak.
+    if (!memory.cudaMalloc(LIBRARY_BYTES)) {
+      throw new LibraryCrash(
+          id
+              + ": cuDNN found "
+              + DeviceMemory.human(memory.freeBytes())
+              + " free for its own "
+              + DeviceMemory.human(LIBRARY_BYTES)
+              + ": the process would die here (SIGSEGV), not raise an OOM");
+    }
+    try {
+      output.set(workload.forward(allocator, frames, pixels));
+    } finally {
+      memory.cudaFree(LIBRARY_BYTES);
+    }
+  }
+
+  @Override
+  public long plannableBytes() {
+    long cap;
+    synchronized (this) {
+      cap = capBytes;
+    }
+    return GpuReserve.plannableBytes(
+        memory.totalBytes(), cap, memory.freeBytes(), reservedBytes(), allocatedBytes());
+  }
+
+  /**
+   * A process death a real GPU would give (an {@link Error}, which no split-and-retry catches): a
+   * test that meets one has planned into the memory the libraries need.
+   */
+  public static final class LibraryCrash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    LibraryCrash(String message) {
+      super(message);
+    }
   }
 
   @Override
