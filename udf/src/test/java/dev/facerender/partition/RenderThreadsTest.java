@@ -13,7 +13,10 @@ import java.util.concurrent.Executors;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
-/** A batch renders with the run's intra-op threads, whatever its (pooled) thread had before. */
+/**
+ * A batch renders with the run's intra-op threads, whatever its (pooled) thread had before; without
+ * a fixed count, with the JVM's cores split by the tasks alive when it starts.
+ */
 class RenderThreadsTest {
   @Test
   void aBatchOnAThreadLeftWithAnotherCountRendersWithTheRunsThreads() throws Exception {
@@ -39,6 +42,33 @@ class RenderThreadsTest {
       source.release();
     } finally {
       pooled.shutdownNow();
+    }
+  }
+
+  @Test
+  void withoutAFixedCountABatchTakesTheCoresOfTasksThatEnded() throws Exception {
+    RenderSettings settings = Fixtures.settings();
+    DeviceState state = new DeviceState(new CpuDevice(0.5));
+    int cores = state.cores().cores();
+    try (FrameModel model = Models.load(BuiltinModels.WARP);
+        BatchRenderer renderer =
+            new BatchRenderer(model, null, state, settings, BatchFaults.NONE)) {
+      ClipSource source = new ClipSource("c", Fixtures.rgb(32), null);
+      PendingFrame frame = new PendingFrame("c", 0, new float[70], source);
+      try (var task = state.cores().join()) {
+        renderer.calibrationRun(frame, 1);
+        assertThat(torch.get_num_threads()).as("one task alone: every core").isEqualTo(cores);
+        try (var other = state.cores().join()) {
+          renderer.calibrationRun(frame, 1);
+          assertThat(torch.get_num_threads())
+              .as("a second task started: half each")
+              .isEqualTo(Math.max(1, cores / 2));
+        }
+        renderer.calibrationRun(frame, 1);
+        assertThat(torch.get_num_threads()).as("it ended: its cores come back").isEqualTo(cores);
+      } finally {
+        source.release();
+      }
     }
   }
 }
