@@ -50,7 +50,7 @@ public final class Calibrator {
    * that figures measured the old way (per-shape compilation timed, unsynchronised clocks) are
    * measured again instead of planned from.
    */
-  public static final int METHOD = 2;
+  public static final int METHOD = 3;
 
   private static final int REPEATS = 2;
 
@@ -81,6 +81,7 @@ public final class Calibrator {
   public static Calibration calibrate(
       Probe probe, int maxBatch, long memoryBudget, long estimatedPerFrame, long budgetNanos) {
     long start = System.nanoTime();
+    Deadline deadline = new Deadline(start, budgetNanos);
     List<ThroughputPoint> points = new ArrayList<>();
     int smallestOom = 0;
     int falls = 0;
@@ -88,9 +89,7 @@ public final class Calibrator {
     for (int size = 1; size <= maxBatch; size *= 2) {
       ThroughputPoint point;
       try {
-        point =
-            measure(
-                probe, size, MIN_TIMED_FRAMES, new Deadline(start, budgetNanos), points.isEmpty());
+        point = measure(probe, size, MIN_TIMED_FRAMES, deadline, points.isEmpty());
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -109,7 +108,7 @@ public final class Calibrator {
         break;
       }
       long[] fit = PeakLine.fit(points, estimatedPerFrame);
-      if (System.nanoTime() - start > budgetNanos) {
+      if (deadline.passed()) {
         break;
       }
       if (fit[0] + fit[1] * size * 2L > memoryBudget) {
@@ -118,8 +117,7 @@ public final class Calibrator {
       }
     }
     if (memoryBound) {
-      smallestOom =
-          refineTop(probe, points, maxBatch, memoryBudget, start, budgetNanos, smallestOom);
+      smallestOom = refineTop(probe, points, maxBatch, memoryBudget, deadline, smallestOom);
     }
     long[] fit = PeakLine.fit(points, estimatedPerFrame);
     boolean measured = points.stream().filter(p -> p.peakBytes() >= 0).count() >= 2 && fit[2] == 1;
@@ -137,19 +135,18 @@ public final class Calibrator {
       List<ThroughputPoint> points,
       int maxBatch,
       long memoryBudget,
-      long start,
-      long budgetNanos,
+      Deadline deadline,
       int smallestOom) {
     int fits = points.stream().mapToInt(ThroughputPoint::batch).max().orElse(1);
     int over = Math.min(maxBatch + 1, fits * 2);
     long[] line = PeakLine.fit(points, 0);
     // The first guess is the line's limit, so a good line costs one or two sizes, not log2 of them.
     int middle = (int) Math.max(fits + 1, Math.min(over - 1, (memoryBudget - line[0]) / line[1]));
-    while (over - fits > 1 && System.nanoTime() - start <= budgetNanos) {
+    while (over - fits > 1 && !deadline.passed()) {
       ThroughputPoint point;
       try {
         // Timed as the doubling's sizes are, so that speeds compare.
-        point = measure(probe, middle, 0, new Deadline(start, budgetNanos), false);
+        point = measure(probe, middle, 0, deadline, false);
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -172,8 +169,7 @@ public final class Calibrator {
 
   /**
    * The time budget, read after every run: a model that takes seconds a frame (a real SadTalker
-   * network on a CPU) stops after one untimed and one timed run of a size instead of ten, so
-   * calibration never costs more than a few of the job's frames.
+   * network on a CPU) stops after its first run instead of ten.
    */
   private record Deadline(long start, long budgetNanos) {
     boolean passed() {
@@ -195,7 +191,20 @@ public final class Calibrator {
   private static ThroughputPoint measure(
       Probe probe, int size, int minFrames, Deadline deadline, boolean firstOfCalibration) {
     probe.beforeSize(size);
-    long warmPeak = warm(probe, size, deadline, firstOfCalibration);
+    if (firstOfCalibration) {
+      // The calibration's first run, timed: when it alone spent the budget, it is the only point
+      // (its peak with its one-time allocations: an overestimate, on the safe side), and the frame
+      // it rendered is the caller's to keep. Nothing is rendered only to be thrown away.
+      probe.synchronize();
+      long start = probe.nanoTime();
+      long peak = probe.run(size);
+      probe.synchronize();
+      long nanos = Math.max(1, probe.nanoTime() - start);
+      if (deadline.passed()) {
+        return new ThroughputPoint(size, peak, size * 1e9 / nanos);
+      }
+    }
+    long warmPeak = warm(probe, size, deadline);
     int runs = Math.max(REPEATS, (minFrames + size - 1) / size);
     probe.synchronize();
     long start = probe.nanoTime();
@@ -218,10 +227,9 @@ public final class Calibrator {
    * for it on the next, and cuDNN and cuBLAS choose and allocate per shape, so a fixed count of
    * warm-ups would time some of that work for some sizes and not for others. The fastest-before
    * test ends a CPU's warm-up whose runs scatter around a floor (other processes, frequency) once
-   * one lands near it again. Returns the largest peak seen, but for the first run when {@code
-   * skipFirst} (-1 if one is unknown).
+   * one lands near it again. Returns the largest peak seen (-1 if one is unknown).
    */
-  private static long warm(Probe probe, int size, Deadline deadline, boolean skipFirst) {
+  private static long warm(Probe probe, int size, Deadline deadline) {
     long peak = 0;
     long previous = -1;
     long fastest = Long.MAX_VALUE;
@@ -229,9 +237,7 @@ public final class Calibrator {
       probe.synchronize();
       long start = probe.nanoTime();
       long runPeak = probe.run(size);
-      if (i > 0 || !skipFirst) {
-        peak = runPeak < 0 || peak < 0 ? -1 : Math.max(peak, runPeak);
-      }
+      peak = runPeak < 0 || peak < 0 ? -1 : Math.max(peak, runPeak);
       probe.synchronize();
       long nanos = Math.max(1, probe.nanoTime() - start);
       if (deadline.passed() || (previous > 0 && (near(nanos, previous) || near(nanos, fastest)))) {

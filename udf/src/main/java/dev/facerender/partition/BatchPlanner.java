@@ -46,9 +46,20 @@ final class BatchPlanner {
   private final long taskId;
   private final long heapBytes;
   private final CalibrationStore store;
+  private final long jobFrames;
 
   /** {@code heapBytes}: the JVM's maximum heap ({@link Runtime#maxMemory}). */
   BatchPlanner(RenderSettings settings, DeviceState state, long taskId, long heapBytes) {
+    this(settings, state, taskId, heapBytes, -1);
+  }
+
+  /**
+   * As above, for a job of {@code jobFrames} frames (-1 unknown): no batch, calibrated or planned,
+   * is larger than the job.
+   */
+  BatchPlanner(
+      RenderSettings settings, DeviceState state, long taskId, long heapBytes, long jobFrames) {
+    this.jobFrames = jobFrames;
     this.settings = settings;
     this.state = state;
     this.device = state.device();
@@ -69,7 +80,9 @@ final class BatchPlanner {
                   settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size"));
       return new Planned(fixed, null, device.plannableBytes(), device.totalBytes(), "none", 0);
     }
-    int cap = Math.min(settings.effectiveMaxBatch(), heap.frames());
+    int levelCap = Math.min(settings.effectiveMaxBatch(), heap.frames());
+    // Sizes beyond the job's frames would be measured on copies and never rendered.
+    int cap = jobFrames > 0 ? (int) Math.min(levelCap, jobFrames) : levelCap;
     String key =
         String.join(
             "|",

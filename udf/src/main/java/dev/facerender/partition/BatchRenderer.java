@@ -35,6 +35,11 @@ final class BatchRenderer implements AutoCloseable {
   private final BatchFaults faults;
   private final DeviceInputs inputs;
 
+  /** Guarded by {@code this}: the frame calibration rendered alone, and its pixels. */
+  private PendingFrame keptFrame;
+
+  private byte[] keptPixels;
+
   /** The task's own stream for all its batches and calibration runs, whichever thread runs them. */
   private final Device.TaskStream stream;
 
@@ -64,15 +69,39 @@ final class BatchRenderer implements AutoCloseable {
     stream.close();
   }
 
-  /** Renders a batch to 8-bit pixels; encoding is a separate stage ({@link FrameEncoder}). */
+  /**
+   * Renders a batch to 8-bit pixels; encoding is a separate stage ({@link FrameEncoder}). A frame
+   * calibration already rendered alone ({@link #calibrationRun}) is not drawn again: frames give
+   * the same pixels in any batch, and the time it took was calibration's.
+   */
   RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
+    byte[] kept = takeKept(frames.get(0));
+    List<PendingFrame> drawn = kept == null ? frames : frames.subList(1, frames.size());
     long start = System.nanoTime();
-    Pixels pixels;
+    Pixels pixels = drawn.isEmpty() ? new Pixels(List.of(), -1) : draw(drawn);
+    long nanos = 0;
+    if (!drawn.isEmpty()) {
+      PendingFrame first = drawn.get(0);
+      long pixelCount = (long) first.source().width() * first.source().height();
+      nanos = device.batchNanos(drawn.size(), pixelCount, System.nanoTime() - start);
+    }
+    List<byte[]> rendered = pixels.frames();
+    if (kept != null) {
+      rendered = new ArrayList<>(frames.size());
+      rendered.add(kept);
+      rendered.addAll(pixels.frames());
+    }
+    return new RenderedBatch(
+        frames, rendered, nonFiniteErrors(frames, rendered), nanos, pixels.peakBytes());
+  }
+
+  /** Draws {@code frames} beside the other tasks' batches (the device's read side). */
+  private Pixels draw(List<PendingFrame> frames) {
     Lock shared = state.lock().readLock();
     shared.lock();
     try {
-      pixels = renderPixels(frames, true);
+      return renderPixels(frames, true);
     } catch (OutOfMemoryError e) {
       // The JVM's memory, not the device's: halving the batch would hide a heap too small for the
       // planned batches behind retries that may fail again anywhere. The task fails, saying what
@@ -81,14 +110,20 @@ final class BatchRenderer implements AutoCloseable {
     } finally {
       shared.unlock();
     }
-    PendingFrame first = frames.get(0);
-    long pixelCount = (long) first.source().width() * first.source().height();
-    return new RenderedBatch(
-        frames,
-        pixels.frames(),
-        nonFiniteErrors(frames, pixels.frames()),
-        device.batchNanos(frames.size(), pixelCount, System.nanoTime() - start),
-        pixels.peakBytes());
+  }
+
+  /**
+   * The pixels calibration kept for {@code frame}, taken (a retry draws it again), or null. Only
+   * the planning task thread keeps and only the render stage takes, after the plan it waited for.
+   */
+  private synchronized byte[] takeKept(PendingFrame frame) {
+    if (keptFrame != frame) {
+      return null;
+    }
+    byte[] pixels = keptPixels;
+    keptFrame = null;
+    keptPixels = null;
+    return pixels;
   }
 
   /** An error row for each frame whose pixels were dropped for NaN or infinite output. */
@@ -126,8 +161,20 @@ final class BatchRenderer implements AutoCloseable {
     long start = System.nanoTime();
     Pixels pixels = renderPixels(frames, false);
     long elapsed = System.nanoTime() - start;
+    keep(sample, size == 1 ? pixels.frames().get(0) : null);
     long pixelCount = (long) sample.source().width() * sample.source().height();
     return new long[] {pixels.peakBytes(), device.batchNanos(size, pixelCount, elapsed)};
+  }
+
+  /**
+   * Keeps a calibration run's pixels of {@code sample} alone (null pixels: nothing to keep, or the
+   * output was not finite), so the batch that later holds it does not draw it again.
+   */
+  private synchronized void keep(PendingFrame sample, byte[] pixels) {
+    if (pixels != null && keptFrame != sample) {
+      keptFrame = sample;
+      keptPixels = pixels;
+    }
   }
 
   /** Returns the device's wholly free cached segments to it. */

@@ -37,7 +37,7 @@ public final class FrameRows {
           .add("image", DataTypes.BinaryType, false)
           .add("run_id", DataTypes.StringType, false);
 
-  static final int IS_SOURCE = 0;
+  public static final int IS_SOURCE = 0;
   static final int CLIP_ID = 1;
   static final int FRAME_INDEX = 2;
   static final int COEFFS = 3;

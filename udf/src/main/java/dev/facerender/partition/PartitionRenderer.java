@@ -47,7 +47,8 @@ final class PartitionRenderer implements Iterator<Row> {
   private boolean finished;
 
   /**
-   * With {@code faults} met by every batch (not by calibration runs), {@code videos} (null when the
+   * With {@code faults} met by every batch (not by calibration runs), {@code jobFrames} the frames
+   * of the whole job (-1 unknown) calibration must be repaid from, {@code videos} (null when the
    * run makes none), which this renderer closes, and {@code encodeHelpers} sharing each batch's
    * encoding (null: none).
    */
@@ -60,6 +61,7 @@ final class PartitionRenderer implements Iterator<Row> {
       FrameModel model,
       FrameEnhancer enhancer,
       BatchFaults faults,
+      long jobFrames,
       ClipVideos videos,
       EncodeHelpers encodeHelpers) {
     this.input = input;
@@ -75,7 +77,11 @@ final class PartitionRenderer implements Iterator<Row> {
     this.renderer = renderer;
     this.planner =
         new BatchPlanner(
-            settings, deviceState, task.taskAttemptId(), Runtime.getRuntime().maxMemory());
+            settings,
+            deviceState,
+            task.taskAttemptId(),
+            Runtime.getRuntime().maxMemory(),
+            jobFrames);
     this.assembler =
         new BatchAssembler(sample -> planner.plan(renderer, sample), settings.growAfter());
     RetryingRender retrying =

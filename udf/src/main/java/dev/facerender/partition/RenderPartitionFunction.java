@@ -28,6 +28,10 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
   private final TaskSinks sinks;
   private final VideoOutput videos;
   private final DriverGpus driverGpus;
+
+  /** The frames of the job (of its wave), -1 unknown: what calibration can be repaid from. */
+  private final long jobFrames;
+
   // Only in the JVM that made it (the local engine): executors encode on the task thread.
   private final transient EncodeHelpers encodeHelpers;
 
@@ -59,6 +63,17 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
       VideoOutput videos,
       DriverGpus driverGpus,
       EncodeHelpers encodeHelpers) {
+    this(settings, sinks, videos, driverGpus, encodeHelpers, -1);
+  }
+
+  private RenderPartitionFunction(
+      RenderSettings settings,
+      TaskSinks sinks,
+      VideoOutput videos,
+      DriverGpus driverGpus,
+      EncodeHelpers encodeHelpers,
+      long jobFrames) {
+    this.jobFrames = jobFrames;
     this.encodeHelpers = encodeHelpers;
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
@@ -67,6 +82,14 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
       throw new IllegalArgumentException("settings ask for video but no video output is given");
     }
     this.videos = videos;
+  }
+
+  /**
+   * This function for a job (or wave) of {@code frames} frames: calibration is bounded by what so
+   * many frames can repay.
+   */
+  public RenderPartitionFunction forJobOf(long frames) {
+    return new RenderPartitionFunction(settings, sinks, videos, driverGpus, encodeHelpers, frames);
   }
 
   @Override
@@ -118,6 +141,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             model,
             enhancer,
             BatchFaults.injected(settings, info.partition(), device),
+            jobFrames,
             settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null,
             encodeHelpers);
     return new PartitionRows(renderer, task);

@@ -120,7 +120,17 @@ final class Fixtures {
     try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
       PartitionRenderer renderer =
           new PartitionRenderer(
-              rows.iterator(), settings, sinks, task(), on(device), warp, null, faults, null, null);
+              rows.iterator(),
+              settings,
+              sinks,
+              task(),
+              on(device),
+              warp,
+              null,
+              faults,
+              -1,
+              null,
+              null);
       while (renderer.hasNext()) {
         renderer.next();
         out++;

@@ -90,6 +90,7 @@ class PartitionLifetimeTest {
             model,
             null,
             BatchFaults.NONE,
+            -1,
             null,
             null);
     AtomicReference<Throwable> taskFailure = new AtomicReference<>();

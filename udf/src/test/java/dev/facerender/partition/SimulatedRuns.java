@@ -30,6 +30,7 @@ final class SimulatedRuns {
             model,
             null,
             BatchFaults.NONE,
+            -1,
             null,
             null);
     while (renderer.hasNext()) {

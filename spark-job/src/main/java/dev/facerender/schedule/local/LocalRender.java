@@ -78,6 +78,11 @@ public final class LocalRender {
       String tag,
       Configuration conf,
       CancelOnShutdown cancel) {
+    long frames =
+        partitions.stream()
+            .mapToLong(p -> p.stream().filter(row -> !row.getBoolean(FrameRows.IS_SOURCE)).count())
+            .sum();
+    RenderPartitionFunction job = function.forJobOf(frames);
     AtomicInteger started = new AtomicInteger();
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -106,7 +111,7 @@ public final class LocalRender {
                 throw new RunFailedException("The run was cancelled.");
               }
               String file = String.format("%s/part-%05d-%s.parquet", framesDir, p, tag);
-              render(partitions.get(p), p, file, conf, resources);
+              render(job, partitions.get(p), p, file, conf, resources);
             }
             return null;
           });
@@ -134,13 +139,14 @@ public final class LocalRender {
   }
 
   private void render(
+      RenderPartitionFunction job,
       List<Row> rows,
       int partition,
       String file,
       Configuration conf,
       Map<String, ResourceInformation> resources) {
     boolean compressed = settings.format() == OutputFormat.RAW;
-    try (PartitionRows out = function.renderLocally(rows.iterator(), partition, resources);
+    try (PartitionRows out = job.renderLocally(rows.iterator(), partition, resources);
         ParquetRowWriter writer =
             new ParquetRowWriter(file, FrameRows.OUTPUT, conf, compressed, FRAME_ROW_GROUP_BYTES)) {
       while (out.hasNext()) {

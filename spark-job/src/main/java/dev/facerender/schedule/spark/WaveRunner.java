@@ -106,15 +106,20 @@ public final class WaveRunner implements WaveTasks {
             done,
             plan.sample(),
             samples);
+    Dataset<Row> waveRows = partitioned(wave);
     DataFrameWriter<Row> writer =
-        partitioned(wave)
+        waveRows
             .sortWithinPartitions(col("clip_id"), col("is_source").desc(), col("frame_index"))
             .mapPartitions(
                 new RenderPartitionFunction(
-                    plan.settings(),
-                    sinks,
-                    plan.video() == null ? null : plan.video().output(staging),
-                    SparkTopology.driverGpus(spark)),
+                        plan.settings(),
+                        sinks,
+                        plan.video() == null ? null : plan.video().output(staging),
+                        SparkTopology.driverGpus(spark))
+                    .forJobOf(
+                        plan.counts().wave(wave, plan.waves()).values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum()),
                 Encoders.row(FrameRows.OUTPUT))
             .write()
             .mode(SaveMode.ErrorIfExists)
