@@ -17,6 +17,7 @@ import os
 import struct
 import sys
 import types
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -76,8 +77,8 @@ def import_sadtalker(root: str | os.PathLike) -> types.SimpleNamespace:
     root = Path(root).resolve()
     marker = root / "src" / "facerender" / "modules" / "generator.py"
     if not marker.is_file():
-        raise UserError(f"--sadtalker {root}: not a SadTalker checkout (no {marker.relative_to(root)})"
-                        " - pass the folder holding SadTalker's src/")
+        raise UserError(f"--sadtalker {root}: not a SadTalker checkout (no"
+                        f" {marker.relative_to(root)}): pass the folder holding SadTalker's src/")
     sys.path.insert(0, str(root))
     try:
         from src.facerender.modules import generator, keypoint_detector, make_animation, mapping
@@ -99,9 +100,15 @@ def import_sadtalker(root: str | os.PathLike) -> types.SimpleNamespace:
     )
 
 
-def quiet_make_animation(st: types.SimpleNamespace) -> None:
-    """make_animation wraps its frame loop in tqdm; keep its progress bar out of our output."""
+def quiet_sadtalker(st: types.SimpleNamespace) -> None:
+    """Keeps SadTalker's noise out of the tools' output: make_animation's tqdm progress bar, and
+    the deprecation warnings its code triggers in torch (F.sigmoid, softmax without dim,
+    grid_sample's and interpolate's align_corners defaults, meshgrid's indexing)."""
     st.make_animation_module.tqdm = lambda iterable, *args, **kwargs: iterable
+    for pattern in (r"nn\.functional\.sigmoid is deprecated", r"Implicit dimension choice",
+                    r"Default grid_sample and affine_grid behavior",
+                    r"The default behavior for interpolate", r"torch\.meshgrid: in an upcoming"):
+        warnings.filterwarnings("ignore", message=pattern, category=UserWarning)
 
 
 def default_config(sadtalker_root: str | os.PathLike, preprocess: str) -> Path:
@@ -147,11 +154,13 @@ def config_problems(config: dict) -> list[str]:
     if mapping["num_kp"] != common["num_kp"]:
         problems.append("mapping_params num_kp must equal common num_kp")
     if mapping["num_bins"] != 66:
-        problems.append("mapping_params num_bins must be 66 (headpose_pred_to_degree hard-codes it)")
+        problems.append("mapping_params num_bins must be 66 (headpose_pred_to_degree hard-codes"
+                        " it)")
     return problems
 
 
-def build_networks(st: types.SimpleNamespace, config: dict, with_he_estimator: bool = False) -> dict:
+def build_networks(st: types.SimpleNamespace, config: dict,
+                   with_he_estimator: bool = False) -> dict:
     """The face renderer's networks, built from the yaml exactly as AnimateFromCoeff does."""
     p = config["model_params"]
     nets = {
@@ -288,7 +297,8 @@ def torch_load(path: str | os.PathLike):
 # --------------------------------------------------------------------------------------------
 
 def renderer_rows(first_coeff_3dmm: np.ndarray, coeff_3dmm: np.ndarray, preprocess: str,
-                  expression_scale: float = 1.0, still: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                  expression_scale: float = 1.0,
+                  still: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame rows [F, C] and source coefficients [C] as get_facerender_data feeds them.
 
     Same numpy operations in the same order, so dtypes promote as in SadTalker: a float32
@@ -300,9 +310,9 @@ def renderer_rows(first_coeff_3dmm: np.ndarray, coeff_3dmm: np.ndarray, preproce
         raise UserError("coeff_3dmm must be a 2-D matrix in both .mat files")
     need = FULL_COEFFS if full else AUDIO_COEFFS
     if first_coeff_3dmm.shape[1] < need:
-        raise UserError(f"first_coeff coeff_3dmm has {first_coeff_3dmm.shape[1]} columns; {preprocess}"
-                        f" mode needs {need} (SadTalker's preprocess writes 70 coefficients and the"
-                        " 3 crop parameters)")
+        raise UserError(f"first_coeff coeff_3dmm has {first_coeff_3dmm.shape[1]} columns;"
+                        f" {preprocess} mode needs {need} (SadTalker's preprocess writes 70"
+                        " coefficients and the 3 crop parameters)")
     if coeff_3dmm.shape[1] < AUDIO_COEFFS:
         raise UserError(f"coefficient file coeff_3dmm has {coeff_3dmm.shape[1]} columns, needs 70")
     source = first_coeff_3dmm[:1, :need]
@@ -424,7 +434,7 @@ def synthetic_first_coeff(seed: int) -> np.ndarray:
 
 def image_tensor(rgb: np.ndarray) -> torch.Tensor:
     """uint8 [H, W, 3] -> float32 [1, 3, H, W] in [0, 1] (img_as_float32: x / 255)."""
-    return torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float() / 255.0
+    return torch.from_numpy(np.array(rgb, dtype=np.uint8)).permute(2, 0, 1)[None].float() / 255.0
 
 
 def to_uint8(frames: torch.Tensor) -> torch.Tensor:
@@ -436,4 +446,5 @@ def resize_frames(frames: torch.Tensor, h: int, w: int) -> torch.Tensor:
     """The exported wrapper's resize: bilinear, align_corners=False."""
     if frames.shape[2] == h and frames.shape[3] == w:
         return frames
-    return torch.nn.functional.interpolate(frames, size=[h, w], mode="bilinear", align_corners=False)
+    return torch.nn.functional.interpolate(frames, size=[h, w], mode="bilinear",
+                                           align_corners=False)

@@ -21,7 +21,8 @@ class CalibrationKeepsFramesTest {
   void aTaskWhoseFirstCalibrationRunSpendsTheBudgetDrawsEachFrameOnce() throws Exception {
     CountingCpu device = new CountingCpu();
     // A budget any run passes: the warp stands for a model that takes seconds a frame.
-    RenderSettings settings = Fixtures.settings("calibrationSeconds", "0.000001");
+    RenderSettings settings =
+        Fixtures.settings("calibrationSeconds", "0.000001", "calibrationCache", "none");
     try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
       Fixtures.Sinks task =
           SimulatedRuns.task(settings, device, warp, Fixtures.clip("slow", 64, 12, 0.2f));
