@@ -21,6 +21,13 @@ model-only speed on the same device is compared with.
   facerender export-model builtin:warp --out warp.pt
   python3 bench/gpu-probe.py --module warp.pt --device cuda:0
 
+With --include-quantize each batch is also timed as Facerender's render times it: forward, then the
+frames quantised to 8 bits on the device (x255, round, clamp, uint8, NHWC), the per-frame
+non-finite check and the copy to the host. Each point then reports both: `frames_per_second`
+(model only) and `with_quantize_copy` (model + uint8 + copy to host), and `best_with_quantize_copy`
+is the best batch by the second. --precision sets the arithmetic as Facerender's --precision does;
+--batches times the sizes listed instead of 1, 2, 4 ... --max-batch.
+
 Files from libtorch 2.10 (Facerender's) load in PyTorch 1.13 and later: the archive's version
 record is the highest upgraded operator the model uses (3 to 8 for the built-ins, PyTorch 1.13
 reads up to 10). A file that this PyTorch cannot read stops the probe with the archive's version,
@@ -257,19 +264,45 @@ def precision_context(precision, device):
     return contextlib.nullcontext()
 
 
+class QuantizeCopy:
+    """forward, then what Facerender's render does with the frames before encoding them
+    (TensorFrames.toFrameBytes and nonFinite): x255, round, clamp, uint8, NHWC, contiguous, on the
+    device; one sum per frame for NaN/infinity; both copied to the host (the copy synchronises)."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __call__(self, *args):
+        frames = self.module(*args)
+        sums = frames.float().flatten(1).sum(1).cpu()
+        pixels = frames.mul(255).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
+        return pixels.contiguous().cpu(), sums
+
+
+def settle_and_time(run, args, device, options):
+    """Warm `run` up until two consecutive runs agree (or --warmup-max), then time --iters runs."""
+    previous = timed_run(run, args, device)
+    warmup, settled = 1, False
+    while warmup < options.warmup_max and not settled:
+        seconds = timed_run(run, args, device)
+        settled = abs(seconds - previous) <= options.settle * max(seconds, previous)
+        previous, warmup = seconds, warmup + 1
+    runs = sorted(timed_run(run, args, device) for _ in range(options.iters))
+    return runs, warmup, settled
+
+
 def measure_module(module, inputs, batch, size, device, options):
-    """One batch size: warm up until two consecutive runs agree, then time --iters runs."""
+    """One batch size: warm up until two consecutive runs agree, then time --iters runs; with
+    --include-quantize the same again for forward + quantise + copy to the host."""
     with torch.inference_mode(), precision_context(options.precision, device):
         args = module_inputs(module, inputs, batch, size, device)
-        previous = timed_run(module, args, device)
-        warmup, settled = 1, False
-        while warmup < options.warmup_max and not settled:
-            seconds = timed_run(module, args, device)
-            settled = abs(seconds - previous) <= options.settle * max(seconds, previous)
-            previous, warmup = seconds, warmup + 1
-        runs = sorted(timed_run(module, args, device) for _ in range(options.iters))
+        runs, warmup, settled = settle_and_time(module, args, device, options)
+        if options.include_quantize:
+            copied, copied_warmup, copied_settled = settle_and_time(
+                QuantizeCopy(module), args, device, options
+            )
     median = statistics.median(runs)
-    return {
+    point = {
         "batch": batch,
         "frames_per_second": significant(batch / median),
         "best_frames_per_second": significant(batch / runs[0]),
@@ -277,6 +310,16 @@ def measure_module(module, inputs, batch, size, device, options):
         "warmup_runs": warmup,
         "settled": settled,
     }
+    if options.include_quantize:
+        copied_median = statistics.median(copied)
+        point["with_quantize_copy"] = {
+            "frames_per_second": significant(batch / copied_median),
+            "best_frames_per_second": significant(batch / copied[0]),
+            "median_seconds": round(copied_median, 6),
+            "warmup_runs": copied_warmup,
+            "settled": copied_settled,
+        }
+    return point
 
 
 def significant(value):
@@ -314,6 +357,18 @@ def probe_module(args, device, batches):
                 torch.cuda.empty_cache()
             break
     timed = [p for p in points if "frames_per_second" in p]
+    copied = [p for p in timed if "with_quantize_copy" in p]
+    extra = {}
+    if args.include_quantize:
+        extra["measures"] = {
+            "frames_per_second": "model only",
+            "with_quantize_copy": "model + uint8 + copy to host",
+        }
+        extra["best_with_quantize_copy"] = (
+            max(copied, key=lambda p: p["with_quantize_copy"]["frames_per_second"])
+            if copied
+            else None
+        )
     return {
         "module": str(args.module),
         "module_bytes": os.path.getsize(args.module),
@@ -326,6 +381,7 @@ def probe_module(args, device, batches):
         "torch_threads": torch.get_num_threads(),
         "points": points,
         "best": max(timed, key=lambda p: p["frames_per_second"]) if timed else None,
+        **extra,
     }
 
 
@@ -362,6 +418,15 @@ def main():
         choices=("fp32", "tf32", "bf16", "fp16"),
         default="fp32",
         help="--module: the arithmetic, as Facerender's --precision (fp32: strict, no TF32)",
+    )
+    parser.add_argument(
+        "--include-quantize",
+        action="store_true",
+        help="--module: also time forward + 8-bit quantising + copy to the host, as a render does",
+    )
+    parser.add_argument(
+        "--batches",
+        help="comma-separated batch sizes to time instead of 1, 2, 4 ... --max-batch",
     )
     args = parser.parse_args()
     if args.threads is not None:
@@ -401,6 +466,13 @@ def main():
     batches = [1]
     while batches[-1] * 2 <= args.max_batch:
         batches.append(batches[-1] * 2)
+    if args.batches:
+        try:
+            batches = sorted({int(b) for b in args.batches.split(",") if b.strip()})
+        except ValueError:
+            sys.exit(f"gpu-probe: --batches takes whole numbers, got {args.batches!r}")
+        if not batches or batches[0] < 1:
+            sys.exit("gpu-probe: --batches must list sizes >= 1")
     if args.module is not None:
         report.update(probe_module(args, device, batches))
         json.dump(report, sys.stdout, indent=2)

@@ -5,6 +5,17 @@ Reads the JSON Lines dataset (frames: clip_id, frame_index, coeffs; sources: cli
 PNG), compiles the same TorchScript source as builtin:warp, renders batches on the CPU, encodes
 PNGs in a thread pool and writes OUT/<clip>/<frame>.png. Prints one JSON line: frames, seconds
 of the render loop and of the whole script after imports.
+
+--module FILE runs a model saved by `facerender export-model MODEL --out FILE` instead (loaded with
+torch.jit.load; FILE.json beside it says its inputs): the model Facerender runs, fed as Facerender
+feeds it (the clip's image, or encode_source's output once per clip, expanded over the batch).
+--device cuda:N renders there: inputs copied to the GPU, frames quantised to 8 bits on it and
+copied back, as Facerender does. bench/gpu-day.sh times this script's whole process against
+Facerender's on the same dataset:
+
+  facerender export-model builtin:warp --out warp.pt
+  python3 bench/plain_pytorch.py --frames F --sources S --out OUT --module warp.pt \
+      --device cuda:0 --batch 64
 """
 import argparse
 import base64
@@ -41,6 +52,20 @@ def compile_warp(path):
     return unit.warp, mix
 
 
+def load_module(path, device):
+    """An export-model file and its inputs; only what this script feeds (one coefficient row per
+    frame) is accepted."""
+    with open(path + ".json", encoding="utf-8") as f:
+        inputs = json.load(f)
+    if inputs.get("kind") != "renderer" or inputs.get("window_width", 1) != 1:
+        raise SystemExit(
+            f"plain_pytorch: {path} is a {inputs.get('kind')} with window width"
+            f" {inputs.get('window_width')}: this script feeds renderers one coefficient row per"
+            " frame (window radius 0)")
+    module = torch.jit.load(path, map_location=device).eval()
+    return module, inputs
+
+
 def read_lines(folder):
     for name in sorted(glob.glob(os.path.join(folder, "*.json"))):
         with open(name, encoding="utf-8") as f:
@@ -59,10 +84,35 @@ def main():
     parser.add_argument("--compress-level", type=int, default=1,
                         help="zlib level, 1 as Facerender's default")
     parser.add_argument("--torch-threads", type=int, default=0)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda:N (default cpu)")
+    parser.add_argument("--module", help="a file from `facerender export-model`, run instead of"
+                        " builtin:warp's source")
     args = parser.parse_args()
     if args.torch_threads > 0:
         torch.set_num_threads(args.torch_threads)
-    warp, mix = compile_warp(WARP)
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("plain_pytorch: this PyTorch has no CUDA device")
+    if args.module:
+        module, inputs = load_module(args.module, device)
+
+        def render(source, coeffs):
+            source = source.expand(coeffs.shape[0], *source.shape[1:])
+            if inputs.get("takes_source_coeffs"):
+                return module(source, coeffs, torch.zeros_like(coeffs))
+            return module(source, coeffs)
+
+        def prepare(source):
+            return module.encode_source(source) if inputs.get("has_encode_source") else source
+    else:
+        warp, mix = compile_warp(WARP)
+        mix = mix.to(device)
+
+        def render(source, coeffs):
+            return warp(mix, source, coeffs)
+
+        def prepare(source):
+            return source
 
     sources = {}
     for row in read_lines(args.sources):
@@ -81,17 +131,20 @@ def main():
 
     frames = 0
     loop_start = time.perf_counter()
-    with ThreadPoolExecutor(args.png_threads) as pool, torch.no_grad():
+    no_grad = getattr(torch, "inference_mode", torch.no_grad)
+    with ThreadPoolExecutor(args.png_threads) as pool, no_grad():
         pending = []
         for clip in sorted(clips):
             os.makedirs(os.path.join(args.out, clip), exist_ok=True)
             rows = sorted(clips[clip])
+            source = prepare(sources[clip].to(device))
             for i in range(0, len(rows), args.batch):
                 chunk = rows[i:i + args.batch]
-                coeffs = torch.tensor([c for _, c in chunk], dtype=torch.float32)
-                out = warp(mix, sources[clip], coeffs)
+                coeffs = torch.tensor([c for _, c in chunk], dtype=torch.float32).to(device)
+                out = render(source, coeffs)
+                # Quantised on the device: a quarter of the float bytes cross to the host.
                 quantized = (out * 255).round().clamp(0, 255).to(torch.uint8)
-                arrays = quantized.permute(0, 2, 3, 1).contiguous().numpy()
+                arrays = quantized.permute(0, 2, 3, 1).contiguous().cpu().numpy()
                 for (index, _), array in zip(chunk, arrays):
                     pending.append(pool.submit(write, clip, index, array))
                 frames += len(chunk)
@@ -106,6 +159,8 @@ def main():
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "batch": args.batch,
+        "device": str(device),
+        "module": args.module,
     }))
 
 

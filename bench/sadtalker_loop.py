@@ -46,7 +46,7 @@ def main() -> int:
     preprocess = expected["preprocess"]
     checkpoints = args.fixtures / "checkpoints"
     load = argparse.Namespace(
-        config=args.fixtures / expected["config"] if expected.get("config") else
+        config=args.fixtures / expected["config"] if expected.get("reduced") else
         common.default_config(st.root, preprocess),
         preprocess=preprocess,
         checkpoint=args.fixtures / expected["checkpoints"]["safetensors"],
