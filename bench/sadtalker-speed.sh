@@ -8,7 +8,9 @@
 #   SadTalker: bench/sadtalker_loop.py (make_animation, its default batch of 2, PNG frames);
 #   Facerender: ./facerender import sadtalker + ./facerender render, as docs/sadtalker.md says.
 # Needs a Python with torch, numpy, scipy, yaml and PIL ($PYTHON, default /usr/bin/python3) and the
-# built project (./facerender builds it once). The last line is the ratio.
+# built project (./facerender builds it once). SADTALKER_THREADS sets the baseline's torch threads
+# (default: the cores, as the issue's baseline ran; Debian's torch alone starts with one here,
+# which is faster for the reduced network and slower for the stock one). The last line is the ratio.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sadtalker="$root/../shared/sadtalker"
@@ -53,7 +55,8 @@ now() { date +%s.%N; }
 echo "sadtalker-speed: SadTalker's make_animation loop..." >&2
 t0=$(now)
 "$python" bench/sadtalker_loop.py --sadtalker "$sadtalker" --fixtures "$out/fixtures" \
-  --out "$out/sadtalker-frames" --device "$device" >"$out/sadtalker.log" 2>&1
+  --out "$out/sadtalker-frames" --device "$device" --threads "${SADTALKER_THREADS:-0}" \
+  >"$out/sadtalker.log" 2>&1
 t1=$(now)
 echo "sadtalker-speed: Facerender import + render..." >&2
 ./facerender import sadtalker --manifest "$out/fixtures/manifest.csv" --out "$out/input" \

@@ -102,4 +102,29 @@ class LauncherTest {
     assertThat(wrong.err())
         .isEqualTo("facerender: FACERENDER_NATIVES must be cpu or gpu, got 'cuda'");
   }
+
+  @Test
+  void pipsCudaLibraryFoldersGoFirstOnTheLibraryPathOnceEach() throws Exception {
+    // A Python whose site-packages hold pip's CUDA wheels, as a GPU machine with PyTorch has them.
+    Path site = Files.createDirectories(dir.resolve("site-packages"));
+    Path cu13 = Files.createDirectories(site.resolve("nvidia/cu13/lib"));
+    Path cudnn = Files.createDirectories(site.resolve("nvidia/cudnn/lib"));
+    Files.createDirectories(site.resolve("nvidia/headers-only"));
+    Path python = dir.resolve("python");
+    Files.writeString(python, "#!/bin/sh\necho " + site + "\n");
+    Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Map<String, String> env = new HashMap<>(Map.of("PYTHON", python.toString()));
+
+    env.put("LD_LIBRARY_PATH", "/opt/x");
+    assertThat(call("cuda_library_path", systemPath(), env).out())
+        .isEqualTo(cu13 + ":" + cudnn + ":/opt/x");
+    env.put("LD_LIBRARY_PATH", cudnn + ":/opt/x");
+    assertThat(call("cuda_library_path", systemPath(), env).out())
+        .as("a folder already on the path is not repeated")
+        .isEqualTo(cu13 + ":" + cudnn + ":/opt/x");
+    env.put("LD_LIBRARY_PATH", "");
+    assertThat(call("cuda_library_path", systemPath(), env).out())
+        .as("no empty entry: the linker would read it as the current folder")
+        .isEqualTo(cu13 + ":" + cudnn);
+  }
 }
