@@ -228,8 +228,11 @@ public final class SimulatedGpu implements Device {
         allocator.setMemoryFraction(capBytes / (double) memory.totalBytes());
       }
     }
-    // The libraries' memory is held through the pass, beside the pass's own peak.
+    output.set(workload.forward(allocator, frames, pixels));
+    // The libraries allocate with cudaMalloc mid-pass, while the pass's segments are still the
+    // allocator's (cached, not returned to the device): what the allocator leaves is what they get.
     if (!memory.cudaMalloc(LIBRARY_BYTES)) {
+      afterBatch();
       throw new LibraryCrash(
           id
               + ": cuDNN found "
@@ -238,11 +241,7 @@ public final class SimulatedGpu implements Device {
               + DeviceMemory.human(LIBRARY_BYTES)
               + ": the process would die here (SIGSEGV), not raise an OOM");
     }
-    try {
-      output.set(workload.forward(allocator, frames, pixels));
-    } finally {
-      memory.cudaFree(LIBRARY_BYTES);
-    }
+    memory.cudaFree(LIBRARY_BYTES);
   }
 
   @Override
