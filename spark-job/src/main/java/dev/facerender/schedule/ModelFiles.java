@@ -83,10 +83,17 @@ public final class ModelFiles {
                   .substring(0, 12)
               + "-"
               + source.getName();
-      Path staged = staging().resolve(name);
-      if (!Files.exists(staged)) {
-        if ("file".equals(uri.getScheme())) {
+      // Links for this JVM's own loads, copies (in a folder of their own) for Spark to ship.
+      Path folder = shipTo == null ? staging() : Files.createDirectories(staging().resolve("ship"));
+      Path staged = folder.resolve(name);
+      if (!Files.exists(staged, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if ("file".equals(uri.getScheme()) && shipTo == null) {
           Files.createSymbolicLink(staged, Path.of(uri));
+        } else if ("file".equals(uri.getScheme())) {
+          // Spark's file server and its local executor compare the file they fetch with the copy
+          // they made when it was added; a link into the user's folder can change under them
+          // (a run once failed with "exists and does not match contents"): ship a copy.
+          Files.copy(Path.of(uri), staged);
         } else {
           fs.copyToLocalFile(false, source, new org.apache.hadoop.fs.Path(staged.toUri()), true);
         }
