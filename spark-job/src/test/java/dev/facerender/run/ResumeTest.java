@@ -197,7 +197,9 @@ class ResumeTest {
   void ctrlCStopsTasksBeforeModelsCloseSaysSoAndTheRunResumes() throws Exception {
     Path out = dir.resolve("interrupted");
     Path log = dir.resolve("interrupted.log");
-    Process child = startOnceWaves(out, "spark", List.of(), log, 2);
+    // Stopped after the first of six waves: the other five keep it rendering well past the
+    // signal (stopped after two, a fast run once finished its last four first and exited 0).
+    Process child = startOnceWaves(out, "spark", List.of(), log, 1);
     // SIGINT, as Ctrl-C in a terminal sends it.
     new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor();
     assertThat(child.waitFor(90, TimeUnit.SECONDS)).as("the run stops").isTrue();
@@ -230,7 +232,7 @@ class ResumeTest {
     JsonNode resumedRun = new ObjectMapper().readTree(out.resolve("run.json").toFile());
     assertThat(resumedRun.path("engine").asText()).isEqualTo("local");
     assertThat(resumedRun.path("waves").path("committed_before_this_attempt").asInt())
-        .isGreaterThanOrEqualTo(2);
+        .isGreaterThanOrEqualTo(1);
     assertThat(out.resolve("_SUCCESS")).exists();
   }
 

@@ -56,8 +56,15 @@ public final class SparkScheduler implements Scheduler {
 
   @Override
   public RenderSettings preflight(RenderSettings settings, Map<String, String> conf) {
-    return new ModelFiles(spark, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf))
-        .preflight(settings, null);
+    String roots = FacerenderConf.get(FacerenderConf.MODEL_ROOTS, conf);
+    // Local Spark's executor is this JVM: it reads the staged files where they are. Shipping them
+    // through SparkFiles only adds a copy, which the local executor then compares with the one
+    // added (a second render of a session once failed there: "exists and does not match").
+    ModelFiles files =
+        spark.sparkContext().isLocal()
+            ? new ModelFiles(spark.sparkContext().hadoopConfiguration(), null, roots)
+            : new ModelFiles(spark, roots);
+    return files.preflight(settings, null);
   }
 
   @Override
