@@ -77,9 +77,17 @@ class CpuBudgetSizingTest {
       assertThat(NativeHeap.counting()).as("the build preloads the malloc counter").isTrue();
       assertThat(limit).as("memory binds, not the level's cap").isLessThan(64);
       assertThat(chosen).isLessThanOrEqualTo(limit);
-      assertThat(10 * chosen)
-          .as("chosen %d of %d", chosen, largest)
+      // The peaks set the memory limit: within 0.9 of the largest fit whatever else runs (the
+      // other test JVM does). Below the limit the plan may take a smaller batch only when
+      // calibration timed it faster, which a loaded machine can make it; the reason says so.
+      assertThat(10 * limit)
+          .as("memory limit %d of %d", limit, largest)
           .isGreaterThanOrEqualTo(9 * largest);
+      if (10 * chosen < 9 * largest) {
+        assertThat(planned.plan().reason())
+            .as("chosen %d of %d", chosen, largest)
+            .contains("fastest");
+      }
 
       Fixtures.Sinks run =
           SimulatedRuns.task(
