@@ -71,6 +71,11 @@ public final class RunStatus {
     return wroteAnything;
   }
 
+  /** Whether a wave of this run was committed, by this attempt or an earlier one. */
+  public boolean committedAnything() {
+    return waves.get("committed") instanceof Number n && n.intValue() > 0;
+  }
+
   /** Where the waves stand: totals, committed, skipped; shown in run.json. */
   Map<String, Object> waves() {
     return waves;

@@ -1,5 +1,6 @@
 package dev.facerender.run;
 
+import dev.facerender.model.ModelException;
 import dev.facerender.output.AfterCommit;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.OutputLock;
@@ -49,8 +50,11 @@ public final class RunGuard {
         return summary;
       } catch (RuntimeException | Error e) {
         RuntimeException reported = RunFailures.record(out, status, e, cancel.cancelled());
-        if (!existed && !status.wroteAnything()) {
-          // Stopped before it wrote anything (bad input, a broken model): leave no folder behind.
+        boolean brokenModel = reported instanceof ModelException && !status.committedAnything();
+        if (!existed && (!status.wroteAnything() || brokenModel)) {
+          // Stopped before it wrote anything (bad input, a broken model), or a model a task's first
+          // batch found broken (the local engine's preflight runs no test batch) before any wave
+          // was committed: leave no folder behind.
           lock.close();
           out.delete(".");
         }

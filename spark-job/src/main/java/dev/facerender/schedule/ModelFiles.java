@@ -166,20 +166,17 @@ public final class ModelFiles {
   /**
    * Checks, stages and ships the model files of {@code settings}, and runs them so a missing or
    * broken file stops the run before any task. With {@code tasksDevice} (the local engine, whose
-   * tasks run in this JVM) the models checked are the ones tasks take from this JVM's {@link
-   * ExecutorRuntime}, loaded once and kept; without (null), a driver copy closed after the check.
-   * Returns the settings executors get (with {@code base64Sources} still to set from the input).
+   * tasks run in this JVM) the models are loaded into this JVM's {@link ExecutorRuntime}, where
+   * tasks take them, and their load-time checks (file, signature) run; the test batch does not:
+   * each task's first batch checks the output contract (BatchRenderer), before anything is written,
+   * and a test batch costs a large model as much as two of the job's frames. Without (null), a
+   * driver copy runs the test batch and is closed. Returns the settings executors get (with {@code
+   * base64Sources} still to set from the input).
    */
   public RenderSettings preflight(RenderSettings settings, Device tasksDevice) {
     ModelFiles.Shipped model = ship(settings.model(), "Model");
     if (tasksDevice != null) {
-      ModelPreflight.check(
-          ExecutorRuntime.ofThisJvm()
-              .models()
-              .get(model.executorSpec(), settings.torch(), tasksDevice),
-          settings.coeffCount(),
-          settings.windowWidth(),
-          tasksDevice.torchDevice());
+      ExecutorRuntime.ofThisJvm().models().get(model.executorSpec(), settings.torch(), tasksDevice);
     } else {
       try (FrameModel loaded = Models.load(model.driverSpec(), "cpu", settings.torch())) {
         ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
@@ -189,9 +186,7 @@ public final class ModelFiles {
     if (settings.hasEnhancer()) {
       ModelFiles.Shipped shipped = ship(settings.enhancer(), "Enhancer");
       if (tasksDevice != null) {
-        ModelPreflight.check(
-            ExecutorRuntime.ofThisJvm().models().enhancer(shipped.executorSpec(), tasksDevice),
-            tasksDevice.torchDevice());
+        ExecutorRuntime.ofThisJvm().models().enhancer(shipped.executorSpec(), tasksDevice);
       } else {
         try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
           ModelPreflight.check(loaded);

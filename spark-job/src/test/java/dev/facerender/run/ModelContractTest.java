@@ -296,21 +296,40 @@ class ModelContractTest {
                     return source
                 """),
             "forward takes 1 inputs",
+            TestModels.save(
+                dir.resolve("two-sources.pt"),
+                """
+                def encode_source(self, source: Tensor) -> Tensor:
+                    return torch.cat([source, source])
+
+                def forward(self, source: Tensor, coeffs: Tensor) -> Tensor:
+                    return source[:1].expand([coeffs.size(0), 3, source.size(2), source.size(3)])
+                """),
+            "its first dimension must be 1",
+            TestModels.save(
+                dir.resolve("failing.pt"),
+                """
+                def forward(self, source: Tensor, coeffs: Tensor) -> Tensor:
+                    return source.expand([coeffs.size(0), 3, 1, 1]) * coeffs.view([-1, 7, 7, 7])
+                """),
+            "forward(source, coeffs) must accept",
             dir.resolve("missing.pt"),
             "does not exist");
     int attempt = 0;
     for (Map.Entry<Path, String> entry : broken.entrySet()) {
-      Path out = dir.resolve("broken-out-" + attempt++);
-      assertThatThrownBy(
-              () ->
-                  LocalSpark.render(
-                      spark,
-                      input,
-                      out,
-                      Map.of("spark.facerender.model", entry.getKey().toString())))
+      Map<String, String> conf = Map.of("spark.facerender.model", entry.getKey().toString());
+      Path viaSpark = dir.resolve("broken-out-" + attempt++);
+      assertThatThrownBy(() -> LocalSpark.render(spark, input, viaSpark, conf))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining(entry.getValue());
-      assertThat(out).doesNotExist();
+      assertThat(viaSpark).doesNotExist();
+      // The local engine runs no test batch: its tasks' first batch finds the same fault, before
+      // anything is written.
+      Path local = dir.resolve("broken-local-" + attempt);
+      assertThatThrownBy(() -> LocalSpark.renderLocally(input, local, conf))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining(entry.getValue());
+      assertThat(local).doesNotExist();
     }
   }
 

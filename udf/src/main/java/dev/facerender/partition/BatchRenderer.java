@@ -8,16 +8,17 @@ import dev.facerender.metrics.FrameError;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
+import dev.facerender.model.OutputContract;
 import dev.facerender.model.Torch;
+import dev.facerender.retry.OutOfMemoryErrors;
 import dev.facerender.runtime.DeviceState;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Renders one batch to 8-bit pixels. Idempotent: the same frames give the same bytes whatever batch
@@ -39,6 +40,12 @@ final class BatchRenderer implements AutoCloseable {
   private PendingFrame keptFrame;
 
   private byte[] keptPixels;
+
+  /**
+   * Whether a batch passed the output contract's value check, which the first batch of each task
+   * makes. Racing threads may both check: harmless.
+   */
+  private volatile boolean contractChecked;
 
   /** The task's own stream for all its batches and calibration runs, whichever thread runs them. */
   private final Device.TaskStream stream;
@@ -144,8 +151,8 @@ final class BatchRenderer implements AutoCloseable {
                     + stage
                     + " returned NaN or infinite values for this frame (in a batch of "
                     + frames.size()
-                    + "); the frame was not written. Check the model's numerics (it passed the"
-                    + " driver's 2-frame check) or lower --batch-size"));
+                    + "); the frame was not written. Check the model's numerics or lower"
+                    + " --batch-size"));
       }
     }
     return errors;
@@ -195,6 +202,31 @@ final class BatchRenderer implements AutoCloseable {
   /** A batch's 8-bit frames and its own peak device bytes (-1 unknown). */
   private record Pixels(List<byte[]> frames, long peakBytes) {}
 
+  /**
+   * Runs a model call; on the task's first batch an error other than running out of memory is the
+   * model breaking its contract (the local engine's preflight runs no test batch), said as such.
+   */
+  private Tensor firstBatchSays(boolean first, int n, Supplier<Tensor> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      if (!first || OutOfMemoryErrors.isOutOfMemory(e) || e instanceof ModelException) {
+        throw e;
+      }
+      throw new ModelException(
+          "Model "
+              + model.spec()
+              + (enhancer == null ? "" : " (then " + enhancer.spec() + ")")
+              + " fails on its first batch of "
+              + n
+              + " frames: "
+              + Torch.firstLine(e)
+              + ". forward(source, coeffs) must accept [N,3,H,W] sources with [N,C] coeffs, or"
+              + " [N,C,window] with --window-radius (SadTalker-style models need 13)",
+          e);
+    }
+  }
+
   /** {@code realBatch}: a batch of the render (faults injected), not calibration. */
   private Pixels renderPixels(List<PendingFrame> frames, boolean realBatch) {
     int n = frames.size();
@@ -224,12 +256,18 @@ final class BatchRenderer implements AutoCloseable {
             model.takesSourceCoeffs()
                 ? inputs.onDevice(DeviceInputs.sourceCoefficients(frames))
                 : null;
-        Tensor out = model.forward(source, coeffs, sourceCoeffs);
-        checkOutput(out, n, h, w, model.spec());
+        boolean checkValues = !contractChecked;
+        Tensor out =
+            firstBatchSays(checkValues, n, () -> model.forward(source, coeffs, sourceCoeffs));
+        long[] wanted = {n, 3, h, w};
+        String input = n + " sources of " + w + "x" + h;
+        OutputContract.check(out, wanted, model.spec(), "Model", input, checkValues);
         if (enhancer != null) {
-          out = enhancer.enhance(out);
-          checkOutput(out, n, h, w, enhancer.spec());
+          Tensor modelOut = out;
+          out = firstBatchSays(checkValues, n, () -> enhancer.enhance(modelOut));
+          OutputContract.check(out, wanted, enhancer.spec(), "Enhancer", input, checkValues);
         }
+        contractChecked = true;
         boolean[] nonFinite = TensorFrames.nonFinite(out);
         rendered = TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
         for (int i = 0; i < n; i++) {
@@ -268,29 +306,6 @@ final class BatchRenderer implements AutoCloseable {
         && cachedFree > 0
         && (window.grew() || cachedFree > device.freeBytes())) {
       device.emptyCache();
-    }
-  }
-
-  private static void checkOutput(Tensor out, int n, int h, int w, String spec) {
-    long[] shape = out.sizes().vec().get();
-    if (!Arrays.equals(shape, new long[] {n, 3, h, w})) {
-      throw new ModelException(
-          "Model "
-              + spec
-              + " returned shape "
-              + Arrays.toString(shape)
-              + " for "
-              + n
-              + " sources of "
-              + w
-              + "x"
-              + h
-              + ": forward must return [N,3,H,W] = "
-              + Arrays.toString(new long[] {n, 3, h, w}));
-    }
-    if (out.scalar_type().intern() != ScalarType.Float) {
-      throw new ModelException(
-          "Model " + spec + " returned " + out.scalar_type() + ", not float32 in [0,1]");
     }
   }
 }

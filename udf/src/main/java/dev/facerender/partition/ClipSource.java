@@ -3,7 +3,9 @@ package dev.facerender.partition;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.codec.TensorFrames;
 import dev.facerender.model.FrameModel;
+import dev.facerender.model.ModelException;
 import dev.facerender.video.AudioTrack;
+import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
@@ -104,6 +106,17 @@ final class ClipSource {
       Tensor input = toDevice.apply(TensorFrames.toTensor(image));
       if (model.hasEncodeSource()) {
         input = model.encodeSource(input);
+        long[] encoded = input.sizes().vec().get();
+        if (encoded.length == 0 || encoded[0] != 1) {
+          // The driver's test batch checks this too; the local engine's first batch is its test.
+          throw new ModelException(
+              "Model "
+                  + model.spec()
+                  + ": encode_source returns shape "
+                  + Arrays.toString(encoded)
+                  + " for one source; its first dimension must be 1 (it is expanded over a"
+                  + " batch)");
+        }
       }
       input.retainReference();
       modelInput = input;
