@@ -106,7 +106,7 @@ public record MetricsDigest(
         Comparator.<Map<String, Object>>comparingLong(t -> (Long) t.get("first_start_millis"))
             .thenComparingInt(t -> (Integer) t.get("partition"))
             .thenComparingInt(t -> (Integer) t.get("attempt")));
-    long stride = Math.max(1, (batches + SAMPLE - 1) / SAMPLE);
+    long stride = stride(batches);
     List<BatchMetrics> sample =
         metrics
             .where(
@@ -148,6 +148,16 @@ public record MetricsDigest(
         List.of(),
         "no batch figures (the metrics digest failed: " + reason + "); every batch is in " + table,
         List.of());
+  }
+
+  /** One batch in this many goes into the sample of a run of {@code batches} (1: all of them). */
+  public static long stride(long batches) {
+    return Math.max(1, (batches + SAMPLE - 1) / SAMPLE);
+  }
+
+  /** One batch in this many is in {@link #sample}. */
+  public long sampleStride() {
+    return stride(batches());
   }
 
   /** Whether the figures were computed (false for {@link #unavailable}). */

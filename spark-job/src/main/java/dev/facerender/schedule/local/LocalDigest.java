@@ -32,7 +32,7 @@ public final class LocalDigest {
 
   private LocalDigest() {}
 
-  static MetricsDigest of(List<BatchMetrics> batches, String table) {
+  public static MetricsDigest of(List<BatchMetrics> batches, String table) {
     Map<String, Object> totals = sums(batches, SUMMED.keySet().toArray(String[]::new));
     totals.put("first_start_millis", min(batches));
     totals.put("last_end_millis", max(batches));
@@ -88,7 +88,7 @@ public final class LocalDigest {
         Comparator.comparingLong(BatchMetrics::startMillis)
             .thenComparingInt(BatchMetrics::partition)
             .thenComparingLong(BatchMetrics::batchSeq));
-    long stride = Math.max(1, (batches.size() + MetricsDigest.SAMPLE - 1) / MetricsDigest.SAMPLE);
+    long stride = MetricsDigest.stride(batches.size());
     List<BatchMetrics> sample = new ArrayList<>();
     for (int i = 0; i < ordered.size() && sample.size() < MetricsDigest.SAMPLE; i += stride) {
       sample.add(ordered.get(i));
