@@ -65,11 +65,8 @@ public record MetricsDigest(
     String note =
         sample.size() == batches
             ? "all " + batches + " batches"
-            : "a sample of "
-                + sample.size()
-                + " of "
-                + batches
-                + " batches (picked by a hash of each batch's identity); every batch is in "
+            : sampleOf(sample.size(), batches)
+                + " (picked by a hash of each batch's identity); every batch is in "
                 + table;
     return new MetricsDigest(
         table, all.totals(), pass.calibration(), pass.bins(), pass.tasks(), note, sample);
@@ -88,6 +85,22 @@ public record MetricsDigest(
         List.of(),
         "no batch figures (the metrics digest failed: " + reason + "); every batch is in " + table,
         List.of());
+  }
+
+  /**
+   * What the sample holds, short, for the report's marks and rows of single batches: "every batch"
+   * for a run the sample holds whole, else the start of {@link #sampleNote}, "a sample of 500 of
+   * 4800 batches".
+   */
+  public String sampleLabel() {
+    if (!available()) {
+      return "no batch figures";
+    }
+    return sample.size() == batches() ? "every batch" : sampleOf(sample.size(), batches());
+  }
+
+  private static String sampleOf(long sampled, long batches) {
+    return "a sample of " + sampled + " of " + batches + " batches";
   }
 
   /** Whether the figures were computed (false for {@link #unavailable}). */
