@@ -69,7 +69,7 @@ public final class RunFiles {
             && after.attempt(
                 METRICS,
                 () -> {
-                  out.writeAtomically(METRICS, JSON.writeValueAsBytes(digest));
+                  out.writeAtomically(METRICS, metricsJson(digest));
                   return true;
                 },
                 reason -> false);
@@ -120,6 +120,11 @@ public final class RunFiles {
       throw new UncheckedIOException(e);
     }
     return after.failure(REPORT);
+  }
+
+  /** metrics.json's bytes for {@code digest}: what either engine writes for the same tables. */
+  public static byte[] metricsJson(MetricsDigest digest) throws IOException {
+    return JSON.writeValueAsBytes(digest);
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.facerender.report;
 
 import dev.facerender.concurrent.Futures;
-import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.SampledFrame;
+import dev.facerender.output.MetricsDigest;
 import dev.facerender.run.RunSummary;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -70,10 +70,21 @@ public final class HtmlReport {
     row(html, "render job wall time", fmt("%.2f s", run.renderWallNanos() / 1e9));
     row(html, "job frames/s", fmt("%.1f", run.framesPerSecond()));
     row(html, "model-only frames/s per task", fmt("%.1f", run.renderOnlyFramesPerSecond()));
+    MetricsDigest digest = run.metrics();
+    row(
+        html,
+        "decode / render / encode, all tasks",
+        fmt(
+            "%.2f / %.2f / %.2f s",
+            digest.total("decode_nanos") / 1e9,
+            digest.total("render_nanos") / 1e9,
+            digest.total("encode_nanos") / 1e9));
     html.append("</table>");
-    html.append("<p id=\"batch-sample\">Charts and the batch table show ")
-        .append(escape(run.metrics().sampleNote()))
-        .append("; metrics.json has totals, time bins and a summary per task.</p>");
+    html.append("<p id=\"batch-sample\">Totals, the all-tasks line and the time split count")
+        .append(" every batch (metrics.json's totals, time bins and task rows); the marks of")
+        .append(" single batches and the batch table show ")
+        .append(escape(digest.sampleNote()))
+        .append(".</p>");
     // The frame sheets and the charts are drawn at once, on two cores: the report is the run's
     // last step, and nothing else is running by then.
     CompletableFuture<String> frames =
@@ -83,47 +94,15 @@ public final class HtmlReport {
               frames(part, run);
               return part.toString();
             });
-    charts(html, run.batches());
+    ReportCharts.append(html, digest);
     html.append(Futures.join(frames));
     if (hadoop != null) {
       ReportVideo.append(html, run, hadoop);
     }
-    ReportTables.batches(html, run.batches());
+    ReportTables.batches(html, run.batches(), digest.sampleLabel());
     ReportTables.errors(html, run.errors());
     html.append(MARK_LOADED).append("</body></html>\n");
     return html.toString();
-  }
-
-  private static void charts(StringBuilder html, List<BatchMetrics> batches) {
-    html.append("<h2>Speed and batches</h2>");
-    if (batches.isEmpty()) {
-      html.append("<p>No batch was rendered, so there is nothing to chart.</p>");
-      return;
-    }
-    figure(
-        html,
-        "chart-throughput",
-        "image/png",
-        RunCharts.throughputOverTime(batches),
-        "Frames per second over time: all tasks together, and each batch on its own task.");
-    figure(
-        html,
-        "chart-batch-size",
-        "image/png",
-        RunCharts.batchSizeOverTime(batches),
-        "Batch size over time per task, with out-of-memory retries and splits marked.");
-    figure(
-        html,
-        "chart-time-split",
-        "image/png",
-        RunCharts.timeSplit(batches),
-        "Decode, render and encode seconds, summed over the batches of each task.");
-    figure(
-        html,
-        "chart-throughput-by-size",
-        "image/png",
-        RunCharts.throughputBySize(batches),
-        "Frames per second by batch size: bigger is not always faster.");
   }
 
   private static void frames(StringBuilder html, RunSummary run) {
@@ -184,8 +163,7 @@ public final class HtmlReport {
     }
   }
 
-  private static void figure(
-      StringBuilder html, String id, String mime, byte[] image, String caption) {
+  static void figure(StringBuilder html, String id, String mime, byte[] image, String caption) {
     html.append("<figure><img id=\"")
         .append(id)
         .append("\" alt=\"")

@@ -9,9 +9,13 @@ import java.util.Locale;
 final class ReportTables {
   private ReportTables() {}
 
-  /** The first 200 batches, one row each. */
-  static void batches(StringBuilder html, List<BatchMetrics> batches) {
-    html.append("<h2>Batches</h2><table id=\"batches\"><tr><th>partition</th><th>seq</th>")
+  /** The first 200 batches of the sample ({@code sampled} names it), one row each. */
+  static void batches(StringBuilder html, List<BatchMetrics> batches, String sampled) {
+    html.append("<h2>Batches</h2><p>The first ")
+        .append(Math.min(200, batches.size()))
+        .append(" batches of the sample (")
+        .append(HtmlReport.escape(sampled))
+        .append(").</p><table id=\"batches\"><tr><th>partition</th><th>seq</th>")
         .append("<th>device</th><th>planned</th><th>ceiling</th><th>actual</th><th>frames</th>")
         .append("<th>OOMs</th><th>splits</th><th>decode ms</th><th>render ms</th>")
         .append("<th>encode ms</th><th>frames/s</th></tr>");

@@ -7,35 +7,43 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
-import java.util.function.ToLongFunction;
 
 /**
  * The standard views of a run's batches, as PNG charts. Time is seconds since the first batch
- * started, on each executor's own clock.
+ * started, on each executor's own clock. Lines and bars draw {@link RunFigures}, which count every
+ * batch; marks of single batches draw the digest's sample, named after it in the legend.
  */
-public final class RunCharts {
+final class RunCharts {
   /** Beyond this many tasks, one line each would be unreadable: points instead. */
   static final int MAX_LINES = 8;
 
-  /** Beyond this many partitions, the time split is shown per executor. */
-  static final int MAX_BARS = 32;
-
-  private static final long MIN_BIN_MILLIS = 100;
-  private static final int MAX_BINS = 60;
-
   private RunCharts() {}
 
-  /** Frames finished per second by all tasks together, and each batch's own rate. */
-  public static byte[] throughputOverTime(List<BatchMetrics> batches) {
-    long t0 = start(batches);
+  /**
+   * Frames started per second by all tasks together, per time bin (zero where no batch started),
+   * and each sampled batch's own rate ({@code sampled} names the sample: "a sample of 500 of 4800
+   * batches").
+   */
+  public static byte[] throughputOverTime(
+      List<RunFigures.Bin> bins, List<BatchMetrics> sample, long t0, String sampled) {
+    List<double[]> line = new ArrayList<>();
+    RunFigures.Bin previous = null;
+    for (RunFigures.Bin bin : bins) {
+      double width = bin.toSeconds() - bin.fromSeconds();
+      if (previous != null && bin.fromSeconds() - previous.toSeconds() > width / 2) {
+        line.add(new double[] {previous.toSeconds() + width / 2, 0});
+        line.add(new double[] {bin.fromSeconds() - width / 2, 0});
+      }
+      line.add(new double[] {bin.fromSeconds() + width / 2, bin.framesPerSecond()});
+      previous = bin;
+    }
     Map<String, List<double[]>> lines = new LinkedHashMap<>();
-    lines.put("all tasks", throughputBins(batches));
+    lines.put("all tasks", line);
     Map<String, List<double[]>> marks = new LinkedHashMap<>();
     marks.put(
-        "one batch",
-        batches.stream()
+        sampled,
+        sample.stream()
             .map(b -> new double[] {seconds(b.endMillis(), t0), b.framesPerSecond()})
             .toList());
     return Charts.lineWithMarks(
@@ -43,8 +51,7 @@ public final class RunCharts {
   }
 
   /** Batch size per task over time; OOMs and the halves they split into marked. */
-  public static byte[] batchSizeOverTime(List<BatchMetrics> batches) {
-    long t0 = start(batches);
+  public static byte[] batchSizeOverTime(List<BatchMetrics> batches, long t0) {
     Map<String, List<BatchMetrics>> byTask = byTask(batches);
     Map<String, List<double[]>> lines = new LinkedHashMap<>();
     Map<String, List<double[]>> marks = new LinkedHashMap<>();
@@ -69,31 +76,24 @@ public final class RunCharts {
         "Batch size over time", "seconds since the first batch", "frames per batch", lines, marks);
   }
 
-  /** Decode, render and encode seconds, per partition (or per executor on big runs). */
-  public static byte[] timeSplit(List<BatchMetrics> batches) {
-    long partitions = batches.stream().map(RunCharts::task).distinct().count();
-    Function<BatchMetrics, String> group =
-        partitions <= MAX_BARS ? RunCharts::task : BatchMetrics::executor;
-    Map<String, List<BatchMetrics>> groups =
-        new TreeMap<>(Comparator.comparing(RunCharts::sortKey));
-    for (BatchMetrics b : batches) {
-      groups.computeIfAbsent(group.apply(b), k -> new ArrayList<>()).add(b);
-    }
+  /** Decode, render and encode seconds of every batch, per partition or executor. */
+  public static byte[] timeSplit(RunFigures.Split split) {
+    List<String> names = new ArrayList<>();
     Map<String, List<Double>> values = new LinkedHashMap<>();
-    values.put("decode", sums(groups, BatchMetrics::decodeNanos));
-    values.put("render", sums(groups, BatchMetrics::renderNanos));
-    values.put("encode", sums(groups, BatchMetrics::encodeNanos));
-    return Charts.bars(
-        "Where the time went",
-        partitions <= MAX_BARS ? "partition" : "executor",
-        "seconds",
-        new ArrayList<>(groups.keySet()),
-        values,
-        true);
+    values.put("decode", new ArrayList<>());
+    values.put("render", new ArrayList<>());
+    values.put("encode", new ArrayList<>());
+    for (RunFigures.Group group : split.groups()) {
+      names.add(group.name());
+      values.get("decode").add(group.decodeNanos() / 1e9);
+      values.get("render").add(group.renderNanos() / 1e9);
+      values.get("encode").add(group.encodeNanos() / 1e9);
+    }
+    return Charts.bars("Where the time went", split.axis(), "seconds", names, values, true);
   }
 
-  /** Each batch's rate against its size, and the median per size. */
-  public static byte[] throughputBySize(List<BatchMetrics> batches) {
+  /** Each sampled batch's rate against its size, and the sample's median per size. */
+  public static byte[] throughputBySize(List<BatchMetrics> batches, String sampled) {
     Map<Integer, List<Double>> bySize = new TreeMap<>();
     for (BatchMetrics b : batches) {
       bySize.computeIfAbsent(b.actualBatch(), k -> new ArrayList<>()).add(b.framesPerSecond());
@@ -102,54 +102,14 @@ public final class RunCharts {
     bySize.forEach((size, rates) -> medians.add(new double[] {size, median(rates)}));
     Map<String, List<double[]>> marks = new LinkedHashMap<>();
     marks.put(
-        "one batch",
+        sampled,
         batches.stream().map(b -> new double[] {b.actualBatch(), b.framesPerSecond()}).toList());
     return Charts.lineWithMarks(
         "Frames per second by batch size",
         "frames per batch",
         "frames/s",
-        Map.of("median", medians),
+        Map.of("median of " + sampled, medians),
         marks);
-  }
-
-  /**
-   * Frames finished per second over the run, in bins of at least 100 ms: each batch's frames are
-   * spread evenly over its own start..end, so the area under the curve is the frame count.
-   */
-  static List<double[]> throughputBins(List<BatchMetrics> batches) {
-    if (batches.isEmpty()) {
-      return List.of();
-    }
-    long t0 = start(batches);
-    long t1 = batches.stream().mapToLong(BatchMetrics::endMillis).max().orElseThrow();
-    long span = Math.max(1, t1 - t0);
-    int bins = (int) Math.max(1, Math.min(MAX_BINS, span / MIN_BIN_MILLIS));
-    double width = span / (double) bins;
-    double[] frames = new double[bins];
-    for (BatchMetrics b : batches) {
-      double from = b.startMillis() - t0;
-      double to = b.endMillis() - t0;
-      if (to <= from) {
-        // Finished within the clock's resolution: all its frames count in its bin.
-        frames[bin(from, width, bins)] += b.frames();
-        continue;
-      }
-      for (int i = bin(from, width, bins); i <= bin(to, width, bins); i++) {
-        double overlap = Math.min(to, (i + 1) * width) - Math.max(from, i * width);
-        if (overlap > 0) {
-          frames[i] += b.frames() * overlap / (to - from);
-        }
-      }
-    }
-    List<double[]> points = new ArrayList<>();
-    for (int i = 0; i < bins; i++) {
-      points.add(new double[] {(i + 0.5) * width / 1000, frames[i] / (width / 1000)});
-    }
-    return points;
-  }
-
-  private static int bin(double millis, double width, int bins) {
-    return (int) Math.min(bins - 1, Math.max(0, Math.floor(millis / width)));
   }
 
   private static Map<String, List<BatchMetrics>> byTask(List<BatchMetrics> batches) {
@@ -168,7 +128,7 @@ public final class RunCharts {
   }
 
   /** Numbers inside names sort as numbers: partition 2 before partition 10. */
-  private static String sortKey(String name) {
+  static String sortKey(String name) {
     StringBuilder key = new StringBuilder();
     for (String part : name.split("(?<=\\D)(?=\\d)|(?<=\\d)(?=\\D)")) {
       key.append(
@@ -184,17 +144,6 @@ public final class RunCharts {
     return batches.stream()
         .map(b -> new double[] {seconds(b.startMillis(), t0), y.applyAsInt(b)})
         .toList();
-  }
-
-  private static List<Double> sums(
-      Map<String, List<BatchMetrics>> groups, ToLongFunction<BatchMetrics> nanos) {
-    return groups.values().stream()
-        .map(list -> list.stream().mapToLong(nanos).sum() / 1e9)
-        .toList();
-  }
-
-  private static long start(List<BatchMetrics> batches) {
-    return batches.stream().mapToLong(BatchMetrics::startMillis).min().orElse(0);
   }
 
   private static double seconds(long millis, long t0) {

@@ -3,8 +3,8 @@ package dev.facerender.schedule.local;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.TableRows;
-import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.output.BatchRows;
 import dev.facerender.output.CommittedCounts;
 import dev.facerender.output.MetricsDigest;
 import dev.facerender.output.OutputFolder;
@@ -76,9 +76,17 @@ public final class FileTables implements RunTables {
 
   @Override
   public MetricsDigest digest(String metrics, String runId) {
-    List<BatchMetrics> batches = new ArrayList<>();
-    readRows(metrics, Schemas.METRICS, runId, row -> batches.add(TableRows.metrics(row)));
-    return LocalDigest.of(batches, metrics);
+    return MetricsDigest.of(
+        new BatchRows() {
+          @Override
+          public <P extends Part<P>> P fold(Zero<P> zero) {
+            // One part over the whole table: each pass streams it, holding no batch list.
+            P part = zero.get();
+            readRows(metrics, Schemas.METRICS, runId, row -> part.add(TableRows.metrics(row)));
+            return part;
+          }
+        },
+        metrics);
   }
 
   @Override

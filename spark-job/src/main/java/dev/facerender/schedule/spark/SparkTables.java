@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.TableRows;
 import dev.facerender.metrics.FrameError;
+import dev.facerender.output.BatchRows;
 import dev.facerender.output.CommittedCounts;
 import dev.facerender.output.MetricsDigest;
 import dev.facerender.output.OutputFolder;
@@ -52,9 +53,29 @@ public final class SparkTables implements RunTables {
 
   @Override
   public MetricsDigest digest(String metrics, String runId) {
+    Dataset<Row> rows =
+        spark.read().schema(Schemas.METRICS).parquet(metrics).where(col("run_id").equalTo(runId));
     return MetricsDigest.of(
-        spark.read().schema(Schemas.METRICS).parquet(metrics).where(col("run_id").equalTo(runId)),
+        new BatchRows() {
+          @Override
+          public <P extends Part<P>> P fold(Zero<P> zero) {
+            return foldTasks(rows, zero);
+          }
+        },
         metrics);
+  }
+
+  /** Each Spark partition folded by its task; only the parts, never rows, reach the driver. */
+  private static <P extends BatchRows.Part<P>> P foldTasks(
+      Dataset<Row> rows, BatchRows.Zero<P> zero) {
+    return rows.javaRDD()
+        .mapPartitions(
+            it -> {
+              P part = zero.get();
+              it.forEachRemaining(r -> part.add(TableRows.metrics(r)));
+              return List.of(part).iterator();
+            })
+        .fold(zero.get(), (a, b) -> a.merge(b));
   }
 
   @Override
