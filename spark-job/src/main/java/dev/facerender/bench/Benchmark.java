@@ -13,12 +13,12 @@ import dev.facerender.config.VideoConf;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.io.DemoFaces;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.partition.DeviceDoctor;
 import dev.facerender.partition.RenderSettings;
-import dev.facerender.run.ProgressListener;
-import dev.facerender.run.RenderJob;
-import dev.facerender.run.RenderRequest;
-import dev.facerender.run.RunSummary;
+import dev.facerender.run.SparkEngine;
 import dev.facerender.schedule.spark.SparkTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -205,7 +205,7 @@ public final class Benchmark {
       SparkSession spark, Path input, Path out, Map<String, String> conf, int depth) {
     Map<String, String> withDepth = new HashMap<>(conf);
     withDepth.put(FacerenderConf.PIPELINE_DEPTH.key(), Integer.toString(depth));
-    return new RenderJob(spark)
+    return new SparkEngine(spark)
         .run(
             new RenderRequest(
                 input.resolve("frames").toString(),

@@ -1,6 +1,6 @@
 package dev.facerender.cli;
 
-import dev.facerender.run.ProgressListener;
+import dev.facerender.job.ProgressListener;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Executors;

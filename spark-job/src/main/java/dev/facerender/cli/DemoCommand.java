@@ -2,7 +2,7 @@ package dev.facerender.cli;
 
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.DemoDataset;
-import dev.facerender.run.RenderRequest;
+import dev.facerender.job.RenderRequest;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;

@@ -2,9 +2,9 @@ package dev.facerender.cli;
 
 import dev.facerender.config.ConfigException;
 import dev.facerender.io.InputException;
+import dev.facerender.job.Failures;
+import dev.facerender.job.RunFailedException;
 import dev.facerender.model.ModelException;
-import dev.facerender.run.Failures;
-import dev.facerender.run.RunFailedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,11 +1,11 @@
 package dev.facerender.cli;
 
 import dev.facerender.device.DeviceChoice;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.natives.TorchNatives;
 import dev.facerender.run.LocalEngine;
-import dev.facerender.run.RenderJob;
-import dev.facerender.run.RenderRequest;
-import dev.facerender.run.RunSummary;
+import dev.facerender.run.SparkEngine;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -141,7 +141,7 @@ final class RenderCommand implements Callable<Integer> {
    * where a local master's tasks render (null on a cluster).
    */
   static RunSummary render(SparkSession spark, RenderRequest request, DeviceChoice device) {
-    return report(new RenderJob(spark, device).run(request, new ConsoleProgress(System.err)));
+    return report(new SparkEngine(spark, device).run(request, new ConsoleProgress(System.err)));
   }
 
   private static RunSummary report(RunSummary run) {

@@ -2,12 +2,12 @@ package dev.facerender.export;
 
 import dev.facerender.io.InputException;
 import dev.facerender.io.Tables;
+import dev.facerender.job.RunFailedException;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.RunManifest;
 import dev.facerender.output.Staging;
+import dev.facerender.output.SuccessMarkers;
 import dev.facerender.output.VideoRun;
-import dev.facerender.run.RenderJob;
-import dev.facerender.run.RunFailedException;
 import dev.facerender.video.VideoOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -151,7 +151,7 @@ public final class ExportCommit {
 
   private void markDone(String id) {
     out.writeAtomically(
-        VideoRun.MANIFEST + "/" + RenderJob.SUCCESS,
+        VideoRun.MANIFEST + "/" + SuccessMarkers.NAME,
         (id + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 

@@ -12,9 +12,9 @@ import dev.facerender.io.Tables;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.OutputLock;
 import dev.facerender.output.Staging;
+import dev.facerender.output.SuccessMarkers;
 import dev.facerender.output.VideoRun;
 import dev.facerender.partition.ExportVideosFunction;
-import dev.facerender.run.RenderJob;
 import dev.facerender.video.H264Encoders;
 import dev.facerender.video.VideoOptions;
 import dev.facerender.video.VideoOutput;
@@ -62,7 +62,7 @@ public final class VideoExport {
     // An encoder this build lacks stops the export before any task.
     H264Encoders.choose(options.encoder());
     OutputFolder out = OutputFolder.of(spark, run);
-    if (!out.exists(RenderJob.SUCCESS)) {
+    if (!out.exists(SuccessMarkers.NAME)) {
       throw new InputException(
           "No finished run in "
               + out

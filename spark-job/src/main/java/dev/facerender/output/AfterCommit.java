@@ -1,7 +1,6 @@
 package dev.facerender.output;
 
-import dev.facerender.run.Failures;
-import dev.facerender.run.RunFailures;
+import dev.facerender.job.Failures;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -59,7 +58,7 @@ public final class AfterCommit {
     if (Failures.isFatal(e)) {
       throw (Error) e;
     }
-    String problem = RunFailures.outputProblem(e);
+    String problem = Failures.outputProblem(e);
     String reason = problem != null ? problem : Failures.describe(e);
     LOG.warn(
         "{} failed after the run's output was committed; the run keeps its outcome: {}",

@@ -1,5 +1,6 @@
 package dev.facerender.output;
 
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.BatchMetrics;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.facerender.output;
 
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.BatchMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +74,7 @@ final class BatchSums implements BatchRows.Part<BatchSums> {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("batches", batches);
     for (int i = 0; i < sums.length; i++) {
-      row.put(MetricsDigest.SUMMED[i], sums[i]);
+      row.put(MetricsDigest.SUMMED.get(i), sums[i]);
     }
     row.put("first_start_millis", firstStart());
     row.put("last_end_millis", lastEnd());

@@ -1,7 +1,6 @@
 package dev.facerender.output;
 
 import dev.facerender.io.InputException;
-import dev.facerender.run.RenderJob;
 import java.util.List;
 
 /**
@@ -11,9 +10,6 @@ import java.util.List;
  * markers (the folder is not complete while a run writes).
  */
 public final class OutputModes {
-  public static final List<String> MODES =
-      List.of("error-if-exists", "overwrite", "append", "resume");
-
   private OutputModes() {}
 
   /**
@@ -83,21 +79,12 @@ public final class OutputModes {
   }
 
   /** Removes what a dead run left, once this run is about to write. */
-  static void removeDebris(OutputFolder out) {
+  public static void removeDebris(OutputFolder out) {
     out.delete(Staging.ROOT);
     for (String table : Staging.TABLES) {
       out.delete(table + "/_temporary");
     }
     out.delete(VideoRun.MANIFEST + "/_temporary");
-    removeSuccessMarkers(out);
-  }
-
-  /** Readers take a {@code _SUCCESS} marker as "complete": none may stay while a run writes. */
-  public static void removeSuccessMarkers(OutputFolder out) {
-    out.delete(RenderJob.SUCCESS);
-    for (String table : Staging.TABLES) {
-      out.delete(table + "/" + RenderJob.SUCCESS);
-    }
-    out.delete(VideoRun.MANIFEST + "/" + RenderJob.SUCCESS);
+    SuccessMarkers.remove(out);
   }
 }

@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
+import dev.facerender.job.MetricsDigest;
+import dev.facerender.job.Phases;
+import dev.facerender.job.RunSummary;
 import dev.facerender.partition.RenderSettings;
-import dev.facerender.report.HtmlReport;
-import dev.facerender.run.Phases;
-import dev.facerender.run.RunCheck;
-import dev.facerender.run.RunSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * Writes a finished run's report.html, metrics.json (for readers without Parquet) and, last,
@@ -23,6 +21,19 @@ import org.apache.hadoop.conf.Configuration;
  * run.json says under {@code report} and {@code metrics_json} whether each was written, or why not.
  */
 public final class RunFiles {
+  /**
+   * Steps of {@link AfterCommit} the run's check takes, by the names their failures are kept under.
+   */
+  public static final String DIGEST = "the metrics digest";
+
+  public static final String ERRORS = "the sample of rejected rows";
+
+  /** What writes report.html's text for a run: the report package, passed in by the run. */
+  @FunctionalInterface
+  public interface Report {
+    String render(RunSummary summary) throws Exception;
+  }
+
   static final String REPORT = "report.html";
   static final String METRICS = "metrics.json";
 
@@ -39,7 +50,7 @@ public final class RunFiles {
       RunSummary summary,
       RenderSettings settings,
       OutputFolder out,
-      Configuration hadoop,
+      Report report,
       String failure,
       RunStatus status,
       Phases phases,
@@ -52,8 +63,8 @@ public final class RunFiles {
           if (injected) {
             throw injectedFailure();
           }
-          String report = HtmlReport.render(summary, hadoop);
-          out.writeAtomically(REPORT, report.getBytes(StandardCharsets.UTF_8));
+          String html = report.render(summary);
+          out.writeAtomically(REPORT, html.getBytes(StandardCharsets.UTF_8));
           return true;
         },
         reason -> {
@@ -133,10 +144,10 @@ public final class RunFiles {
    */
   private static Map<String, Object> outcome(AfterCommit after, String file) {
     Map<String, Object> outcome = new LinkedHashMap<>();
-    String digestFailure = after.failure(RunCheck.DIGEST);
+    String digestFailure = after.failure(DIGEST);
     String failure = after.failure(file);
     if (failure == null && file.equals(METRICS) && digestFailure != null) {
-      failure = RunCheck.DIGEST + " failed: " + digestFailure;
+      failure = DIGEST + " failed: " + digestFailure;
     }
     if (failure != null) {
       outcome.put("status", "failed");
@@ -147,7 +158,7 @@ public final class RunFiles {
     outcome.put("file", file);
     if (file.equals(REPORT)) {
       Map<String, String> problems = new LinkedHashMap<>();
-      for (String step : new String[] {RunCheck.DIGEST, RunCheck.ERRORS}) {
+      for (String step : new String[] {DIGEST, ERRORS}) {
         if (after.failure(step) != null) {
           problems.put(step, after.failure(step));
         }

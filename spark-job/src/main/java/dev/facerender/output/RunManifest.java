@@ -52,7 +52,7 @@ public final class RunManifest {
    * One committed wave: its clips, frames and error rows (and frames among them), its videos (one
    * MP4 per clip with frames, 0 without video; each is among the moves), its files.
    */
-  record Wave(
+  public record Wave(
       int wave,
       long clips,
       long frames,
@@ -60,7 +60,7 @@ public final class RunManifest {
       long errorFrames,
       long videos,
       List<Move> moves) {
-    Wave {
+    public Wave {
       moves = List.copyOf(moves);
     }
   }
@@ -83,7 +83,7 @@ public final class RunManifest {
   }
 
   /** Committed waves by index. */
-  Map<Integer, Wave> waves() {
+  public Map<Integer, Wave> waves() {
     Map<Integer, Wave> waves = new TreeMap<>();
     for (String name : out.list(dir())) {
       if (name.startsWith("wave-") && name.endsWith(".json")) {
@@ -113,7 +113,7 @@ public final class RunManifest {
   }
 
   /** Commits {@code wave}: its record first, then its files into the tables. */
-  void commit(Wave wave) {
+  public void commit(Wave wave) {
     write(String.format("wave-%05d.json", wave.wave()), wave);
     publish(wave);
   }

@@ -77,7 +77,7 @@ public final class RunStatus {
   }
 
   /** Where the waves stand: totals, committed, skipped; shown in run.json. */
-  Map<String, Object> waves() {
+  public Map<String, Object> waves() {
     return waves;
   }
 

@@ -56,7 +56,7 @@ public final class VideoRun {
   }
 
   /** Whether frames/ keeps the frames too (else the videos are the only copy). */
-  boolean framesKept() {
+  public boolean framesKept() {
     return framesKept;
   }
 

@@ -60,7 +60,7 @@ public final class WaveVideos {
     return new WaveVideos(staging, files);
   }
 
-  int count() {
+  public int count() {
     return files.size();
   }
 
@@ -80,7 +80,7 @@ public final class WaveVideos {
    * missing or not the size its task wrote; and, when {@code append}, a clip whose video is already
    * in {@code videos/}. Null when nothing is.
    */
-  String problem(OutputFolder out, boolean append) {
+  public String problem(OutputFolder out, boolean append) {
     Map<String, Long> staged = out.sizes(staging + "/" + VideoRun.VIDEOS);
     Set<String> committed = append ? new HashSet<>(out.sizes(VideoRun.VIDEOS).keySet()) : Set.of();
     Set<String> clips = new HashSet<>();

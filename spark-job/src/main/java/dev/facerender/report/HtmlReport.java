@@ -1,9 +1,9 @@
 package dev.facerender.report;
 
 import dev.facerender.concurrent.Futures;
+import dev.facerender.job.MetricsDigest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.metrics.SampledFrame;
-import dev.facerender.output.MetricsDigest;
-import dev.facerender.run.RunSummary;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package dev.facerender.report;
 
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.output.MetricsDigest;
 import java.util.List;
 import java.util.Locale;
 

@@ -1,6 +1,6 @@
 package dev.facerender.report;
 
-import dev.facerender.run.Failures;
+import dev.facerender.job.Failures;
 import java.awt.Font;
 import java.awt.FontFormatException;
 import java.awt.GraphicsEnvironment;

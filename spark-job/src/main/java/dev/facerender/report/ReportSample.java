@@ -1,7 +1,6 @@
 package dev.facerender.report;
 
 import dev.facerender.partition.FrameSample;
-import dev.facerender.schedule.ClipPartitions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,22 +20,20 @@ public final class ReportSample {
 
   private ReportSample() {}
 
-  public static FrameSample choose(Map<String, ClipPartitions.ClipFrames> counts) {
-    List<String> clips =
-        counts.entrySet().stream()
-            .filter(e -> e.getValue().first() != null)
-            .map(Map.Entry::getKey)
-            .sorted()
-            .limit(SAMPLE_CLIPS)
-            .toList();
+  /** A clip's first and last valid frame index. */
+  public record Span(int first, int last) {}
+
+  /** The frames to sample from clips with valid frames ({@code spans}, by clip id). */
+  public static FrameSample choose(Map<String, Span> spans) {
+    List<String> clips = spans.keySet().stream().sorted().limit(SAMPLE_CLIPS).toList();
     Map<String, Set<Integer>> wanted = new HashMap<>();
     for (String clip : clips) {
-      ClipPartitions.ClipFrames frames = counts.get(clip);
+      Span frames = spans.get(clip);
       wanted.put(clip, new TreeSet<>(sheet(frames.first(), frames.last())));
     }
     if (!clips.isEmpty()) {
       String preview = clips.get(0);
-      int first = counts.get(preview).first();
+      int first = spans.get(preview).first();
       for (int i = 0; i < PREVIEW_FRAMES; i++) {
         wanted.get(preview).add(first + i);
       }

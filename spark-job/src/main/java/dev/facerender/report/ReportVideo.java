@@ -1,7 +1,7 @@
 package dev.facerender.report;
 
 import dev.facerender.io.ParquetTable;
-import dev.facerender.run.RunSummary;
+import dev.facerender.job.RunSummary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;

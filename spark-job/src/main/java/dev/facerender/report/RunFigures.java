@@ -1,6 +1,6 @@
 package dev.facerender.report;
 
-import dev.facerender.output.MetricsDigest;
+import dev.facerender.job.MetricsDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

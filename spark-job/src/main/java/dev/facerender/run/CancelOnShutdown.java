@@ -1,5 +1,7 @@
 package dev.facerender.run;
 
+import dev.facerender.job.Cancellation;
+import dev.facerender.job.RunFailedException;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.RunStatus;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +15,7 @@ import org.apache.hadoop.util.ShutdownHookManager;
  * tasks stop while their models are still loaded, waits for the run to record itself as failed, and
  * says the run was cancelled and how to resume it.
  */
-public final class CancelOnShutdown implements AutoCloseable {
+public final class CancelOnShutdown implements Cancellation, AutoCloseable {
   private static final int PRIORITY = FileSystem.SHUTDOWN_HOOK_PRIORITY + 40;
   private static final long WAIT_SECONDS = 20;
 
@@ -31,7 +33,7 @@ public final class CancelOnShutdown implements AutoCloseable {
     ShutdownHookManager.get().addShutdownHook(hook, PRIORITY, WAIT_SECONDS + 5, TimeUnit.SECONDS);
   }
 
-  /** What stops the run's work on a shutdown: Spark's jobs, or the local engine's threads. */
+  @Override
   public void onCancel(Runnable stop) {
     this.stopWork = stop;
   }
@@ -45,10 +47,8 @@ public final class CancelOnShutdown implements AutoCloseable {
     return cancelled;
   }
 
-  /**
-   * Throws once a shutdown has begun: cancelling Spark's jobs stops only the running ones, so the
-   * run checks this before starting more work.
-   */
+  // Cancelling Spark's jobs stops only the running ones, so the run checks this before more work.
+  @Override
   public void check() {
     if (cancelled) {
       throw new RunFailedException("The run was cancelled.");

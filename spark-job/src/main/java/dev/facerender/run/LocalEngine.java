@@ -3,6 +3,9 @@ package dev.facerender.run;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.io.ParquetTable;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.schedule.local.LocalScheduler;
 import dev.facerender.schedule.spark.SparkTopology;
 import java.util.List;
@@ -14,7 +17,7 @@ import org.apache.hadoop.conf.Configuration;
  * LocalScheduler}): the same executor code, tables, waves, modes, checks and run files, minus
  * Spark's start-up and its per-job scheduling, which on a run of a few thousand frames cost more
  * than the render. It takes the runs Spark adds nothing to ({@link LocalEngineScope}); the rest go
- * to {@link RenderJob}.
+ * to {@link SparkEngine}.
  */
 public final class LocalEngine {
   private final RenderRequest request;
@@ -73,7 +76,8 @@ public final class LocalEngine {
   }
 
   /**
-   * Renders and writes what {@link RenderJob#run} writes; run.json says {@code "engine": "local"}.
+   * Renders and writes what {@link SparkEngine#run} writes; run.json says {@code "engine":
+   * "local"}.
    */
   public RunSummary run(ProgressListener progress) {
     return new RunFlow(scheduler).run(request, progress);

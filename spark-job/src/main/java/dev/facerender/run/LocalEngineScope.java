@@ -3,6 +3,7 @@ package dev.facerender.run;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.io.Tables;
+import dev.facerender.job.RenderRequest;
 import java.util.List;
 
 /**

@@ -1,16 +1,21 @@
 package dev.facerender.run;
 
 import dev.facerender.config.OutputFormat;
+import dev.facerender.job.MetricsDigest;
+import dev.facerender.job.Phases;
+import dev.facerender.job.RunFailedException;
+import dev.facerender.job.RunSummary;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.output.AfterCommit;
 import dev.facerender.output.CommittedCounts;
-import dev.facerender.output.MetricsDigest;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.OutputLock;
 import dev.facerender.output.RunFiles;
 import dev.facerender.output.RunStatus;
+import dev.facerender.output.SuccessMarkers;
 import dev.facerender.output.VideoRun;
 import dev.facerender.partition.RenderSettings;
+import dev.facerender.report.HtmlReport;
 import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.Scheduler;
 import dev.facerender.schedule.WaveTasks;
@@ -26,11 +31,6 @@ import java.util.Map;
 public final class RunCheck {
   /** Error rows the report shows; errors/ has them all. */
   static final int ERROR_SAMPLE = 1000;
-
-  /** Steps of {@link AfterCommit} here, by the names their failures are logged and kept under. */
-  public static final String DIGEST = "the metrics digest";
-
-  public static final String ERRORS = "the sample of rejected rows";
 
   private RunCheck() {}
 
@@ -74,12 +74,12 @@ public final class RunCheck {
     String metrics = out.child("metrics");
     MetricsDigest digest =
         after.attempt(
-            DIGEST,
+            RunFiles.DIGEST,
             () -> tables.digest(metrics, runId),
             reason -> MetricsDigest.unavailable(metrics, reason));
     List<FrameError> errors =
         after.attempt(
-            ERRORS,
+            RunFiles.ERRORS,
             () -> tables.errorSample(out.child("errors"), runId, ERROR_SAMPLE),
             reason -> List.of());
     RunSummary summary =
@@ -126,12 +126,20 @@ public final class RunCheck {
     lock.check();
     phases.end("check_tables");
     String reportFailure =
-        RunFiles.write(summary, settings, out, scheduler.hadoop(), failure, status, phases, after);
+        RunFiles.write(
+            summary,
+            settings,
+            out,
+            s -> HtmlReport.render(s, scheduler.hadoop()),
+            failure,
+            status,
+            phases,
+            after);
     if (failure != null) {
       throw new RunFailedException(
           failure + " The run failed: no _SUCCESS marker was written; run.json has the details.");
     }
-    RenderJob.markSuccess(out, runId);
+    SuccessMarkers.write(out, runId);
     return summary.withReportFailure(reportFailure);
   }
 }

@@ -2,17 +2,14 @@ package dev.facerender.run;
 
 import dev.facerender.config.ConfigException;
 import dev.facerender.io.InputException;
+import dev.facerender.job.Failures;
+import dev.facerender.job.RunFailedException;
 import dev.facerender.model.ModelException;
 import dev.facerender.output.OutputFolder;
-import dev.facerender.output.OutputModes;
 import dev.facerender.output.RunStatus;
-import java.nio.file.AccessDeniedException;
+import dev.facerender.output.SuccessMarkers;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * What a run leaves when it fails: no {@code _SUCCESS} marker anywhere, run.json "failed" with the
@@ -29,7 +26,7 @@ public final class RunFailures {
     List<String> unrecorded = new ArrayList<>();
     if (status.wroteAnything()) {
       try {
-        OutputModes.removeSuccessMarkers(out);
+        SuccessMarkers.remove(out);
       } catch (RuntimeException e) {
         unrecorded.add("could not remove _SUCCESS markers: " + Failures.describe(e));
       }
@@ -44,7 +41,7 @@ public final class RunFailures {
     }
     boolean plain =
         !cancelled
-            && outputProblem(error) == null
+            && Failures.outputProblem(error) == null
             && (error instanceof InputException
                 || error instanceof ModelException
                 || error instanceof RunFailedException
@@ -52,7 +49,7 @@ public final class RunFailures {
     if (plain && unrecorded.isEmpty()) {
       return (RuntimeException) error;
     }
-    if (cancelled || outputProblem(error) != null || !unrecorded.isEmpty()) {
+    if (cancelled || Failures.outputProblem(error) != null || !unrecorded.isEmpty()) {
       RunFailedException failed = new RunFailedException(reason);
       failed.initCause(error);
       return failed;
@@ -76,32 +73,10 @@ public final class RunFailures {
     if (cancelled) {
       return "Run " + status.runId() + " was cancelled." + resume;
     }
-    String problem = outputProblem(error);
+    String problem = Failures.outputProblem(error);
     if (problem != null) {
       return problem + " while writing to " + out + "." + resume;
     }
     return Failures.describe(error);
-  }
-
-  /** "The file system is out of space" and the like, from anywhere in the cause chain; or null. */
-  public static String outputProblem(Throwable error) {
-    // Throwable.getCause() never returns the throwable itself (a self-cause reads as null), but a
-    // chain can loop through two or more: each throwable is looked at once.
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
-      String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-      if (message.contains("no space left on device")) {
-        return "The file system ran out of space (No space left on device)";
-      }
-      if (message.contains("disk quota exceeded")) {
-        return "The disk quota ran out (Disk quota exceeded)";
-      }
-      if (t instanceof AccessDeniedException
-          || t.getClass().getName().endsWith("AccessControlException")
-          || message.contains("permission denied")) {
-        return "The file system refused a write (permission denied: " + t.getMessage() + ")";
-      }
-    }
-    return null;
   }
 }

@@ -2,6 +2,10 @@ package dev.facerender.run;
 
 import dev.facerender.concurrent.Futures;
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.job.Phases;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.output.AfterCommit;
 import dev.facerender.output.InputFingerprint;
 import dev.facerender.output.OutputFolder;
@@ -10,14 +14,17 @@ import dev.facerender.output.RunManifest;
 import dev.facerender.output.RunStatus;
 import dev.facerender.output.Staging;
 import dev.facerender.output.VideoRun;
-import dev.facerender.output.WaveCommitter;
 import dev.facerender.partition.RenderSettings;
 import dev.facerender.report.ReportSample;
 import dev.facerender.schedule.ClipCounts;
+import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.Scheduler;
+import dev.facerender.schedule.WaveCommitter;
 import dev.facerender.schedule.WaveTasks;
 import dev.facerender.schedule.Waves;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -115,7 +122,7 @@ public final class RunFlow {
             counts,
             waves,
             request.partitions(),
-            ReportSample.choose(counts.clips()),
+            ReportSample.choose(spans(counts.clips())),
             video);
     try (WaveTasks tasks = scheduler.tasks(plan, run.cancel())) {
       long renderStart = System.nanoTime();
@@ -149,5 +156,18 @@ public final class RunFlow {
           tasks,
           phases);
     }
+  }
+
+  /** Clips with a valid frame, by the span of their valid frame indexes. */
+  private static Map<String, ReportSample.Span> spans(
+      Map<String, ClipPartitions.ClipFrames> clips) {
+    Map<String, ReportSample.Span> spans = new HashMap<>();
+    clips.forEach(
+        (clip, frames) -> {
+          if (frames.first() != null) {
+            spans.put(clip, new ReportSample.Span(frames.first(), frames.last()));
+          }
+        });
+    return spans;
   }
 }

@@ -1,5 +1,6 @@
 package dev.facerender.run;
 
+import dev.facerender.job.RunSummary;
 import dev.facerender.model.ModelException;
 import dev.facerender.output.AfterCommit;
 import dev.facerender.output.OutputFolder;

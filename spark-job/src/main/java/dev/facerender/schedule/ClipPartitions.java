@@ -3,7 +3,6 @@ package dev.facerender.schedule;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
-import dev.facerender.schedule.spark.WaveRunner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -139,8 +138,9 @@ public final class ClipPartitions {
   }
 
   /**
-   * The rows spread over partitions as {@link WaveRunner} spreads them (clips by frame counts,
-   * {@link ClipPartitions}), each sorted as Spark sorts a task's rows: clip, source first, frame.
+   * The rows spread over partitions as {@code spark.WaveRunner} spreads them (clips by frame
+   * counts, {@link ClipPartitions}), each sorted as Spark sorts a task's rows: clip, source first,
+   * frame.
    */
   public static List<List<Row>> spread(
       List<Row> rows, Map<String, Long> framesPerClip, int requested, int threads) {

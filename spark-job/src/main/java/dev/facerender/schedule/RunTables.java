@@ -1,8 +1,8 @@
 package dev.facerender.schedule;
 
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.output.CommittedCounts;
-import dev.facerender.output.MetricsDigest;
 import dev.facerender.output.OutputFolder;
 import java.util.List;
 

@@ -1,18 +1,15 @@
 package dev.facerender.schedule;
 
+import dev.facerender.job.Cancellation;
+import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.RenderSettings;
-import dev.facerender.run.CancelOnShutdown;
-import dev.facerender.run.RenderRequest;
-import dev.facerender.run.RunFlow;
-import dev.facerender.schedule.local.LocalScheduler;
-import dev.facerender.schedule.spark.SparkScheduler;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * What a run needs from whoever runs its tasks: Spark ({@link SparkScheduler}) or render slots in
- * this JVM ({@link LocalScheduler}). {@link RunFlow} does all the rest, the same for both, so the
- * choice changes what a run costs and nothing it writes.
+ * What a run needs from whoever runs its tasks: Spark ({@code spark.SparkScheduler}) or render
+ * slots in this JVM ({@code local.LocalScheduler}). The run ({@code run.RunFlow}) does all the
+ * rest, the same for both, so the choice changes what a run costs and nothing it writes.
  */
 public interface Scheduler {
   /** run.json's {@code engine}. */
@@ -36,7 +33,7 @@ public interface Scheduler {
   RunInput input(RenderRequest request);
 
   /** The run's tasks, as {@code plan} says; closed when the run ends. */
-  WaveTasks tasks(WaveTasks.Plan plan, CancelOnShutdown cancel);
+  WaveTasks tasks(WaveTasks.Plan plan, Cancellation cancel);
 
   RunTables tables();
 }

@@ -2,7 +2,7 @@ package dev.facerender.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facerender.device.Devices;
+import dev.facerender.runtime.Devices;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

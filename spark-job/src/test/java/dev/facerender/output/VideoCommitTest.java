@@ -3,12 +3,12 @@ package dev.facerender.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunFailedException;
+import dev.facerender.job.RunSummary;
 import dev.facerender.run.LocalSpark;
-import dev.facerender.run.ProgressListener;
-import dev.facerender.run.RenderJob;
-import dev.facerender.run.RenderRequest;
-import dev.facerender.run.RunFailedException;
-import dev.facerender.run.RunSummary;
+import dev.facerender.run.SparkEngine;
 import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.local.FileTables;
 import dev.facerender.schedule.spark.SparkTables;
@@ -85,7 +85,7 @@ class VideoCommitTest {
     Map<String, String> append = new HashMap<>(VIDEO_ONLY);
     assertThatThrownBy(
             () ->
-                new RenderJob(spark)
+                new SparkEngine(spark)
                     .run(
                         new RenderRequest(
                             input.resolve("frames").toString(),

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.facerender.output.MetricsDigest;
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.run.LocalSpark;
 import java.io.IOException;
 import java.nio.file.Files;

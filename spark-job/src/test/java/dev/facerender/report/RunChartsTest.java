@@ -3,9 +3,9 @@ package dev.facerender.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.output.BatchRows;
-import dev.facerender.output.MetricsDigest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,15 +118,14 @@ class RunChartsTest {
 
   /** The digest of {@code batches}, folded as the local engine folds a table: in one part. */
   private static MetricsDigest digest(List<BatchMetrics> batches) {
-    return MetricsDigest.of(
-        new BatchRows() {
+    return (new BatchRows() {
           @Override
           public <P extends Part<P>> P fold(Zero<P> zero) {
             P part = zero.get();
             batches.forEach(part::add);
             return part;
           }
-        },
-        "metrics");
+        })
+        .digest("metrics");
   }
 }

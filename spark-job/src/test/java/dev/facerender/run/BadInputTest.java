@@ -7,6 +7,10 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunFailedException;
+import dev.facerender.job.RunSummary;
 import dev.facerender.metrics.FrameError;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -215,7 +219,7 @@ class BadInputTest {
     Files.writeString(input.resolve("frames.jsonl"), lines);
 
     RunSummary run =
-        new RenderJob(spark)
+        new SparkEngine(spark)
             .run(
                 new RenderRequest(
                     input.resolve("frames.jsonl").toString(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.io.DemoFaces;
 import dev.facerender.io.Schemas;
+import dev.facerender.job.RunSummary;
 import dev.facerender.model.BuiltinModels;
 import java.nio.file.Path;
 import java.util.ArrayList;

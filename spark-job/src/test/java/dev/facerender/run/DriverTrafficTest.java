@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.job.RunSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

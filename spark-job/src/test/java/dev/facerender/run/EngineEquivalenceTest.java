@@ -5,6 +5,9 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.video.Mp4Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,10 +87,10 @@ class EngineEquivalenceTest {
     if (filled) {
       // A finished run of other clips in each folder first: overwrite must leave none of it,
       // append all of it.
-      render(new RenderJob(spark)::run, other, viaSpark, "error-if-exists", conf);
+      render(new SparkEngine(spark)::run, other, viaSpark, "error-if-exists", conf);
       local(other, viaLocal, "error-if-exists", conf);
     }
-    RunSummary sparkRun = render(new RenderJob(spark)::run, input, viaSpark, mode, conf);
+    RunSummary sparkRun = render(new SparkEngine(spark)::run, input, viaSpark, mode, conf);
     RunSummary localRun = local(input, viaLocal, mode, conf);
 
     assertThat(localRun.inputFrames()).isEqualTo(sparkRun.inputFrames()).isEqualTo(18);

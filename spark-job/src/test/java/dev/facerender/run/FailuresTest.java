@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facerender.job.Failures;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.RunStatus;
 import java.io.IOException;
@@ -70,10 +71,10 @@ class FailuresTest {
     first.initCause(second);
 
     assertTimeoutPreemptively(
-        Duration.ofSeconds(5), () -> assertThat(RunFailures.outputProblem(first)).isNull());
+        Duration.ofSeconds(5), () -> assertThat(Failures.outputProblem(first)).isNull());
     RuntimeException full =
         new RuntimeException("write failed", new IOException("No space left on device"));
-    assertThat(RunFailures.outputProblem(full)).contains("ran out of space");
+    assertThat(Failures.outputProblem(full)).contains("ran out of space");
   }
 
   @Test

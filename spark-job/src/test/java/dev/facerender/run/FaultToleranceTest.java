@@ -2,6 +2,7 @@ package dev.facerender.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.job.RunSummary;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;

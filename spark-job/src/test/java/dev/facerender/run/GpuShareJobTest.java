@@ -2,6 +2,7 @@ package dev.facerender.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.job.RunSummary;
 import dev.facerender.schedule.spark.SparkTopology;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,9 @@ package dev.facerender.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +66,7 @@ class LiveProgressTest {
           }
         };
     RunSummary summary =
-        new RenderJob(spark)
+        new SparkEngine(spark)
             .run(
                 new RenderRequest(
                     input.resolve("frames").toString(),

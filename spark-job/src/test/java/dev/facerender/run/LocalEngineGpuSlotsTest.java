@@ -3,6 +3,8 @@ package dev.facerender.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.codec.RgbImage;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RunSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
+import dev.facerender.job.MetricsDigest;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.output.CommittedCounts;
-import dev.facerender.output.MetricsDigest;
 import dev.facerender.output.Staging;
 import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.local.FileTables;

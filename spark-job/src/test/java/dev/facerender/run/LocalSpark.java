@@ -7,6 +7,9 @@ import dev.facerender.codec.ImageDecodeException;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.io.Schemas;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +83,7 @@ public final class LocalSpark {
 
   public static RunSummary render(
       SparkSession spark, Path input, Path out, Map<String, String> conf) {
-    return new RenderJob(spark)
+    return new SparkEngine(spark)
         .run(request(input, out, "error-if-exists", conf), ProgressListener.NONE);
   }
 

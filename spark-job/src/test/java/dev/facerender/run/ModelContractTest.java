@@ -7,6 +7,9 @@ import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.io.Schemas;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.model.ModelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,7 +125,7 @@ class ModelContractTest {
         LocalSpark.writeInput(spark, dir.resolve("count"), sources, Schemas.SOURCES, frames);
 
     RunSummary run =
-        new RenderJob(spark)
+        new SparkEngine(spark)
             .run(
                 new RenderRequest(
                     input.resolve("frames").toString(),

@@ -7,6 +7,7 @@ import dev.facerender.codec.RgbImage;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.io.InputException;
 import dev.facerender.io.Schemas;
+import dev.facerender.job.RunSummary;
 import dev.facerender.output.OutputLock;
 import java.nio.file.Files;
 import java.nio.file.Path;

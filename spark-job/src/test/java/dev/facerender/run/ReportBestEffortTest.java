@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.cli.Main;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import dev.facerender.output.RunStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,7 +94,7 @@ class ReportBestEffortTest {
     String uri = "refusefs://" + local.toAbsolutePath();
 
     RunSummary run =
-        new RenderJob(spark)
+        new SparkEngine(spark)
             .run(
                 new RenderRequest(
                     input.resolve("frames").toString(),

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.io.InputException;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunFailedException;
+import dev.facerender.job.RunSummary;
 import dev.facerender.output.OutputLock;
 import dev.facerender.output.RunManifest;
 import dev.facerender.output.Staging;
@@ -279,7 +283,7 @@ class ResumeTest {
   }
 
   private static RunSummary render(Path out, String mode, Map<String, String> conf) {
-    return new RenderJob(spark)
+    return new SparkEngine(spark)
         .run(
             new RenderRequest(
                 input.resolve("frames").toString(),

@@ -3,6 +3,7 @@ package dev.facerender.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.device.sim.SimulatedGpu;
+import dev.facerender.job.RunSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

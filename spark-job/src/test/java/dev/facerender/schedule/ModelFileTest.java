@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.codec.ImageCodec;
 import dev.facerender.codec.RgbImage;
+import dev.facerender.job.RunSummary;
 import dev.facerender.run.LocalSpark;
-import dev.facerender.run.RunSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.SafeNames;
+import dev.facerender.job.RunSummary;
 import dev.facerender.run.LocalSpark;
-import dev.facerender.run.RunSummary;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

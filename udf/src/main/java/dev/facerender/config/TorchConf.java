@@ -2,8 +2,6 @@ package dev.facerender.config;
 
 import static dev.facerender.config.ConfigKey.declare;
 
-import dev.facerender.model.GraphExecutor;
-import dev.facerender.model.Precision;
 import java.util.List;
 
 /** How libtorch runs a model: its arithmetic and TorchScript's graph executor. */

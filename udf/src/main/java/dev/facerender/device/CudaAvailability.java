@@ -19,6 +19,9 @@ public final class CudaAvailability {
   private static final Logger LOG = LoggerFactory.getLogger(CudaAvailability.class);
   private static final AtomicBoolean ORDER_WARNED = new AtomicBoolean();
 
+  /** Whether the CUDA runtime loads: a fact of the process's native libraries, probed once. */
+  private static volatile Boolean cudaRuntime;
+
   /** What this process can learn about CUDA; the native one is probed once per JVM. */
   public interface Probe {
     /** Devices libtorch can use: 0 for the CPU build, or when its CUDA part did not load. */
@@ -158,6 +161,37 @@ public final class CudaAvailability {
     @Override
     public Map<String, String> environment() {
       return System.getenv();
+    }
+  }
+
+  /**
+   * Whether the CUDA runtime loads here (reported by the doctor; rendering on a GPU needs more, see
+   * {@link CudaAvailability}); probed once per JVM, one log line when it does not.
+   */
+  public static boolean runtimeLoads() {
+    Boolean known = cudaRuntime;
+    if (known != null) {
+      return known;
+    }
+    synchronized (CudaAvailability.class) {
+      if (cudaRuntime == null) {
+        cudaRuntime = probeCuda();
+      }
+      return cudaRuntime;
+    }
+  }
+
+  private static boolean probeCuda() {
+    try (IntPointer count = new IntPointer(1)) {
+      int status = cudart.cudaGetDeviceCount(count);
+      if (status != 0 || count.get() == 0) {
+        LOG.info("No usable CUDA device (cudaGetDeviceCount status {})", status);
+        return false;
+      }
+      return true;
+    } catch (LinkageError e) {
+      LOG.info("No CUDA runtime on this machine ({})", e.getMessage());
+      return false;
     }
   }
 }

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A CUDA GPU, read through the CUDA presets ({@code cudaMemGetInfo}: free bytes of the device) and
  * libtorch's caching allocator ({@code c10::cuda::CUDACachingAllocator}'s device stats: allocated
- * and reserved bytes, their peak, reset and empty cache). Only constructed after {@link Devices}
- * found a working CUDA runtime.
+ * and reserved bytes, their peak, reset and empty cache). Only constructed after the runtime's
+ * {@code Devices} found a working CUDA runtime.
  */
 final class CudaDevice implements Device {
   private static final Logger LOG = LoggerFactory.getLogger(CudaDevice.class);

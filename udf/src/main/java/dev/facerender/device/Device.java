@@ -149,4 +149,9 @@ public interface Device {
   default long batchNanos(int frames, long pixels, long measuredNanos) {
     return measuredNanos;
   }
+
+  /** CUDA device {@code index} (the caller has checked that this process's libtorch can use it). */
+  static Device cuda(int index) {
+    return new CudaDevice(index);
+  }
 }

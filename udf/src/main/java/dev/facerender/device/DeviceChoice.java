@@ -220,6 +220,6 @@ public record DeviceChoice(DeviceKind kind, List<Integer> gpus, String reason)
 
   /** What a task in render slot {@code slot} is given, as Spark would: GPU {@code slot mod n}. */
   public Map<String, ResourceInformation> resourcesForSlot(int slot) {
-    return onGpu() ? Devices.gpu(gpus.get(Math.floorMod(slot, gpus.size()))) : Map.of();
+    return onGpu() ? GpuResources.gpu(gpus.get(Math.floorMod(slot, gpus.size()))) : Map.of();
   }
 }

@@ -18,7 +18,7 @@ public record DriverGpus(List<String> addresses) implements Serializable {
     addresses = List.copyOf(addresses);
     for (String address : addresses) {
       // Fails now, on the driver, with the discovery script's fault, not later in a task.
-      Devices.assignedGpu(Map.of("gpu", new ResourceInformation("gpu", new String[] {address})));
+      GpuResources.assigned(Map.of("gpu", new ResourceInformation("gpu", new String[] {address})));
     }
   }
 

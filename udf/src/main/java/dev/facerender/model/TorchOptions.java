@@ -2,6 +2,8 @@ package dev.facerender.model;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.facerender.config.GraphExecutor;
+import dev.facerender.config.Precision;
 import java.io.Serializable;
 
 /** How libtorch runs a model: its precision and TorchScript's graph executor. */

@@ -2,6 +2,7 @@ package dev.facerender.model;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.facerender.config.Precision;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;

@@ -6,8 +6,8 @@ import dev.facerender.batch.Calibration;
 import dev.facerender.batch.HeapLimit;
 import dev.facerender.batch.Level;
 import dev.facerender.codec.RgbImage;
+import dev.facerender.device.CudaAvailability;
 import dev.facerender.device.Device;
-import dev.facerender.device.Devices;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
@@ -114,7 +114,7 @@ public final class DeviceDoctor {
       return new Report(
           device.id(),
           device.kind().name(),
-          Devices.cudaRuntimeLoads(),
+          CudaAvailability.runtimeLoads(),
           free,
           device.totalBytes(),
           threads,

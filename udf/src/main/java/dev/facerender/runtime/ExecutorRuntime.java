@@ -1,7 +1,6 @@
 package dev.facerender.runtime;
 
 import dev.facerender.device.Device;
-import dev.facerender.device.Devices;
 import dev.facerender.model.ModelCache;
 import java.util.IdentityHashMap;
 import java.util.Map;

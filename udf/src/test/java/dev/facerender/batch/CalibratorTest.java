@@ -2,6 +2,7 @@ package dev.facerender.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.device.Device;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

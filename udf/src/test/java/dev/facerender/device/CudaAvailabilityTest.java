@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facerender.runtime.Devices;
 import java.util.Map;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class CudaAvailabilityTest {
   void aCudaDriverBesideTheCpuBuildOfLibtorchIsAnErrorNamingTheGpuBuild() {
     CudaAvailability cuda = new CudaAvailability(new FakeProbe(0, 13000, "", Map.of()));
 
-    assertThatThrownBy(() -> new Devices().forTask(0, 0.5, 0L, Devices.gpu(0), cuda))
+    assertThatThrownBy(() -> new Devices().forTask(0, 0.5, 0L, GpuResources.gpu(0), cuda))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("Spark assigned GPU 0")
         .hasMessageContaining("libtorch here has no CUDA")
@@ -91,7 +92,7 @@ class CudaAvailabilityTest {
     CudaAvailability cuda = new CudaAvailability(new UnaskedProbe());
 
     assertThat(new Devices().forTask(0, 0.5, 0L, Map.of(), cuda).kind()).isEqualTo(DeviceKind.CPU);
-    assertThat(new Devices().forTask(8L << 30, 0.5, 0L, Devices.gpu(1), cuda).id())
+    assertThat(new Devices().forTask(8L << 30, 0.5, 0L, GpuResources.gpu(1), cuda).id())
         .isEqualTo("sim-gpu:1");
   }
 

@@ -25,7 +25,7 @@ class DriverGpusTest {
 
   @Test
   void aGpuSparkAssignedWins() {
-    Map<String, ResourceInformation> given = Devices.gpu(5);
+    Map<String, ResourceInformation> given = GpuResources.gpu(5);
 
     assertThat(new DriverGpus(List.of("0")).forTask(given, 0)).isSameAs(given);
   }

@@ -2,6 +2,7 @@ package dev.facerender.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.config.GraphExecutor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

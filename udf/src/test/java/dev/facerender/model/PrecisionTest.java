@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.codec.Psnr;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.codec.TensorFrames;
+import dev.facerender.config.GraphExecutor;
+import dev.facerender.config.Precision;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;

@@ -3,9 +3,9 @@ package dev.facerender.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.codec.Psnr;
+import dev.facerender.config.Precision;
 import dev.facerender.device.CpuDevice;
 import dev.facerender.model.BuiltinModels;
-import dev.facerender.model.Precision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,15 +3,14 @@ package dev.facerender.schedule.local;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.TableRows;
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.output.BatchRows;
 import dev.facerender.output.CommittedCounts;
-import dev.facerender.output.MetricsDigest;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.VideoCounts;
 import dev.facerender.output.VideoRun;
 import dev.facerender.schedule.RunTables;
-import dev.facerender.schedule.spark.SparkTables;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,7 +27,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A run's tables read back in this JVM, file by file, key columns only where counting: what the
- * local scheduler's run reads instead of starting Spark jobs. Same answers as {@link SparkTables}.
+ * local scheduler's run reads instead of starting Spark jobs. Same answers as {@code
+ * spark.SparkTables}.
  */
 public final class FileTables implements RunTables {
   private final Configuration conf;
@@ -76,8 +76,7 @@ public final class FileTables implements RunTables {
 
   @Override
   public MetricsDigest digest(String metrics, String runId) {
-    return MetricsDigest.of(
-        new BatchRows() {
+    return (new BatchRows() {
           @Override
           public <P extends Part<P>> P fold(Zero<P> zero) {
             // One part over the whole table: each pass streams it, holding no batch list.
@@ -85,8 +84,8 @@ public final class FileTables implements RunTables {
             readRows(metrics, Schemas.METRICS, runId, row -> part.add(TableRows.metrics(row)));
             return part;
           }
-        },
-        metrics);
+        })
+        .digest(metrics);
   }
 
   @Override

@@ -8,7 +8,6 @@ import dev.facerender.schedule.ClipCounts;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.Waves;
-import dev.facerender.schedule.spark.RenderInput;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,9 +20,9 @@ import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The local scheduler's input: both tables checked as {@link RenderInput} checks them (same
+ * The local scheduler's input: both tables checked as {@code spark.RenderInput} checks them (same
  * messages), counted per clip from their key columns, and read wave by wave into rows of {@code
- * FrameRows.INPUT} with the casts {@link RenderInput#stream} applies.
+ * FrameRows.INPUT} with the casts {@code spark.RenderInput.stream} applies.
  */
 public final class LocalInput implements RunInput {
   private final ParquetTable frames;

@@ -4,14 +4,14 @@ import dev.facerender.concurrent.Futures;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetRowWriter;
+import dev.facerender.job.Cancellation;
+import dev.facerender.job.RunFailedException;
 import dev.facerender.partition.EncodeHelpers;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.FrameSample;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderPartitionFunction.PartitionRows;
 import dev.facerender.partition.RenderSettings;
-import dev.facerender.run.CancelOnShutdown;
-import dev.facerender.run.RunFailedException;
 import dev.facerender.video.VideoOutput;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,7 +77,7 @@ public final class LocalRender {
       String framesDir,
       String tag,
       Configuration conf,
-      CancelOnShutdown cancel) {
+      Cancellation cancel) {
     long frames =
         partitions.stream()
             .mapToLong(p -> p.stream().filter(row -> !row.getBoolean(FrameRows.IS_SOURCE)).count())

@@ -4,10 +4,10 @@ import dev.facerender.config.DeviceConf;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetTable;
+import dev.facerender.job.Cancellation;
+import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.RenderSettings;
-import dev.facerender.run.CancelOnShutdown;
-import dev.facerender.run.RenderRequest;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;
@@ -86,7 +86,7 @@ public final class LocalScheduler implements Scheduler {
   }
 
   @Override
-  public WaveTasks tasks(WaveTasks.Plan plan, CancelOnShutdown cancel) {
+  public WaveTasks tasks(WaveTasks.Plan plan, Cancellation cancel) {
     return new LocalWaves(plan, conf, threads, device, cancel);
   }
 

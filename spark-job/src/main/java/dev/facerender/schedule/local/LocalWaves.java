@@ -3,13 +3,13 @@ package dev.facerender.schedule.local;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.TableRows;
+import dev.facerender.job.Cancellation;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.Staging;
 import dev.facerender.output.VideoRun;
 import dev.facerender.output.WaveVideos;
 import dev.facerender.partition.EncodeHelpers;
-import dev.facerender.run.CancelOnShutdown;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.WaveTasks;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public final class LocalWaves implements WaveTasks {
   private final Configuration conf;
   private final int threads;
   private final DeviceChoice device;
-  private final CancelOnShutdown cancel;
+  private final Cancellation cancel;
   private final AtomicLong done = new AtomicLong();
   private final Map<String, Long> errorCodes = new TreeMap<>();
   private final List<SampledFrame> samples = new ArrayList<>();
@@ -42,7 +42,7 @@ public final class LocalWaves implements WaveTasks {
       Configuration conf,
       int threads,
       DeviceChoice device,
-      CancelOnShutdown cancel) {
+      Cancellation cancel) {
     this.plan = plan;
     this.input = (LocalInput) plan.input();
     this.conf = conf;

@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
-import dev.facerender.run.RenderRequest;
+import dev.facerender.job.RenderRequest;
 import dev.facerender.schedule.ClipCounts;
 import dev.facerender.schedule.RunInput;
 import java.util.ArrayList;

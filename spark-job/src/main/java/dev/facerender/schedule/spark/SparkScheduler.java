@@ -2,9 +2,9 @@ package dev.facerender.schedule.spark;
 
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
+import dev.facerender.job.Cancellation;
+import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.RenderSettings;
-import dev.facerender.run.CancelOnShutdown;
-import dev.facerender.run.RenderRequest;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;
@@ -73,7 +73,7 @@ public final class SparkScheduler implements Scheduler {
   }
 
   @Override
-  public WaveTasks tasks(WaveTasks.Plan plan, CancelOnShutdown cancel) {
+  public WaveTasks tasks(WaveTasks.Plan plan, Cancellation cancel) {
     cancel.onCancel(spark.sparkContext()::cancelAllJobs);
     return new WaveRunner(spark, plan);
   }

@@ -4,10 +4,10 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.facerender.io.Schemas;
 import dev.facerender.io.TableRows;
+import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.output.BatchRows;
 import dev.facerender.output.CommittedCounts;
-import dev.facerender.output.MetricsDigest;
 import dev.facerender.output.OutputFolder;
 import dev.facerender.output.VideoRun;
 import dev.facerender.schedule.RunTables;
@@ -55,14 +55,13 @@ public final class SparkTables implements RunTables {
   public MetricsDigest digest(String metrics, String runId) {
     Dataset<Row> rows =
         spark.read().schema(Schemas.METRICS).parquet(metrics).where(col("run_id").equalTo(runId));
-    return MetricsDigest.of(
-        new BatchRows() {
+    return (new BatchRows() {
           @Override
           public <P extends Part<P>> P fold(Zero<P> zero) {
             return foldTasks(rows, zero);
           }
-        },
-        metrics);
+        })
+        .digest(metrics);
   }
 
   /** Each Spark partition folded by its task; only the parts, never rows, reach the driver. */

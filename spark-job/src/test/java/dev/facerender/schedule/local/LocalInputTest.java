@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
+import dev.facerender.job.RenderRequest;
 import dev.facerender.run.LocalSpark;
-import dev.facerender.run.RenderRequest;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.Waves;
 import dev.facerender.schedule.spark.RenderInput;

@@ -1,9 +1,9 @@
-package dev.facerender.run;
+package dev.facerender.job;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.facerender.io.InputException;
-import dev.facerender.output.OutputModes;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,13 +19,17 @@ public record RenderRequest(
     String mode,
     int partitions,
     Map<String, String> conf) {
+  /** What {@code --mode} may be: output's {@code OutputModes} says what each does. */
+  public static final List<String> MODES =
+      List.of("error-if-exists", "overwrite", "append", "resume");
+
   public RenderRequest {
     requireNonNull(frames, "frames is null");
     requireNonNull(sources, "sources is null");
     requireNonNull(out, "out is null");
     requireNonNull(mode, "mode is null");
     conf = Map.copyOf(conf);
-    if (!OutputModes.MODES.contains(mode)) {
+    if (!MODES.contains(mode)) {
       throw new InputException(
           "--mode must be error-if-exists, overwrite, append or resume, got '" + mode + "'");
     }

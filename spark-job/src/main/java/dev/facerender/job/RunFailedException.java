@@ -1,4 +1,4 @@
-package dev.facerender.run;
+package dev.facerender.job;
 
 /** A run that finished its work but must not count as a success (too many rejected rows). */
 public final class RunFailedException extends RuntimeException {

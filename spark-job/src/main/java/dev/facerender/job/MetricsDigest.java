@@ -1,4 +1,4 @@
-package dev.facerender.output;
+package dev.facerender.job;
 
 import dev.facerender.metrics.BatchMetrics;
 import java.util.Collections;
@@ -8,10 +8,11 @@ import java.util.Map;
 
 /**
  * What metrics.json and the report say about a run's batches, folded over the metrics/ table
- * wherever its rows lie ({@link BatchRows}) so its size depends on time bins, tasks and the sample,
- * never on the number of batches: totals, frames per time bin, a summary per task (executor,
- * partition, attempt; a partition number recurs in each wave) and a labelled sample of batches. One
- * computation for both engines, so one run's metrics.json is the same bytes from either.
+ * wherever its rows lie (output's {@code BatchRows}) so its size depends on time bins, tasks and
+ * the sample, never on the number of batches: totals, frames per time bin, a summary per task
+ * (executor, partition, attempt; a partition number recurs in each wave) and a labelled sample of
+ * batches. One computation for both engines, so one run's metrics.json is the same bytes from
+ * either.
  */
 public record MetricsDigest(
     String table,
@@ -27,9 +28,9 @@ public record MetricsDigest(
   /** Time bins over the render at most. */
   public static final int BINS = 100;
 
-  public static final String[] SUMMED = {
-    "frames", "errors", "ooms", "splits", "decode_nanos", "render_nanos", "encode_nanos"
-  };
+  /** The per-batch columns whose sums the totals, time bins and task rows hold. */
+  public static final List<String> SUMMED =
+      List.of("frames", "errors", "ooms", "splits", "decode_nanos", "render_nanos", "encode_nanos");
 
   public MetricsDigest {
     // Kept in the order given: Map.copyOf's order changes from JVM to JVM, and so would the JSON.
@@ -38,38 +39,6 @@ public record MetricsDigest(
     timeBins = List.copyOf(timeBins);
     tasks = List.copyOf(tasks);
     sample = List.copyOf(sample);
-  }
-
-  /**
-   * The digest of {@code rows}, the run's rows of the metrics table stored at {@code table}: two
-   * folds, the second once the first has given the span that the time bins divide.
-   */
-  public static MetricsDigest of(BatchRows rows, String table) {
-    BatchSums all = rows.fold(BatchSums::new);
-    long batches = all.batches();
-    if (batches == 0) {
-      return new MetricsDigest(
-          table,
-          all.totals(),
-          new DigestPass(0, 1).calibration(),
-          List.of(),
-          List.of(),
-          "no batch",
-          List.of());
-    }
-    long first = all.firstStart();
-    long span = Math.max(1, all.lastEnd() - first);
-    long width = Math.max(1, (span + BINS - 1) / BINS);
-    DigestPass pass = rows.fold(() -> new DigestPass(first, width));
-    List<BatchMetrics> sample = pass.sample();
-    String note =
-        sample.size() == batches
-            ? "all " + batches + " batches"
-            : sampleOf(sample.size(), batches)
-                + " (picked by a hash of each batch's identity); every batch is in "
-                + table;
-    return new MetricsDigest(
-        table, all.totals(), pass.calibration(), pass.bins(), pass.tasks(), note, sample);
   }
 
   /**
@@ -99,7 +68,8 @@ public record MetricsDigest(
     return sample.size() == batches() ? "every batch" : sampleOf(sample.size(), batches());
   }
 
-  private static String sampleOf(long sampled, long batches) {
+  /** "a sample of 500 of 4800 batches". */
+  public static String sampleOf(long sampled, long batches) {
     return "a sample of " + sampled + " of " + batches + " batches";
   }
 

@@ -1,4 +1,4 @@
-package dev.facerender.run;
+package dev.facerender.job;
 
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
@@ -13,7 +13,7 @@ public final class Phases {
   private final Map<String, Double> seconds = new LinkedHashMap<>();
   private long mark = System.nanoTime();
 
-  Phases() {
+  public Phases() {
     seconds.put("before_run", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
   }
 

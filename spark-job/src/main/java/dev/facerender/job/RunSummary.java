@@ -1,9 +1,8 @@
-package dev.facerender.run;
+package dev.facerender.job;
 
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
-import dev.facerender.output.MetricsDigest;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +38,7 @@ public record RunSummary(
     errors = List.copyOf(errors);
   }
 
-  RunSummary withReportFailure(String reason) {
+  public RunSummary withReportFailure(String reason) {
     return new RunSummary(
         runId,
         out,

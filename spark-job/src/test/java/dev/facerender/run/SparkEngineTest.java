@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.facerender.codec.RgbImage;
 import dev.facerender.io.InputException;
+import dev.facerender.job.ProgressListener;
+import dev.facerender.job.RenderRequest;
+import dev.facerender.job.RunSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RenderJobTest {
+class SparkEngineTest {
   private static SparkSession spark;
   @TempDir static Path dir;
   private static Path input;
@@ -94,7 +97,7 @@ class RenderJobTest {
     String uri = "testfs://" + local.toAbsolutePath();
 
     RunSummary run =
-        new RenderJob(spark)
+        new SparkEngine(spark)
             .run(
                 new RenderRequest(
                     input.resolve("frames").toString(),

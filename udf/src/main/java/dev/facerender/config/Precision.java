@@ -1,4 +1,4 @@
-package dev.facerender.model;
+package dev.facerender.config;
 
 import java.util.Locale;
 import org.bytedeco.pytorch.Context;

@@ -1,8 +1,14 @@
-package dev.facerender.output;
+package dev.facerender.schedule;
 
-import dev.facerender.run.RunFailedException;
-import dev.facerender.schedule.RunTables;
-import dev.facerender.schedule.WaveTasks;
+import dev.facerender.job.RunFailedException;
+import dev.facerender.output.CommittedCounts;
+import dev.facerender.output.OutputFolder;
+import dev.facerender.output.OutputLock;
+import dev.facerender.output.OutputModes;
+import dev.facerender.output.RunManifest;
+import dev.facerender.output.RunStatus;
+import dev.facerender.output.VideoRun;
+import dev.facerender.output.WaveVideos;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

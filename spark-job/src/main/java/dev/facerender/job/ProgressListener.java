@@ -1,4 +1,4 @@
-package dev.facerender.run;
+package dev.facerender.job;
 
 import java.util.function.LongSupplier;
 

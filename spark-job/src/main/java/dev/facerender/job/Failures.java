@@ -1,11 +1,13 @@
-package dev.facerender.run;
+package dev.facerender.job;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.nio.file.AccessDeniedException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -84,5 +86,27 @@ public final class Failures {
     // new RuntimeException(cause) and the like take the cause's toString() as their message.
     String message = t.getMessage();
     return message == null || message.isBlank() || message.equals(t.getCause().toString());
+  }
+
+  /** "The file system is out of space" and the like, from anywhere in the cause chain; or null. */
+  public static String outputProblem(Throwable error) {
+    // Throwable.getCause() never returns the throwable itself (a self-cause reads as null), but a
+    // chain can loop through two or more: each throwable is looked at once.
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+      String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+      if (message.contains("no space left on device")) {
+        return "The file system ran out of space (No space left on device)";
+      }
+      if (message.contains("disk quota exceeded")) {
+        return "The disk quota ran out (Disk quota exceeded)";
+      }
+      if (t instanceof AccessDeniedException
+          || t.getClass().getName().endsWith("AccessControlException")
+          || message.contains("permission denied")) {
+        return "The file system refused a write (permission denied: " + t.getMessage() + ")";
+      }
+    }
+    return null;
   }
 }
