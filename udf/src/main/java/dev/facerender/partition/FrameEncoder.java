@@ -42,14 +42,14 @@ final class FrameEncoder {
     return of(settings, null);
   }
 
-  /** With {@code helpers} (null: none) sharing each batch's encoding. */
-  static FrameEncoder of(RenderSettings settings, EncodeHelpers helpers) {
+  /** With {@code pool} (null: none) sharing each batch's encoding. */
+  static FrameEncoder of(RenderSettings settings, EncoderPool pool) {
     return new FrameEncoder(
         settings.format(),
         settings.pngCompression(),
         settings.jpegQuality(),
-        helpers == null ? null : helpers.executor(),
-        helpers == null ? 0 : helpers.threads());
+        pool == null ? null : pool.executor(),
+        pool == null ? 0 : pool.threads());
   }
 
   /**

@@ -49,7 +49,7 @@ final class PartitionRenderer implements Iterator<Row> {
   /**
    * With {@code faults} met by every batch (not by calibration runs), {@code jobFrames} the frames
    * of the whole job (-1 unknown) calibration must be repaid from, {@code videos} (null when the
-   * run makes none), which this renderer closes, and {@code encodeHelpers} sharing each batch's
+   * run makes none), which this renderer closes, and {@code encoderPool} sharing each batch's
    * encoding (null: none).
    */
   PartitionRenderer(
@@ -63,7 +63,7 @@ final class PartitionRenderer implements Iterator<Row> {
       BatchFaults faults,
       long jobFrames,
       ClipVideos videos,
-      EncodeHelpers encodeHelpers) {
+      EncoderPool encoderPool) {
     this.input = input;
     this.settings = settings;
     this.window = new CoefficientWindow(settings.windowRadius());
@@ -90,7 +90,7 @@ final class PartitionRenderer implements Iterator<Row> {
         new RenderPipeline<>(
             settings.pipelineDepth(),
             "facerender-render-" + task.partition(),
-            retrying::run,
+            batch -> retrying.run(batch.frames(), batch.plan().ceiling()),
             CutBatch::release,
             CLOSE_WAIT_MILLIS);
     this.rows =
@@ -98,7 +98,7 @@ final class PartitionRenderer implements Iterator<Row> {
             settings,
             sinks,
             task,
-            FrameEncoder.of(settings, encodeHelpers),
+            FrameEncoder.of(settings, encoderPool),
             new MetricsRecorder(settings, task, deviceState.device().id()),
             videos);
     this.videos = videos;

@@ -33,19 +33,19 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
   private final long jobFrames;
 
   // Only in the JVM that made it (the local engine): executors encode on the task thread.
-  private final transient EncodeHelpers encodeHelpers;
+  private final transient EncoderPool encoderPool;
 
   public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
     this(settings, sinks, null, DriverGpus.NONE);
   }
 
   /**
-   * For the local engine: tasks share their frames' encoding with {@code encodeHelpers} (null:
-   * none) and stage clips' MP4s in {@code videos} (null: no video).
+   * For the local engine: tasks share their frames' encoding with {@code encoderPool} (null: none)
+   * and stage clips' MP4s in {@code videos} (null: no video).
    */
   public RenderPartitionFunction(
-      RenderSettings settings, TaskSinks sinks, VideoOutput videos, EncodeHelpers encodeHelpers) {
-    this(settings, sinks, videos, DriverGpus.NONE, encodeHelpers);
+      RenderSettings settings, TaskSinks sinks, VideoOutput videos, EncoderPool encoderPool) {
+    this(settings, sinks, videos, DriverGpus.NONE, encoderPool);
   }
 
   /**
@@ -62,8 +62,8 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
       TaskSinks sinks,
       VideoOutput videos,
       DriverGpus driverGpus,
-      EncodeHelpers encodeHelpers) {
-    this(settings, sinks, videos, driverGpus, encodeHelpers, -1);
+      EncoderPool encoderPool) {
+    this(settings, sinks, videos, driverGpus, encoderPool, -1);
   }
 
   private RenderPartitionFunction(
@@ -71,10 +71,10 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
       TaskSinks sinks,
       VideoOutput videos,
       DriverGpus driverGpus,
-      EncodeHelpers encodeHelpers,
+      EncoderPool encoderPool,
       long jobFrames) {
     this.jobFrames = jobFrames;
-    this.encodeHelpers = encodeHelpers;
+    this.encoderPool = encoderPool;
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
     this.driverGpus = requireNonNull(driverGpus, "driverGpus is null");
@@ -89,7 +89,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
    * many frames can repay.
    */
   public RenderPartitionFunction forJobOf(long frames) {
-    return new RenderPartitionFunction(settings, sinks, videos, driverGpus, encodeHelpers, frames);
+    return new RenderPartitionFunction(settings, sinks, videos, driverGpus, encoderPool, frames);
   }
 
   @Override
@@ -143,7 +143,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             BatchFaults.injected(settings, info.partition(), device),
             jobFrames,
             settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null,
-            encodeHelpers);
+            encoderPool);
     return new PartitionRows(renderer, task);
   }
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Renders a cut batch on the render stage with split-and-retry, teaching its size's ceiling. A
+ * Renders a batch on the render stage with split-and-retry, teaching its frame size's ceiling. A
  * batch cut before an OOM lowered that ceiling is first cut down to it, so no batch in flight
  * repeats a known OOM. A lone frame that still runs out of memory becomes an error row. The cache
  * is not emptied after an OOM: libtorch's caching allocator already returned its free cached
@@ -41,11 +41,14 @@ final class RetryingRender {
     this.runId = runId;
   }
 
-  Rendered run(CutBatch batch) {
+  /**
+   * Renders {@code frames} under {@code ceiling}, the ceiling of their frame size, which the OOMs
+   * and successes met here teach. Given the ceiling rather than the cut batch, so that rendering
+   * knows nothing of how batches are planned and cut.
+   */
+  Rendered run(FrameBatch frames, AdaptiveCeiling ceiling) {
     long start = System.nanoTime();
-    AdaptiveCeiling ceiling = batch.plan().ceiling();
     int limit = ceiling.ceiling();
-    FrameBatch frames = batch.frames();
     List<FrameBatch> chunks = frames.size() > limit ? frames.chunks(limit) : List.of(frames);
     int firstTry = chunks.get(0).size();
     List<FrameError> errors = new ArrayList<>();

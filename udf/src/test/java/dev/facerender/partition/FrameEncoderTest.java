@@ -26,7 +26,7 @@ class FrameEncoderTest {
     List<byte[]> alone = new FrameEncoder(OutputFormat.PNG, 1, 0.9).encode(frames, pixels);
 
     List<byte[]> shared;
-    try (EncodeHelpers helpers = EncodeHelpers.of(3)) {
+    try (EncoderPool helpers = EncoderPool.of(3)) {
       FrameEncoder encoder =
           new FrameEncoder(OutputFormat.PNG, 1, 0.9, helpers.executor(), helpers.threads());
       shared = encoder.encode(frames, pixels);
@@ -42,6 +42,6 @@ class FrameEncoderTest {
 
   @Test
   void noHelpersAreMadeForLessThanOneThread() {
-    assertThat(EncodeHelpers.of(0)).isNull();
+    assertThat(EncoderPool.of(0)).isNull();
   }
 }

@@ -6,7 +6,7 @@ import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.job.Cancellation;
 import dev.facerender.job.RunFailedException;
-import dev.facerender.partition.EncodeHelpers;
+import dev.facerender.partition.EncoderPool;
 import dev.facerender.partition.FrameRows;
 import dev.facerender.partition.FrameSample;
 import dev.facerender.partition.RenderPartitionFunction;
@@ -46,10 +46,10 @@ public final class LocalRender {
   private final LocalTaskSinks sinks;
   private final RenderPartitionFunction function;
   private final RenderSettings settings;
-  private final EncodeHelpers encodeHelpers;
+  private final EncoderPool encoderPool;
 
   /**
-   * With {@code encodeHelpers} (null: none) sharing the tasks' encoding, closed by {@link #run};
+   * With {@code encoderPool} (null: none) sharing the tasks' encoding, closed by {@link #run};
    * clips' MP4s staged in {@code videos} (null: no video).
    */
   LocalRender(
@@ -57,11 +57,11 @@ public final class LocalRender {
       FrameSample sample,
       AtomicLong done,
       VideoOutput videos,
-      EncodeHelpers encodeHelpers) {
+      EncoderPool encoderPool) {
     this.settings = settings;
     this.sinks = new LocalTaskSinks(done, sample);
-    this.encodeHelpers = encodeHelpers;
-    this.function = new RenderPartitionFunction(settings, sinks, videos, encodeHelpers);
+    this.encoderPool = encoderPool;
+    this.function = new RenderPartitionFunction(settings, sinks, videos, encoderPool);
   }
 
   /**
@@ -131,8 +131,8 @@ public final class LocalRender {
     } finally {
       pool.shutdown();
       awaitStop(pool);
-      if (encodeHelpers != null) {
-        encodeHelpers.close();
+      if (encoderPool != null) {
+        encoderPool.close();
       }
     }
     cancel.check();

@@ -9,7 +9,7 @@ import dev.facerender.output.OutputFolder;
 import dev.facerender.output.Staging;
 import dev.facerender.output.VideoRun;
 import dev.facerender.output.WaveVideos;
-import dev.facerender.partition.EncodeHelpers;
+import dev.facerender.partition.EncoderPool;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.WaveTasks;
 import java.util.ArrayList;
@@ -77,7 +77,7 @@ public final class LocalWaves implements WaveTasks {
             plan.sample(),
             done,
             video == null ? null : video.output(staging),
-            device.onGpu() ? EncodeHelpers.of(Math.max(1, cores - threads)) : null);
+            device.onGpu() ? EncoderPool.of(Math.max(1, cores - threads)) : null);
     // Names unique to the attempt and the wave: every wave's files end up in one table folder.
     String tag = String.format("%s-wave-%05d", plan.attemptId(), wave);
     render.run(partitions, threads, device, out.child(staging + "/frames"), tag, conf, cancel);

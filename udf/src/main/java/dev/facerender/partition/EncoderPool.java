@@ -6,14 +6,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Threads that encode frames beside the tasks' own (the local engine on a GPU: a few render slots
- * per GPU, the other cores encoding). Closing stops them; work already handed over finishes.
+ * A pool of threads that encode frames beside the tasks' own (the local engine on a GPU: a few
+ * render slots per GPU, the other cores encoding). Closing stops them; work already handed over
+ * finishes.
  */
-public final class EncodeHelpers implements AutoCloseable {
+public final class EncoderPool implements AutoCloseable {
   private final ExecutorService pool;
   private final int threads;
 
-  private EncodeHelpers(int threads) {
+  private EncoderPool(int threads) {
     AtomicInteger started = new AtomicInteger();
     this.threads = threads;
     this.pool =
@@ -26,9 +27,9 @@ public final class EncodeHelpers implements AutoCloseable {
             });
   }
 
-  /** {@code threads} helpers; none (null) for fewer than one. */
-  public static EncodeHelpers of(int threads) {
-    return threads < 1 ? null : new EncodeHelpers(threads);
+  /** A pool of {@code threads} threads; none (null) for fewer than one. */
+  public static EncoderPool of(int threads) {
+    return threads < 1 ? null : new EncoderPool(threads);
   }
 
   Executor executor() {
