@@ -2,7 +2,7 @@ package dev.facerender.bench;
 
 import static dev.facerender.report.HtmlReport.escape;
 
-import dev.facerender.partition.ModelProbe;
+import dev.facerender.diagnostics.ModelProbe;
 import dev.facerender.report.Charts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

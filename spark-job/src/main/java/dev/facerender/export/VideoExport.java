@@ -14,7 +14,7 @@ import dev.facerender.output.OutputLock;
 import dev.facerender.output.Staging;
 import dev.facerender.output.SuccessMarkers;
 import dev.facerender.output.VideoRun;
-import dev.facerender.partition.ExportVideosFunction;
+import dev.facerender.partition.video.ExportVideosFunction;
 import dev.facerender.video.H264Encoders;
 import dev.facerender.video.VideoOptions;
 import dev.facerender.video.VideoOutput;

@@ -7,7 +7,7 @@ import dev.facerender.config.FaultConf;
 import dev.facerender.job.MetricsDigest;
 import dev.facerender.job.Phases;
 import dev.facerender.job.RunSummary;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;

@@ -1,7 +1,7 @@
 package dev.facerender.output;
 
 import dev.facerender.config.OutputFormat;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.video.H264Encoders;
 import dev.facerender.video.VideoOutput;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.facerender.output;
 
 import dev.facerender.metrics.VideoFile;
-import dev.facerender.partition.TaskRows;
+import dev.facerender.partition.sink.TaskRows;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
 package dev.facerender.report;
 
-import dev.facerender.partition.FrameSample;
+import dev.facerender.partition.sink.FrameSample;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

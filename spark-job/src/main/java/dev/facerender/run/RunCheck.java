@@ -14,7 +14,7 @@ import dev.facerender.output.RunFiles;
 import dev.facerender.output.RunStatus;
 import dev.facerender.output.SuccessMarkers;
 import dev.facerender.output.VideoRun;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.report.HtmlReport;
 import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.Scheduler;

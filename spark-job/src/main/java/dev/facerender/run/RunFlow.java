@@ -14,7 +14,7 @@ import dev.facerender.output.RunManifest;
 import dev.facerender.output.RunStatus;
 import dev.facerender.output.Staging;
 import dev.facerender.output.VideoRun;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.report.ReportSample;
 import dev.facerender.schedule.ClipCounts;
 import dev.facerender.schedule.ClipPartitions;

@@ -9,7 +9,7 @@ import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
 import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.ExecutorRuntime;
 import java.io.IOException;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.facerender.schedule;
 
 import dev.facerender.job.Cancellation;
 import dev.facerender.job.RenderRequest;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facerender.diagnostics.ModelProbe;
 import dev.facerender.model.BuiltinModels;
-import dev.facerender.partition.ModelProbe;
 import dev.facerender.report.HtmlReport;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -149,7 +149,7 @@ class LocalEngineTest {
     try (var writer =
         new dev.facerender.io.ParquetRowWriter(
             frames.resolve("part-0.parquet").toString(),
-            dev.facerender.partition.FrameRows.OUTPUT,
+            dev.facerender.partition.task.FrameRows.OUTPUT,
             conf,
             false,
             1 << 20)) {

@@ -14,7 +14,7 @@ import dev.facerender.output.OutputFolder;
 import dev.facerender.output.RunFiles;
 import dev.facerender.output.VideoCounts;
 import dev.facerender.output.VideoRun;
-import dev.facerender.partition.FrameRows;
+import dev.facerender.partition.task.FrameRows;
 import dev.facerender.run.LocalSpark;
 import dev.facerender.schedule.local.FileTables;
 import dev.facerender.schedule.spark.SparkTables;

@@ -8,6 +8,7 @@ import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
+import dev.facerender.partition.task.RenderSettings;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 

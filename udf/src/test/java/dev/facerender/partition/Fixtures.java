@@ -9,6 +9,10 @@ import dev.facerender.metrics.FrameError;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
+import dev.facerender.partition.faults.BatchFaults;
+import dev.facerender.partition.sink.TaskSinks;
+import dev.facerender.partition.task.RenderSettings;
+import dev.facerender.partition.task.TaskInfo;
 import dev.facerender.retry.OutOfMemoryErrors;
 import dev.facerender.runtime.DeviceState;
 import dev.facerender.runtime.ExecutorRuntime;
@@ -19,12 +23,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
-/** Input rows, settings, a stand-in GPU and collecting sinks for executor tests without Spark. */
-final class Fixtures {
+/**
+ * Input rows, settings, a stand-in GPU, collecting sinks and waits for executor tests without
+ * Spark; public for the tests of the executor's sub-packages.
+ */
+public final class Fixtures {
   private static final AtomicLong TASK_IDS = new AtomicLong(1_000_000);
 
   /**
@@ -36,12 +45,12 @@ final class Fixtures {
   private Fixtures() {}
 
   /** The state tasks on {@code device} share in this test JVM's executor. */
-  static DeviceState on(Device device) {
+  public static DeviceState on(Device device) {
     return EXECUTOR.on(device);
   }
 
   /** Settings from {@code spark.facerender.*} short names ({@code batchSize -> 4}). */
-  static RenderSettings settings(String... namesAndValues) {
+  public static RenderSettings settings(String... namesAndValues) {
     Map<String, String> conf = new HashMap<>();
     for (int i = 0; i < namesAndValues.length; i += 2) {
       conf.put("spark.facerender." + namesAndValues[i], namesAndValues[i + 1]);
@@ -50,7 +59,7 @@ final class Fixtures {
   }
 
   /** Settings for one of {@code concurrent} tasks of an executor, {@code perDevice} per device. */
-  static RenderSettings shared(int concurrent, int perDevice, String... namesAndValues) {
+  public static RenderSettings shared(int concurrent, int perDevice, String... namesAndValues) {
     Map<String, String> conf = new HashMap<>();
     for (int i = 0; i < namesAndValues.length; i += 2) {
       conf.put("spark.facerender." + namesAndValues[i], namesAndValues[i + 1]);
@@ -58,12 +67,12 @@ final class Fixtures {
     return RenderSettings.from("test-run", conf, concurrent, perDevice);
   }
 
-  static TaskInfo task() {
+  public static TaskInfo task() {
     return new TaskInfo(0, 0, TASK_IDS.incrementAndGet(), "test-executor", "localhost");
   }
 
   /** A face-like test image: a light oval on a dark background, eyes and a mouth. */
-  static BufferedImage face(int size) {
+  public static BufferedImage face(int size) {
     BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = image.createGraphics();
     g.setColor(new Color(30, 40, 60));
@@ -78,15 +87,15 @@ final class Fixtures {
     return image;
   }
 
-  static RgbImage rgb(int size) {
+  public static RgbImage rgb(int size) {
     return ImageCodec.toBgr(face(size));
   }
 
-  static Row source(String clip, int size) {
+  public static Row source(String clip, int size) {
     return RowFactory.create(true, clip, null, null, ImageCodec.encodePng(face(size), 1));
   }
 
-  static Row frame(String clip, int index, float[] coeffs) {
+  public static Row frame(String clip, int index, float[] coeffs) {
     List<Float> values = new ArrayList<>();
     for (float c : coeffs) {
       values.add(c);
@@ -99,7 +108,7 @@ final class Fixtures {
   /**
    * {@code frames} frames of a clip of {@code size} px, its source first; coefficient 0 = value.
    */
-  static List<Row> clip(String clip, int size, int frames, float value) {
+  public static List<Row> clip(String clip, int size, int frames, float value) {
     List<Row> rows = new ArrayList<>();
     rows.add(source(clip, size));
     for (int i = 0; i < frames; i++) {
@@ -112,9 +121,10 @@ final class Fixtures {
 
   /**
    * Streams {@code rows} through a {@link PartitionRenderer} with a fresh builtin:warp on {@code
-   * device}, every batch meeting {@code faults}; returns how many frame rows came out.
+   * device}, every batch meeting {@code faults}; returns how many frame rows came out. The renderer
+   * is closed whether or not the task fails.
    */
-  static int renderWithWarp(
+  public static int renderWithWarp(
       List<Row> rows, RenderSettings settings, Sinks sinks, Device device, BatchFaults faults) {
     int out = 0;
     try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
@@ -131,18 +141,62 @@ final class Fixtures {
               -1,
               null,
               null);
-      while (renderer.hasNext()) {
-        renderer.next();
-        out++;
+      try {
+        while (renderer.hasNext()) {
+          renderer.next();
+          out++;
+        }
+      } finally {
+        // As Spark's task completion listener does: a failed task's render thread ends with it
+        // instead of outliving it into the next test of this JVM.
+        renderer.close();
       }
     }
     return out;
   }
 
+  /** Waits for {@code latch} as a native kernel would: an interrupt does not stop the wait. */
+  public static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (!latch.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("latch never opened");
+        }
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // like a native kernel: an interrupt does not stop it
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits up to 30 s for {@code condition}, failing the test past that. */
+  public static void waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached in 30 s");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** Whether a live thread of this JVM is named {@code name}. */
+  public static boolean threadNamed(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().equals(name) && t.isAlive());
+  }
+
   /** What a task reported besides frame rows. */
-  static final class Sinks implements TaskSinks {
-    final List<FrameError> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-    final List<BatchMetrics> metrics = java.util.Collections.synchronizedList(new ArrayList<>());
+  public static final class Sinks implements TaskSinks {
+    public final List<FrameError> errors =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    public final List<BatchMetrics> metrics =
+        java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void error(FrameError error) {
@@ -160,14 +214,14 @@ final class Fixtures {
    * linearly with the batch's pixels and a modelled time per batch, so calibration and sizing are
    * deterministic. Tensors live on the CPU.
    */
-  static final class PlannedDevice implements Device {
+  public static final class PlannedDevice implements Device {
     private final String id;
     private final long freeBytes;
     private final long fixedBytes;
     private final long bytesPerPixel;
     private final AtomicLong peak = new AtomicLong(-1);
 
-    PlannedDevice(String id, long freeBytes, long fixedBytes, long bytesPerPixel) {
+    public PlannedDevice(String id, long freeBytes, long fixedBytes, long bytesPerPixel) {
       this.id = id;
       this.freeBytes = freeBytes;
       this.fixedBytes = fixedBytes;

@@ -3,6 +3,8 @@ package dev.facerender.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.partition.faults.BatchFaults;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.retry.OutOfMemoryErrors;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.partition.task.RenderSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

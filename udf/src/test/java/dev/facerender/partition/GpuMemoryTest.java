@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facerender.device.GpuReserve;
 import dev.facerender.device.sim.CachingAllocator;
 import dev.facerender.device.sim.SimulatedGpu;
+import dev.facerender.diagnostics.DeviceDoctor;
 import dev.facerender.metrics.BatchMetrics;
+import dev.facerender.partition.task.RenderSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -9,6 +9,7 @@ import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
 import dev.facerender.runtime.ExecutorRuntime;
 import java.util.ArrayList;

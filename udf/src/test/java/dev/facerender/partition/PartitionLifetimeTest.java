@@ -3,6 +3,8 @@ package dev.facerender.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.model.FrameModel;
+import dev.facerender.partition.faults.BatchFaults;
+import dev.facerender.partition.task.RenderSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,7 +41,7 @@ class PartitionLifetimeTest {
       if (coeffs.max().item_float() >= 1f) {
         blockedCalls.incrementAndGet();
         inside.countDown();
-        RenderPipelineTest.awaitUninterruptibly(proceed);
+        Fixtures.awaitUninterruptibly(proceed);
       }
       if (clipInput.isNull()) {
         usedFreed.incrementAndGet();
@@ -128,7 +130,7 @@ class PartitionLifetimeTest {
     assertThat(renderer.isTerminated()).isFalse();
 
     model.proceed.countDown();
-    RenderPipelineTest.waitFor(renderer::isTerminated);
+    Fixtures.waitFor(renderer::isTerminated);
     assertThat(model.usedFreed.get()).as("uses of a freed clip input").isZero();
     assertThat(model.blockedCalls.get()).as("clip b's queued batch was dropped, not run").isOne();
     assertThat(model.encoded)
@@ -136,21 +138,6 @@ class PartitionLifetimeTest {
         .hasSize(2)
         .allSatisfy(t -> assertThat(t.isNull()).isTrue());
     assertThat(Fixtures.on(device).budget().heldByOthers(-1)).as("lease after the batch").isZero();
-    RenderPipelineTest.waitFor(() -> !RenderPipelineTest.threadNamed("facerender-render-0"));
-  }
-
-  @Test
-  void aClipIsFreedOnceItsLastBatchEndsAndNeverReused() {
-    ClipSource clip = new ClipSource("c", Fixtures.rgb(16), null);
-    clip.retain(); // a batch
-    clip.release(); // the owner moves on
-    assertThat(clip.isClosed()).isFalse();
-    clip.release(); // the batch ends
-    assertThat(clip.isClosed()).isTrue();
-    org.assertj.core.api.Assertions.assertThatThrownBy(clip::release)
-        .hasMessageContaining("released more often than held");
-    org.assertj.core.api.Assertions.assertThatThrownBy(clip::retain).hasMessageContaining("closed");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> clip.modelInput(null, t -> t))
-        .hasMessageContaining("freed");
+    Fixtures.waitFor(() -> !Fixtures.threadNamed("facerender-render-0"));
   }
 }

@@ -4,6 +4,8 @@ import dev.facerender.device.Device;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
+import dev.facerender.partition.faults.BatchFaults;
+import dev.facerender.partition.task.RenderSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,11 +15,11 @@ import java.util.concurrent.Future;
 import org.apache.spark.sql.Row;
 
 /** Runs tasks' partitions through the real executor parts on a (simulated) device. */
-final class SimulatedRuns {
+public final class SimulatedRuns {
   private SimulatedRuns() {}
 
   /** One task's partition; returns what it reported. Counts the output rows into the sinks. */
-  static Fixtures.Sinks task(
+  public static Fixtures.Sinks task(
       RenderSettings settings, Device device, FrameModel model, List<Row> rows) {
     Fixtures.Sinks sinks = new Fixtures.Sinks();
     PartitionRenderer renderer =
@@ -33,14 +35,18 @@ final class SimulatedRuns {
             -1,
             null,
             null);
-    while (renderer.hasNext()) {
-      renderer.next();
+    try {
+      while (renderer.hasNext()) {
+        renderer.next();
+      }
+    } finally {
+      renderer.close(); // as Spark's task completion listener does
     }
     return sinks;
   }
 
   /** {@code settings.size()} tasks at once on {@code device}, one warp model loaded once. */
-  static List<Fixtures.Sinks> concurrently(
+  public static List<Fixtures.Sinks> concurrently(
       List<RenderSettings> settings, Device device, List<List<Row>> partitions) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(settings.size());
     try (FrameModel warp = Models.load(BuiltinModels.WARP)) {

@@ -7,7 +7,7 @@ import dev.facerender.io.ParquetTable;
 import dev.facerender.job.Cancellation;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.RenderPartitionFunction;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;

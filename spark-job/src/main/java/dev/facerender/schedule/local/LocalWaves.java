@@ -9,7 +9,7 @@ import dev.facerender.output.OutputFolder;
 import dev.facerender.output.Staging;
 import dev.facerender.output.VideoRun;
 import dev.facerender.output.WaveVideos;
-import dev.facerender.partition.EncoderPool;
+import dev.facerender.partition.emit.EncoderPool;
 import dev.facerender.schedule.ClipPartitions;
 import dev.facerender.schedule.WaveTasks;
 import java.util.ArrayList;

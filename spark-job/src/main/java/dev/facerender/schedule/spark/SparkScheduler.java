@@ -4,7 +4,7 @@ import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.job.Cancellation;
 import dev.facerender.job.RenderRequest;
-import dev.facerender.partition.RenderSettings;
+import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.schedule.ModelFiles;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;

@@ -5,7 +5,7 @@ import dev.facerender.io.TableRows;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.output.OutputFolder;
-import dev.facerender.partition.TaskRows;
+import dev.facerender.partition.sink.TaskRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -1,0 +1,242 @@
+package dev.facerender.diagnostics;
+
+import dev.facerender.batch.BatchPlan;
+import dev.facerender.batch.BatchSizer;
+import dev.facerender.batch.Calibration;
+import dev.facerender.batch.HeapLimit;
+import dev.facerender.batch.Level;
+import dev.facerender.codec.RgbImage;
+import dev.facerender.device.CudaAvailability;
+import dev.facerender.device.Device;
+import dev.facerender.model.BuiltinModels;
+import dev.facerender.model.FrameEnhancer;
+import dev.facerender.model.FrameModel;
+import dev.facerender.model.Models;
+import dev.facerender.model.SadTalkerCost;
+import dev.facerender.model.Torch;
+import dev.facerender.partition.RenderPartitionFunction;
+import dev.facerender.partition.emit.FrameEncoder;
+import dev.facerender.partition.faults.BatchFaults;
+import dev.facerender.partition.frame.ClipSource;
+import dev.facerender.partition.frame.PendingFrame;
+import dev.facerender.partition.plan.BatchPlanner;
+import dev.facerender.partition.render.BatchRenderer;
+import dev.facerender.partition.task.RenderSettings;
+import dev.facerender.runtime.DeviceState;
+import dev.facerender.runtime.ExecutorRuntime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.resource.ResourceInformation;
+
+/**
+ * What the executor side sees on this machine: the device, its memory, the model's calibration on
+ * it and the batch each level would plan, with the reason.
+ */
+public final class DeviceDoctor {
+  /** The findings, ready to print or to serialise. */
+  public record Report(
+      String device,
+      String kind,
+      boolean cudaRuntime,
+      long freeBytes,
+      long totalBytes,
+      int torchThreads,
+      String model,
+      long parameters,
+      double gflopsPerFrame,
+      String modelNote,
+      int frameWidth,
+      int frameHeight,
+      Calibration calibration,
+      Map<String, BatchPlan> levels) {}
+
+  private DeviceDoctor() {}
+
+  /**
+   * Measures the device {@code resources} name (Spark's form: {@code gpu -> addresses}; empty for
+   * the CPU), as a task given them would use it.
+   */
+  public static Report examine(
+      RenderSettings settings, RgbImage sample, Map<String, ResourceInformation> resources) {
+    int threads = Torch.configureThreads(settings.effectiveTorchThreads());
+    DeviceState state =
+        ExecutorRuntime.ofThisJvm().on(RenderPartitionFunction.taskDevice(settings, resources));
+    Device device = state.device();
+    int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
+    try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
+        FrameEnhancer enhancer =
+            settings.hasEnhancer()
+                ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
+                : null) {
+      device.modelLoaded(settings.model());
+      // After the weights: they are resident, not free (and not in any batch's peak either).
+      long free = device.plannableBytes();
+      ClipSource source =
+          new ClipSource(
+              "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
+      PendingFrame frame =
+          new PendingFrame("doctor", 0, new float[coeffCount * settings.windowWidth()], source);
+      Calibration calibration;
+      // At the run's level, not the extreme one: the doctor never runs a batch the run's plan
+      // would not (a calibration bisecting near 98% of an H200 died inside cuDNN, not in an OOM).
+      try (BatchRenderer renderer =
+          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE)) {
+        calibration =
+            BatchPlanner.measure(
+                renderer,
+                frame,
+                settings.effectiveMaxBatch(),
+                (long) (free * settings.effectiveMemoryFraction()));
+      } finally {
+        source.release();
+      }
+      Map<String, BatchPlan> levels = new LinkedHashMap<>();
+      for (Level level : Level.values()) {
+        int cap = level.maxBatch();
+        if (calibration.smallestOom() > 0) {
+          cap = Math.min(cap, calibration.smallestOom() - 1);
+        }
+        levels.put(
+            level.id(),
+            BatchSizer.plan(
+                new BatchSizer.Input(
+                    free,
+                    device.totalBytes(),
+                    0,
+                    settings.slots().tasksPerDevice(),
+                    level.memoryFraction(),
+                    calibration.perFrameBytes(),
+                    calibration.fixedBytes(),
+                    cap,
+                    calibration.points(),
+                    HeapLimit.NONE,
+                    level.speedTolerance())));
+      }
+      return new Report(
+          device.id(),
+          device.kind().name(),
+          CudaAvailability.runtimeLoads(),
+          free,
+          device.totalBytes(),
+          threads,
+          settings.model(),
+          model.parameterCount(),
+          gflopsPerFrame(settings.model(), sample),
+          BuiltinModels.isSadTalkerArch(settings.model()) ? BuiltinModels.SADTALKER_ARCH_NOTE : "",
+          sample.width(),
+          sample.height(),
+          calibration,
+          levels);
+    }
+  }
+
+  /** Analytic GFLOPs per frame (2 x multiply-adds) where the model's are known, else -1. */
+  static double gflopsPerFrame(String spec, RgbImage sample) {
+    if (!BuiltinModels.isSadTalkerArch(spec)) {
+      return -1;
+    }
+    double width = BuiltinModels.sadTalkerWidth(spec);
+    return 2.0 * SadTalkerCost.macsPerFrame(width, sample.height(), sample.width()) / 1e9;
+  }
+
+  /** Frames per second of one measurement: how many frames, on how many threads, how long. */
+  public record Throughput(int batch, int threads, long frames, double seconds) {
+    public double framesPerSecond() {
+      return frames / Math.max(1e-9, seconds);
+    }
+  }
+
+  /**
+   * The device's render-only speed at {@code batch}: {@code threads} threads (the job's task slots)
+   * render batches back to back, model and tensor conversion only, no Spark, no I/O, no encoding.
+   * The yardstick end-to-end runs are compared against.
+   */
+  public static Throughput renderOnly(
+      RenderSettings settings,
+      RgbImage sample,
+      Map<String, ResourceInformation> resources,
+      int batch,
+      int threads,
+      int batchesPerThread)
+      throws InterruptedException {
+    Torch.configureThreads(settings.effectiveTorchThreads());
+    DeviceState state =
+        ExecutorRuntime.ofThisJvm().on(RenderPartitionFunction.taskDevice(settings, resources));
+    Device device = state.device();
+    int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
+        FrameEnhancer enhancer =
+            settings.hasEnhancer()
+                ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
+                : null) {
+      device.modelLoaded(settings.model());
+      BatchRenderer renderer =
+          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE);
+      List<ClipSource> sources = new ArrayList<>();
+      List<Callable<Void>> work = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        // One source per thread: a clip's cached model input belongs to one render thread.
+        ClipSource source =
+            new ClipSource(
+                "bench-" + t, sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
+        sources.add(source);
+        PendingFrame frame =
+            new PendingFrame(
+                source.clipId(), 0, motion(coeffCount * settings.windowWidth(), t), source);
+        renderer.calibrationRun(frame, batch);
+        work.add(
+            () -> {
+              for (int i = 0; i < batchesPerThread; i++) {
+                renderer.calibrationRun(frame, batch);
+              }
+              return null;
+            });
+      }
+      long start = System.nanoTime();
+      for (Future<Void> done : pool.invokeAll(work)) {
+        try {
+          done.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("render-only run failed: " + e.getCause(), e.getCause());
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      sources.forEach(ClipSource::release);
+      // Every run finished (invokeAll returned): nothing uses the stream any more.
+      renderer.close();
+      return new Throughput(batch, threads, (long) threads * batchesPerThread * batch, seconds);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Frames per second one thread encodes in the output format (the CPU cost per frame). */
+  public static Throughput encodeOnly(RenderSettings settings, RgbImage sample, int frames) {
+    FrameEncoder encoder = FrameEncoder.of(settings);
+    byte[] pixels = sample.bgr();
+    encoder.encode(pixels, sample.width(), sample.height());
+    long start = System.nanoTime();
+    for (int i = 0; i < frames; i++) {
+      encoder.encode(pixels, sample.width(), sample.height());
+    }
+    return new Throughput(1, 1, frames, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Small, varied coefficients: a head in motion rather than a still face. */
+  static float[] motion(int n, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) (random.nextGaussian() * 0.1);
+    }
+    return values;
+  }
+}

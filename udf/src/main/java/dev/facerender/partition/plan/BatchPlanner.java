@@ -1,0 +1,241 @@
+package dev.facerender.partition.plan;
+
+import dev.facerender.batch.BatchPlan;
+import dev.facerender.batch.BatchSizer;
+import dev.facerender.batch.Calibration;
+import dev.facerender.batch.CalibrationStore;
+import dev.facerender.batch.Calibrator;
+import dev.facerender.batch.HeapLimit;
+import dev.facerender.device.Device;
+import dev.facerender.device.DeviceBudget;
+import dev.facerender.device.DeviceKind;
+import dev.facerender.model.BuiltinModels;
+import dev.facerender.partition.frame.PendingFrame;
+import dev.facerender.partition.render.BatchRenderer;
+import dev.facerender.partition.render.RendererProbe;
+import dev.facerender.partition.task.RenderSettings;
+import dev.facerender.runtime.DeviceState;
+import java.util.concurrent.locks.Lock;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Plans a task's batches for one frame size: calibrates the model (and enhancer) on the device once
+ * per executor (kept in the device's {@link DeviceState}), then sizes from the device's plannable
+ * bytes (free plus this JVM's cache), the other tasks' leases, the tasks sharing the device and the
+ * heap, and leases what it planned.
+ */
+public final class BatchPlanner {
+  /**
+   * Share of the JVM heap all tasks' in-flight batches may hold; the rest is Spark's (rows, Parquet
+   * buffers) and the collector's headroom.
+   */
+  static final double HEAP_SHARE = 0.4;
+
+  /**
+   * What planning decided, with what it was decided from; {@code calibrationSource} says where the
+   * calibration came from ({@code measured}, {@code cached} or {@code none}) and {@code
+   * calibrationNanos} what measuring it cost this task.
+   */
+  public record Planned(
+      BatchPlan plan,
+      Calibration calibration,
+      long freeBytes,
+      long totalBytes,
+      String calibrationSource,
+      long calibrationNanos) {}
+
+  private final RenderSettings settings;
+  private final DeviceState state;
+  private final Device device;
+  private final long taskId;
+  private final long heapBytes;
+  private final CalibrationStore store;
+  private final long jobFrames;
+
+  /** {@code heapBytes}: the JVM's maximum heap ({@link Runtime#maxMemory}). */
+  BatchPlanner(RenderSettings settings, DeviceState state, long taskId, long heapBytes) {
+    this(settings, state, taskId, heapBytes, -1);
+  }
+
+  /**
+   * As above, for a job of {@code jobFrames} frames (-1 unknown): no batch, calibrated or planned,
+   * is larger than the job.
+   */
+  public BatchPlanner(
+      RenderSettings settings, DeviceState state, long taskId, long heapBytes, long jobFrames) {
+    this.jobFrames = jobFrames;
+    this.settings = settings;
+    this.state = state;
+    this.device = state.device();
+    this.taskId = taskId;
+    this.heapBytes = heapBytes;
+    // A simulated GPU is a model of a device: measuring it again is cheap and always current.
+    this.store =
+        CalibrationStore.at(
+            device.kind() == DeviceKind.SIMULATED_GPU ? "none" : settings.calibrationCache());
+  }
+
+  public Planned plan(BatchRenderer renderer, PendingFrame sample) {
+    HeapLimit heap = heapLimit(sample);
+    if (settings.batchSize() > 0) {
+      BatchPlan fixed =
+          heap.bound(
+              new BatchPlan(
+                  settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size"));
+      return new Planned(fixed, null, device.plannableBytes(), device.totalBytes(), "none", 0);
+    }
+    int levelCap = Math.min(settings.effectiveMaxBatch(), heap.frames());
+    // Sizes beyond the job's frames would be measured on copies and never rendered.
+    int cap = jobFrames > 0 ? (int) Math.min(levelCap, jobFrames) : levelCap;
+    String key =
+        String.join(
+            "|",
+            settings.model(),
+            settings.enhancer(),
+            device.id(),
+            sample.source().width() + "x" + sample.source().height(),
+            Integer.toString(cap),
+            Integer.toString(sample.coeffs().length),
+            settings.torch().precision().toString(),
+            settings.torch().graphExecutor().toString());
+    String[] source = {"cached"};
+    long start = System.nanoTime();
+    Calibration calibration =
+        state.calibration(
+            key,
+            k -> {
+              String stored = storeKey(k);
+              return store
+                  .load(stored)
+                  .orElseGet(
+                      () -> {
+                        source[0] = "measured";
+                        Calibration measured = calibrate(renderer, sample, cap);
+                        store.save(stored, measured);
+                        return measured;
+                      });
+            });
+    long calibrationNanos = source[0].equals("measured") ? System.nanoTime() - start : 0;
+    DeviceBudget budget = state.budget();
+    // Planned with the device at rest: no batch of this JVM runs, so what its tasks use between
+    // batches sits in the allocator's cache, counted in plannable bytes; the others' leases say
+    // how much of that is theirs. Weights and other live tensors are in neither: counted once.
+    Lock exclusive = state.lock().writeLock();
+    exclusive.lock();
+    try {
+      long free = device.plannableBytes();
+      BatchSizer.Input input =
+          new BatchSizer.Input(
+              free,
+              device.totalBytes(),
+              budget.heldByOthers(taskId),
+              settings.slots().tasksPerDevice(),
+              settings.effectiveMemoryFraction(),
+              calibration.perFrameBytes(),
+              calibration.fixedBytes(),
+              calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
+              calibration.points(),
+              heap,
+              settings.level().speedTolerance());
+      BatchPlan plan = BatchSizer.plan(input);
+      budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
+      return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  /**
+   * What kind of device measured: the CPU by its cores (its memory figure is a share of what is
+   * free now, which changes from run to run), a GPU by its capacity.
+   */
+  private String deviceClass() {
+    return device.kind() == DeviceKind.CPU
+        ? "cores=" + Runtime.getRuntime().availableProcessors()
+        : "GiB=" + (device.totalBytes() >> 30);
+  }
+
+  /**
+   * What a kept calibration must match besides the executor's key: the model's code, the device's
+   * size, the threads and task slots that share its cores, how it was measured, the precision and
+   * graph executor it ran in, and the libtorch build.
+   */
+  private String storeKey(String key) {
+    return String.join(
+        "|",
+        key,
+        BuiltinModels.sourceDigest(settings.model()),
+        BuiltinModels.sourceDigest(settings.enhancer()),
+        deviceClass(),
+        "threads=" + settings.effectiveTorchThreads(),
+        "tasks=" + settings.slots().concurrentTasks(),
+        "calibrator=" + Calibrator.METHOD,
+        "libtorch=" + Tensor.class.getPackage().getImplementationVersion());
+  }
+
+  public void release() {
+    state.budget().release(taskId);
+  }
+
+  /**
+   * What the heap holds per frame of a batch: its 8-bit pixels, the encoded bytes (at most about as
+   * many) and the coefficients; {@code depth + 1} batches at once, in this task's share.
+   */
+  HeapLimit heapLimit(PendingFrame sample) {
+    long pixels = (long) sample.source().width() * sample.source().height();
+    long perFrame = pixels * 3 * 2 + (long) sample.coeffs().length * Float.BYTES;
+    long budget = (long) (heapBytes * HEAP_SHARE / settings.slots().concurrentTasks());
+    return new HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
+  }
+
+  /**
+   * Calibrates alone on the device: the write lock keeps every other batch of this JVM off it, so
+   * the peaks are this model's alone (measured against what was allocated before each run).
+   */
+  private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap) {
+    Lock exclusive = state.lock().writeLock();
+    exclusive.lock();
+    try {
+      // The budget the plan will size against, so that the sizes calibration bisects around
+      // its limit are the ones the plan chooses between.
+      long budget =
+          BatchSizer.taskBudget(
+              device.plannableBytes(),
+              settings.effectiveMemoryFraction(),
+              state.budget().heldByOthers(taskId),
+              settings.slots().tasksPerDevice());
+      return measure(renderer, sample, cap, budget, (long) (settings.calibrationSeconds() * 1e9));
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
+  public static Calibration measure(
+      BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
+    return measure(renderer, sample, cap, budget, Long.MAX_VALUE);
+  }
+
+  /** As above, growing the batch only within {@code budgetNanos} of calibration time. */
+  static Calibration measure(
+      BatchRenderer renderer, PendingFrame sample, int cap, long budget, long budgetNanos) {
+    try {
+      return Calibrator.calibrate(
+          new RendererProbe(renderer, sample),
+          cap,
+          budget,
+          estimatedBytesPerFrame((long) sample.source().width() * sample.source().height()),
+          budgetNanos);
+    } finally {
+      renderer.emptyCache();
+    }
+  }
+
+  /**
+   * Bytes per frame from tensor sizes alone, for devices that report no peaks: source view,
+   * sampling grid and displaced grid (2 floats per pixel each), output and its 8-bit copies.
+   */
+  static long estimatedBytesPerFrame(long pixels) {
+    return pixels * (3 * Float.BYTES * 2 + 2 * Float.BYTES * 3 + 3 * 2);
+  }
+}
