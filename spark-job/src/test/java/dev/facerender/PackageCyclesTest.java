@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The packages of both modules, read from their sources: an arrow from package A to B for each
  * class of B that a class of A names by import or fully qualified name (comments and strings left
- * out). Dependencies point one way: no cycle, and the run's values and the output folder below what
- * schedules and reports a run.
+ * out). Dependencies point one way: no cycle, the run's values and the output folder below what
+ * schedules and reports a run, and the executor's parts below the partition function that wires
+ * them.
  */
 class PackageCyclesTest {
   private static final List<Path> SOURCES =
@@ -104,6 +105,17 @@ class PackageCyclesTest {
     assertThat(arrows.getOrDefault("job", Map.of()).keySet())
         .as("job's arrows")
         .isSubsetOf("io", "metrics", "config");
+  }
+
+  @Test
+  void theExecutorsPartsKnowNeitherThePartitionFunctionNorTheDriversDiagnostics() {
+    arrows.forEach(
+        (from, to) -> {
+          if (from.startsWith("partition.")) {
+            assertThat(to).as(from + "'s arrows").doesNotContainKeys("partition", "diagnostics");
+          }
+        });
+    assertThat(arrows.getOrDefault("partition", Map.of())).doesNotContainKey("diagnostics");
   }
 
   @Test
