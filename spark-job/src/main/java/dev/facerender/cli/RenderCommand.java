@@ -61,13 +61,14 @@ final class RenderCommand implements Callable<Integer> {
       description =
           "auto, local or spark. local renders on this machine without starting Spark (same"
               + " executor code, tables, waves, modes and checks); auto takes it for a local"
-              + " master, Parquet input, no video and no spark.* settings, else Spark (default:"
-              + " ${DEFAULT-VALUE})")
+              + " master, Parquet input, no spark.* settings and no injected task failures, else"
+              + " Spark (default: ${DEFAULT-VALUE})")
   String engine;
 
   @Mixin SparkOptions sparkOptions;
 
   private static final Logger LOG = LoggerFactory.getLogger(RenderCommand.class);
+  // Process fact: the natives load once per JVM, whatever command asked first.
   private static final AtomicBoolean NATIVES_STARTED = new AtomicBoolean();
 
   /**

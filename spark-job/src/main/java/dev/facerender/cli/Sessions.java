@@ -3,6 +3,7 @@ package dev.facerender.cli;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.io.InputException;
+import dev.facerender.job.Master;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,9 +28,8 @@ final class Sessions {
    * hundred milliseconds each on a small run.
    */
   static Map<String, String> localDefaults(String master, int cores) {
-    String threads = master.replaceAll("^local\\[(\\d+|\\*)(,\\d+)?\\]$", "$1");
-    int partitions =
-        master.equals("local") ? 1 : threads.matches("\\d+") ? Integer.parseInt(threads) : cores;
+    int threads = Master.of(master).localThreads(cores);
+    int partitions = threads > 0 ? threads : cores;
     return Map.of(
         "spark.ui.enabled", "false",
         "spark.sql.shuffle.partitions", Integer.toString(Math.max(1, partitions)),
@@ -45,7 +45,7 @@ final class Sessions {
    */
   static Map<String, String> driverGpus(
       String master, Map<String, String> conf, DeviceChoice device, Path scriptDir) {
-    boolean local = master.equals("local") || master.startsWith("local[");
+    boolean local = Master.of(master).local();
     if (device == null
         || device.kind() != DeviceKind.CUDA
         || !local
@@ -88,7 +88,7 @@ final class Sessions {
    */
   static void checkLocalGpuSettings(String master, Map<String, String> conf) {
     String effective = master != null ? master : System.getProperty("spark.master", "local[*]");
-    if (!effective.equals("local") && !effective.startsWith("local[")) {
+    if (!Master.of(effective).local()) {
       return;
     }
     for (String key :
@@ -125,7 +125,7 @@ final class Sessions {
     if (chosen != null) {
       builder.master(chosen);
     }
-    if (chosen != null && chosen.startsWith("local")) {
+    if (chosen != null && Master.of(chosen).local()) {
       localDefaults(chosen, Runtime.getRuntime().availableProcessors())
           .forEach(
               (k, v) -> {

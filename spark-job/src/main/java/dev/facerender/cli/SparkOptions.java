@@ -2,6 +2,7 @@ package dev.facerender.cli;
 
 import dev.facerender.config.ConfigKey;
 import dev.facerender.device.DeviceChoice;
+import dev.facerender.job.Master;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ final class SparkOptions {
    */
   DeviceChoice device(Map<String, String> settings) {
     String chosen = master();
-    boolean local = chosen == null || chosen.equals("local") || chosen.startsWith("local[");
+    boolean local = chosen == null || Master.of(chosen).local();
     return local ? DeviceChoice.of(settings) : null;
   }
 

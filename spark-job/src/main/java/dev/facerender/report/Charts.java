@@ -33,10 +33,7 @@ public final class Charts {
   public static final int HEIGHT = 380;
 
   static {
-    // Spark drivers started by spark-submit do not pass our JVM options: never reach for a display.
-    if (System.getProperty("java.awt.headless") == null) {
-      System.setProperty("java.awt.headless", "true");
-    }
+    Headless.ensure();
   }
 
   private Charts() {}

@@ -31,9 +31,7 @@ public final class FrameImages {
   private static final String GIF_FORMAT = "javax_imageio_gif_image_1.0";
 
   static {
-    if (System.getProperty("java.awt.headless") == null) {
-      System.setProperty("java.awt.headless", "true");
-    }
+    Headless.ensure();
   }
 
   /** One frame of a contact sheet and the caption under it. */

@@ -31,12 +31,11 @@ public final class ReportFont {
   };
   private static final String[] STYLES = {"plain", "bold", "italic", "bolditalic"};
 
+  // Process fact: the jar's font, registered with the JVM's graphics environment once.
   private static Font base;
 
   static {
-    if (System.getProperty("java.awt.headless") == null) {
-      System.setProperty("java.awt.headless", "true");
-    }
+    Headless.ensure();
   }
 
   private ReportFont() {}

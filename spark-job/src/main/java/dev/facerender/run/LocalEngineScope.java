@@ -3,6 +3,7 @@ package dev.facerender.run;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.FaultConf;
 import dev.facerender.io.Tables;
+import dev.facerender.job.Master;
 import dev.facerender.job.RenderRequest;
 import java.util.List;
 
@@ -19,9 +20,11 @@ public final class LocalEngineScope {
    */
   static String refusal(RenderRequest request, String master, List<String> sparkSettings) {
     String reason = null;
-    boolean local = master.equals("local") || master.matches("local\\[(\\*|[0-9]+)\\]");
-    if (!local) {
-      reason = "master " + master + " is not local[N] or local[*]";
+    Master parsed = Master.of(master);
+    if (!parsed.local()) {
+      reason = "master " + master + " is not local, local[N] or local[*]";
+    } else if (parsed.retriesTasks()) {
+      reason = "master " + master + " retries failed tasks, which only Spark does";
     } else if (!sparkSettings.isEmpty()) {
       reason = "Spark settings are given: " + String.join(", ", sparkSettings);
     } else if (!Tables.isParquet(request.frames(), request.inputFormat())

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CudaAvailability {
   private static final Logger LOG = LoggerFactory.getLogger(CudaAvailability.class);
+  // Process fact: CUDA_DEVICE_ORDER is the process's environment; one warning a JVM is enough.
   private static final AtomicBoolean ORDER_WARNED = new AtomicBoolean();
 
   /** Whether the CUDA runtime loads: a fact of the process's native libraries, probed once. */

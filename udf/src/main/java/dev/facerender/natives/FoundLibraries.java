@@ -23,6 +23,7 @@ import org.bytedeco.javacpp.Loader;
  * missing, JavaCPP searches as before).
  */
 final class FoundLibraries {
+  // Process fact: the class path and the files on it do not change while the JVM runs.
   private static final Map<String, URL[]> MEMO = memo();
 
   private FoundLibraries() {}

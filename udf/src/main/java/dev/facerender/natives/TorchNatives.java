@@ -39,6 +39,7 @@ public final class TorchNatives {
 
   private static final String BUNDLED = "org/bytedeco/pytorch/";
 
+  // Process fact: native libraries load once per process and never unload.
   private static volatile List<String> loaded;
 
   private TorchNatives() {}

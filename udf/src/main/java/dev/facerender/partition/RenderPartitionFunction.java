@@ -8,6 +8,7 @@ import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.partition.emit.EncoderPool;
 import dev.facerender.partition.faults.BatchFaults;
+import dev.facerender.partition.sink.RunSinks;
 import dev.facerender.partition.sink.TaskSinks;
 import dev.facerender.partition.task.FrameRows;
 import dev.facerender.partition.task.RenderSettings;
@@ -32,7 +33,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
   private static final long serialVersionUID = 1L;
 
   private final RenderSettings settings;
-  private final TaskSinks sinks;
+  private final RunSinks sinks;
   private final VideoOutput videos;
   private final DriverGpus driverGpus;
 
@@ -42,7 +43,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
   // Only in the JVM that made it (the local engine): executors encode on the task thread.
   private final transient EncoderPool encoderPool;
 
-  public RenderPartitionFunction(RenderSettings settings, TaskSinks sinks) {
+  public RenderPartitionFunction(RenderSettings settings, RunSinks sinks) {
     this(settings, sinks, null, DriverGpus.NONE);
   }
 
@@ -51,7 +52,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
    * and stage clips' MP4s in {@code videos} (null: no video).
    */
   public RenderPartitionFunction(
-      RenderSettings settings, TaskSinks sinks, VideoOutput videos, EncoderPool encoderPool) {
+      RenderSettings settings, RunSinks sinks, VideoOutput videos, EncoderPool encoderPool) {
     this(settings, sinks, videos, DriverGpus.NONE, encoderPool);
   }
 
@@ -60,13 +61,13 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
    * Spark gave no GPU take one of {@code driverGpus} (local mode).
    */
   public RenderPartitionFunction(
-      RenderSettings settings, TaskSinks sinks, VideoOutput videos, DriverGpus driverGpus) {
+      RenderSettings settings, RunSinks sinks, VideoOutput videos, DriverGpus driverGpus) {
     this(settings, sinks, videos, driverGpus, null);
   }
 
   private RenderPartitionFunction(
       RenderSettings settings,
-      TaskSinks sinks,
+      RunSinks sinks,
       VideoOutput videos,
       DriverGpus driverGpus,
       EncoderPool encoderPool) {
@@ -75,7 +76,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
 
   private RenderPartitionFunction(
       RenderSettings settings,
-      TaskSinks sinks,
+      RunSinks sinks,
       VideoOutput videos,
       DriverGpus driverGpus,
       EncoderPool encoderPool,

@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.Loader;
 
 /** Loading FFmpeg's natives once, and its error codes as messages. */
 final class Ffmpeg {
+  // Process fact: FFmpeg's natives load once per process and never unload.
   private static volatile boolean loaded;
 
   private Ffmpeg() {}

@@ -29,6 +29,7 @@ public final class H264Encoders {
           "slow",
           "slower",
           "veryslow");
+  // Process fact: which encoders this process's FFmpeg build opens does not change while it runs.
   private static final Memo<String, Boolean> OPENS = new Memo<>();
 
   private H264Encoders() {}

@@ -5,6 +5,7 @@ import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.metrics.VideoFile;
 import dev.facerender.partition.sink.FrameSample;
+import dev.facerender.partition.sink.RunSinks;
 import dev.facerender.partition.sink.TaskSinks;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the local engine's tasks report besides frames, kept per task and handed over only when the
  * task finished, as Spark keeps only successful attempts' rows. Read once the render ended.
  */
-public final class LocalTaskSinks implements TaskSinks {
+public final class LocalTaskSinks implements RunSinks {
+  private static final long serialVersionUID = 1L;
+
   private final AtomicLong done;
   private final FrameSample sample;
   private final List<FrameError> errors = new ArrayList<>();
@@ -49,16 +52,6 @@ public final class LocalTaskSinks implements TaskSinks {
     Map<String, Long> codes = new TreeMap<>();
     errors.forEach(e -> codes.merge(e.code(), 1L, Long::sum));
     return codes;
-  }
-
-  @Override
-  public void error(FrameError error) {
-    throw new IllegalStateException("rows go to the sinks of a partition: call forTask()");
-  }
-
-  @Override
-  public void metrics(BatchMetrics batch) {
-    throw new IllegalStateException("rows go to the sinks of a partition: call forTask()");
   }
 
   @Override

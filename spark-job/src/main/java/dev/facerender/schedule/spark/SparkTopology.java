@@ -5,12 +5,11 @@ import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.DeviceFacts;
 import dev.facerender.device.DriverGpus;
 import dev.facerender.device.GpuListing;
+import dev.facerender.job.Master;
 import dev.facerender.natives.NativesKind;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.SparkSession;
@@ -24,9 +23,6 @@ import org.apache.spark.sql.SparkSession;
  * simulated GPU).
  */
 public final class SparkTopology {
-  private static final Pattern LOCAL =
-      Pattern.compile("local(?:-cluster)?\\[([^,\\]]+)(?:,.*)?\\]");
-
   /** Tasks at once per executor, and how many of them share each device. */
   public record Slots(int concurrentTasks, int tasksPerDevice) {
     public Slots {
@@ -48,7 +44,7 @@ public final class SparkTopology {
     // In local mode the driver is the executor: Spark wants executor resources declared for the
     // task amount, and the driver's GPUs are the ones its tasks see.
     String gpus = conf.get("spark.executor.resource.gpu.amount", "");
-    if (gpus.isBlank() && master.startsWith("local")) {
+    if (gpus.isBlank() && Master.of(master).local()) {
       gpus = conf.get("spark.driver.resource.gpu.amount", "");
     }
     return slots(
@@ -66,7 +62,7 @@ public final class SparkTopology {
    */
   public static DriverGpus driverGpus(SparkSession spark) {
     String master = spark.sparkContext().master();
-    boolean local = master.equals("local") || master.startsWith("local[");
+    boolean local = Master.of(master).local();
     ResourceInformation gpus = spark.sparkContext().resources().get("gpu").getOrElse(() -> null);
     if (!local || gpus == null) {
       return DriverGpus.NONE;
@@ -82,7 +78,7 @@ public final class SparkTopology {
    */
   public static String[] device(SparkSession spark, DeviceChoice chosen, Map<String, String> conf) {
     String master = spark.sparkContext().master();
-    if (!master.equals("local") && !master.startsWith("local[")) {
+    if (!Master.of(master).local()) {
       return new String[] {
         "per task",
         "per task: the GPU Spark assigns it (spark.executor.resource.gpu.*), else its executor's"
@@ -144,14 +140,9 @@ public final class SparkTopology {
 
   public static int coreSlots(String master, String executorCores, String taskCpus, int cores) {
     int perTask = Math.max(1, Integer.parseInt(taskCpus.strip()));
-    if (master.equals("local")) {
-      return 1;
-    }
-    Matcher local = LOCAL.matcher(master);
-    if (master.startsWith("local[") && local.matches()) {
-      String n = local.group(1);
-      int slots = n.equals("*") ? cores : Integer.parseInt(n.strip());
-      return Math.max(1, slots / perTask);
+    int threads = Master.of(master).localThreads(cores);
+    if (threads > 0) {
+      return Math.max(1, threads / perTask);
     }
     int executorSlots;
     if (!executorCores.isBlank()) {

@@ -5,7 +5,6 @@ import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.metrics.VideoFile;
 import dev.facerender.partition.task.TaskInfo;
-import java.io.Serializable;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -19,7 +18,7 @@ import org.apache.spark.util.SerializableConfiguration;
  * exactly-once across retries. Progress goes per batch through {@code done}; the report's few
  * sampled frames through {@code samples}.
  */
-public final class FileSinks implements TaskSinks, Serializable {
+public final class FileSinks implements RunSinks {
   private static final long serialVersionUID = 1L;
 
   private final String dir;
@@ -47,16 +46,6 @@ public final class FileSinks implements TaskSinks, Serializable {
   @Override
   public TaskSinks forTask() {
     return new Task(new TaskRowWriter(dir, conf.value().value(), TaskInfo.current()));
-  }
-
-  @Override
-  public void error(FrameError error) {
-    throw new IllegalStateException("rows go to the sinks of a task: call forTask()");
-  }
-
-  @Override
-  public void metrics(BatchMetrics metrics) {
-    throw new IllegalStateException("rows go to the sinks of a task: call forTask()");
   }
 
   private final class Task implements TaskSinks {

@@ -5,7 +5,7 @@ import dev.facerender.metrics.FrameError;
 import dev.facerender.metrics.SampledFrame;
 import dev.facerender.metrics.VideoFile;
 
-/** Where a task reports what is not a frame row. */
+/** Where one task attempt reports what is not a frame row ({@link RunSinks#forTask}). */
 public interface TaskSinks {
   void error(FrameError error);
 
@@ -23,11 +23,6 @@ public interface TaskSinks {
   }
 
   default void sample(SampledFrame frame) {}
-
-  /** The sinks one task attempt reports to; {@link #finish} or {@link #abort} ends them. */
-  default TaskSinks forTask() {
-    return this;
-  }
 
   /** The task reported all its rows: flush and announce them. Runs before the task commits. */
   default void finish() {}
