@@ -102,8 +102,18 @@ final class PartitionRenderer implements Iterator<Row> {
             task.taskAttemptId(),
             Runtime.getRuntime().maxMemory(),
             jobFrames);
+    // Counted once planned: planning may wait for another task's whole batch (it plans with the
+    // device at rest), and a waiting task would halve that batch's threads for nothing.
+    CoreShare.Lease lease = deviceState.cores().pending();
+    this.coreLease = lease;
     this.assembler =
-        new BatchAssembler(sample -> planner.plan(renderer, sample), settings.growAfter());
+        new BatchAssembler(
+            sample -> {
+              BatchPlanner.Planned planned = planner.plan(renderer, sample);
+              lease.count();
+              return planned;
+            },
+            settings.growAfter());
     RetryingRender retrying =
         new RetryingRender(renderer::render, deviceState.device(), settings.runId());
     this.pipeline =
@@ -122,8 +132,6 @@ final class PartitionRenderer implements Iterator<Row> {
             new MetricsRecorder(settings, task, deviceState.device().id()),
             videos);
     this.videos = videos;
-    // Last: a constructor that throws must not leave the task counted.
-    this.coreLease = deviceState.cores().join();
   }
 
   /**

@@ -1,13 +1,12 @@
 package dev.facerender.runtime;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This JVM's cores shared by the tasks rendering now. A task's libtorch threads follow how many
  * tasks are alive, read at each batch start: one task alone (one clip, or the last task of a run)
- * takes every core, and gives them back when more tasks start. A task counts from {@link #join}
- * until its lease closes. Thread-safe.
+ * takes every core, and gives them back when more tasks start. A task counts from its first plan
+ * ({@link Lease#count}) until its lease closes. Thread-safe.
  */
 public final class CoreShare {
   private final int cores;
@@ -27,7 +26,17 @@ public final class CoreShare {
 
   /** Counts a task until the lease closes (idempotent). */
   public Lease join() {
-    live.incrementAndGet();
+    Lease lease = new Lease();
+    lease.count();
+    return lease;
+  }
+
+  /**
+   * A task's lease not counted yet: {@link Lease#count} starts it. A task waiting to plan (behind
+   * another task's batch, which may take a minute on a CPU) must not halve the threads that batch
+   * starts with while it renders nothing.
+   */
+  public Lease pending() {
     return new Lease();
   }
 
@@ -42,13 +51,24 @@ public final class CoreShare {
 
   /** One task's place in the share. */
   public final class Lease implements AutoCloseable {
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private static final int PENDING = 0;
+    private static final int COUNTED = 1;
+    private static final int CLOSED = 2;
+
+    private final AtomicInteger state = new AtomicInteger(PENDING);
 
     private Lease() {}
 
+    /** Counts the task from now (idempotent; nothing once closed). */
+    public void count() {
+      if (state.compareAndSet(PENDING, COUNTED)) {
+        live.incrementAndGet();
+      }
+    }
+
     @Override
     public void close() {
-      if (closed.compareAndSet(false, true)) {
+      if (state.getAndSet(CLOSED) == COUNTED) {
         live.decrementAndGet();
       }
     }
