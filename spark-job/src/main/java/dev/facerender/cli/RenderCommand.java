@@ -4,7 +4,7 @@ import dev.facerender.device.DeviceChoice;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.job.RunSummary;
 import dev.facerender.natives.TorchNatives;
-import dev.facerender.run.LocalEngine;
+import dev.facerender.run.EngineChoice;
 import dev.facerender.run.SparkEngine;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -105,28 +105,22 @@ final class RenderCommand implements Callable<Integer> {
         new RenderRequest(
             frames, sources, out, inputFormat, mode, partitions, sparkOptions.settings(spec));
     DeviceChoice device = sparkOptions.device(request.conf());
-    if (!engine.equals("spark")) {
-      if (!engine.equals("auto") && !engine.equals("local")) {
-        throw new ParameterException(
-            spec.commandLine(), "--engine must be auto, local or spark, got '" + engine + "'");
-      }
-      LocalEngine local =
-          LocalEngine.of(
-              request,
-              sparkOptions.master(),
-              sparkOptions.sparkSettings(),
-              reason -> {
-                if (engine.equals("local")) {
-                  throw new ParameterException(
-                      spec.commandLine(),
-                      "--engine local cannot run this: " + reason + ". Use --engine spark.");
-                }
-              },
-              device);
-      if (local != null) {
-        report(local.run(new ConsoleProgress(System.err)));
-        return 0;
-      }
+    EngineChoice choice;
+    try {
+      choice =
+          EngineChoice.decide(
+              engine, request, sparkOptions.master(), sparkOptions.sparkSettings(), device);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (choice instanceof EngineChoice.Refused refused) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--engine local cannot run this: " + refused.reason() + ". Use --engine spark.");
+    }
+    if (choice instanceof EngineChoice.Local local) {
+      report(local.engine().run(new ConsoleProgress(System.err)));
+      return 0;
     }
     SparkSession spark = sparkOptions.start(device);
     try {

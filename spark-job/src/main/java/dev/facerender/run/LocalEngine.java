@@ -9,7 +9,6 @@ import dev.facerender.job.RunSummary;
 import dev.facerender.schedule.local.LocalScheduler;
 import dev.facerender.schedule.spark.SparkTopology;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -28,28 +27,19 @@ public final class LocalEngine {
     this.scheduler = scheduler;
   }
 
-  /**
-   * The engine for {@code request} on {@code master} (null: local[*]), or null with the reason
-   * given to {@code refused} when only Spark can run it: a cluster master, Spark settings of its
-   * own ({@code spark.*} other than {@code spark.facerender.*}: resources, memory, event logs),
-   * JSON Lines or partitioned input, video or injected task failures. Its size does not matter:
-   * waves keep what a slot holds bounded, as on Spark.
-   */
-  public static LocalEngine of(
-      RenderRequest request, String master, List<String> sparkSettings, Consumer<String> refused) {
-    return of(request, master, sparkSettings, refused, null);
-  }
+  /** The local engine for a request, or why it cannot take it (exactly one is null). */
+  record Offer(LocalEngine engine, String refusal) {}
 
   /**
-   * As above, rendering where {@code device} says (null: decided here from {@code --device} and
-   * this machine, {@link DeviceChoice}).
+   * The engine for {@code request} on {@code master} (null: local[*]), or the reason only Spark can
+   * run it: a cluster master, Spark settings of its own ({@code spark.*} other than {@code
+   * spark.facerender.*}: resources, memory, event logs), JSON Lines or partitioned input, or
+   * injected task failures. Its size does not matter: waves keep what a slot holds bounded, as on
+   * Spark. Renders where {@code device} says (null: decided here from {@code --device} and this
+   * machine, {@link DeviceChoice}).
    */
-  public static LocalEngine of(
-      RenderRequest request,
-      String master,
-      List<String> sparkSettings,
-      Consumer<String> refused,
-      DeviceChoice device) {
+  static Offer offer(
+      RenderRequest request, String master, List<String> sparkSettings, DeviceChoice device) {
     String chosen = master == null ? "local[*]" : master.strip();
     String reason = LocalEngineScope.refusal(request, chosen, sparkSettings);
     Configuration conf = NioLocalFileSystem.configuration();
@@ -63,16 +53,18 @@ public final class LocalEngine {
       }
     }
     if (reason != null) {
-      refused.accept(reason);
-      return null;
+      return new Offer(null, reason);
     }
     // The task slots local Spark would have: one thread per slot, each a partition at a time.
     int threads =
         SparkTopology.coreSlots(chosen, "", "1", Runtime.getRuntime().availableProcessors());
     DeviceChoice chosenDevice = device != null ? device : DeviceChoice.of(request.conf());
-    return new LocalEngine(
-        request,
-        new LocalScheduler(conf, framesTable, sourcesTable, threads, chosenDevice, request.conf()));
+    return new Offer(
+        new LocalEngine(
+            request,
+            new LocalScheduler(
+                conf, framesTable, sourcesTable, threads, chosenDevice, request.conf())),
+        null);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.facerender.run;
 
 import dev.facerender.concurrent.Futures;
 import dev.facerender.config.FacerenderConf;
+import dev.facerender.job.DeviceUse;
 import dev.facerender.job.Phases;
 import dev.facerender.job.ProgressListener;
 import dev.facerender.job.RenderRequest;
@@ -64,8 +65,8 @@ public final class RunFlow {
     RunStatus status = run.status();
     OutputFolder out = run.out();
     String runId = status.runId();
-    String[] used = scheduler.device(request.conf());
-    status.device(used[0], used[1]);
+    DeviceUse used = scheduler.device(request.conf());
+    status.device(used.devices(), used.reason());
     RenderSettings asked = scheduler.settings(runId, request.conf());
     // Loading libtorch and checking the model overlaps reading the input; input errors still come
     // first (they are raised before the models' outcome is looked at).

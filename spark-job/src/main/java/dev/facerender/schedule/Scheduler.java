@@ -1,6 +1,7 @@
 package dev.facerender.schedule;
 
 import dev.facerender.job.Cancellation;
+import dev.facerender.job.DeviceUse;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.task.RenderSettings;
 import java.util.Map;
@@ -21,7 +22,7 @@ public interface Scheduler {
   Configuration hadoop();
 
   /** Where tasks render, and why: run.json's device and its reason. */
-  String[] device(Map<String, String> conf);
+  DeviceUse device(Map<String, String> conf);
 
   /** The settings tasks of run {@code runId} get, with this scheduler's slots. */
   RenderSettings settings(String runId, Map<String, String> conf);

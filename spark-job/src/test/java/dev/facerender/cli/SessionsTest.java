@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.io.InputException;
+import dev.facerender.job.DeviceUse;
 import dev.facerender.schedule.spark.SparkTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ class SessionsTest {
     try {
       assertThat(SparkTopology.driverGpus(spark).addresses()).containsExactly("0", "1");
       assertThat(SparkTopology.device(spark, TWO_GPUS, Map.of()))
-          .containsExactly("cuda:0,cuda:1", "cuda:0,cuda:1: GPU natives, 2 GPUs seen");
+          .isEqualTo(new DeviceUse("cuda:0,cuda:1", "cuda:0,cuda:1: GPU natives, 2 GPUs seen"));
     } finally {
       spark.stop();
     }

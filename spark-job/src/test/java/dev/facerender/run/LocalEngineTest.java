@@ -237,9 +237,19 @@ class LocalEngineTest {
   }
 
   private static String reason(RenderRequest request, String master, List<String> sparkSettings) {
-    String[] said = new String[1];
-    LocalEngine engine = LocalEngine.of(request, master, sparkSettings, reason -> said[0] = reason);
-    assertThat(engine == null).isEqualTo(said[0] != null);
-    return said[0];
+    LocalEngine.Offer offer = LocalEngine.offer(request, master, sparkSettings, null);
+    assertThat(offer.engine() == null).isEqualTo(offer.refusal() != null);
+    EngineChoice auto = EngineChoice.decide("auto", request, master, sparkSettings, null);
+    EngineChoice local = EngineChoice.decide("local", request, master, sparkSettings, null);
+    if (offer.refusal() == null) {
+      assertThat(auto).isInstanceOf(EngineChoice.Local.class);
+      assertThat(local).isInstanceOf(EngineChoice.Local.class);
+    } else {
+      assertThat(auto).isEqualTo(new EngineChoice.Spark(offer.refusal()));
+      assertThat(local).isEqualTo(new EngineChoice.Refused(offer.refusal()));
+    }
+    assertThat(EngineChoice.decide("spark", request, master, sparkSettings, null))
+        .isEqualTo(new EngineChoice.Spark(null));
+    return offer.refusal();
   }
 }

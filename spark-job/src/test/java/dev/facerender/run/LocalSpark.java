@@ -72,13 +72,11 @@ public final class LocalSpark {
 
   /** The local engine for {@code request} on local[2]; a refusal fails the test with its reason. */
   public static LocalEngine localEngine(RenderRequest request) {
-    return LocalEngine.of(
-        request,
-        "local[2]",
-        List.of(),
-        reason -> {
-          throw new AssertionError("refused: " + reason);
-        });
+    LocalEngine.Offer offer = LocalEngine.offer(request, "local[2]", List.of(), null);
+    if (offer.engine() == null) {
+      throw new AssertionError("refused: " + offer.refusal());
+    }
+    return offer.engine();
   }
 
   public static RunSummary render(

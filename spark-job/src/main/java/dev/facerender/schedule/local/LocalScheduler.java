@@ -5,6 +5,7 @@ import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.job.Cancellation;
+import dev.facerender.job.DeviceUse;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.task.RenderSettings;
@@ -63,8 +64,8 @@ public final class LocalScheduler implements Scheduler {
   }
 
   @Override
-  public String[] device(Map<String, String> runConf) {
-    return new String[] {device.label(), device.reason()};
+  public DeviceUse device(Map<String, String> runConf) {
+    return new DeviceUse(device.label(), device.reason());
   }
 
   @Override

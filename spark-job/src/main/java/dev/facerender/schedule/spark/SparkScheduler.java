@@ -3,6 +3,7 @@ package dev.facerender.schedule.spark;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.job.Cancellation;
+import dev.facerender.job.DeviceUse;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.schedule.ModelFiles;
@@ -44,7 +45,7 @@ public final class SparkScheduler implements Scheduler {
   }
 
   @Override
-  public String[] device(Map<String, String> conf) {
+  public DeviceUse device(Map<String, String> conf) {
     return SparkTopology.device(spark, device, conf);
   }
 

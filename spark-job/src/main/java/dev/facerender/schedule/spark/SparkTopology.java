@@ -5,6 +5,7 @@ import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.DeviceFacts;
 import dev.facerender.device.DriverGpus;
 import dev.facerender.device.GpuListing;
+import dev.facerender.job.DeviceUse;
 import dev.facerender.job.Master;
 import dev.facerender.natives.NativesKind;
 import java.util.List;
@@ -71,19 +72,19 @@ public final class SparkTopology {
   }
 
   /**
-   * Which device(s) a Spark run renders on and why, {@code {devices, reason}}: on a local master
-   * the driver's GPUs its tasks are lent (as {@code chosen}, the run's {@link DeviceChoice}, asked
-   * for, or as the session's own {@code spark.driver.resource.gpu.*} settings gave them), a
+   * Which device(s) a Spark run renders on and why, {@code its devices and the reason}: on a local
+   * master the driver's GPUs its tasks are lent (as {@code chosen}, the run's {@link DeviceChoice},
+   * asked for, or as the session's own {@code spark.driver.resource.gpu.*} settings gave them), a
    * simulated GPU, or the CPU; on a cluster whatever Spark assigns each task.
    */
-  public static String[] device(SparkSession spark, DeviceChoice chosen, Map<String, String> conf) {
+  public static DeviceUse device(
+      SparkSession spark, DeviceChoice chosen, Map<String, String> conf) {
     String master = spark.sparkContext().master();
     if (!Master.of(master).local()) {
-      return new String[] {
-        "per task",
-        "per task: the GPU Spark assigns it (spark.executor.resource.gpu.*), else its executor's"
-            + " CPU; metrics/ records each batch's device"
-      };
+      return new DeviceUse(
+          "per task",
+          "per task: the GPU Spark assigns it (spark.executor.resource.gpu.*), else its executor's"
+              + " CPU; metrics/ records each batch's device");
     }
     long simulated = FacerenderConf.get(FacerenderConf.SIMULATE_GPU, conf);
     if (simulated > 0) {
@@ -92,18 +93,18 @@ public final class SparkTopology {
               ? chosen
               : DeviceChoice.decide(
                   "auto", new DeviceFacts(NativesKind.CPU, GpuListing.NONE, null, -1, simulated));
-      return new String[] {sim.label(), sim.reason()};
+      return new DeviceUse(sim.label(), sim.reason());
     }
     List<String> gpus = driverGpus(spark).addresses();
     if (gpus.isEmpty()) {
       return chosen != null && !chosen.onGpu()
-          ? new String[] {chosen.label(), chosen.reason()}
-          : new String[] {"cpu", "cpu: local Spark was given no GPU"};
+          ? new DeviceUse(chosen.label(), chosen.reason())
+          : new DeviceUse("cpu", "cpu: local Spark was given no GPU");
     }
     String label = String.join(",", gpus.stream().map(g -> "cuda:" + g).toList());
     return chosen != null && chosen.onGpu() && label.equals(chosen.label())
-        ? new String[] {label, chosen.reason()}
-        : new String[] {label, label + ": the driver's GPUs (spark.driver.resource.gpu.*)"};
+        ? new DeviceUse(label, chosen.reason())
+        : new DeviceUse(label, label + ": the driver's GPUs (spark.driver.resource.gpu.*)");
   }
 
   public static int concurrentTasks(SparkSession spark) {
