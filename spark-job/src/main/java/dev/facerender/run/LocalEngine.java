@@ -72,6 +72,6 @@ public final class LocalEngine {
    * "local"}.
    */
   public RunSummary run(ProgressListener progress) {
-    return new RunFlow(scheduler).run(request, progress);
+    return new RunFlow<>(scheduler).run(request, progress);
   }
 }

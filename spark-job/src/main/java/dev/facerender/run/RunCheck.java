@@ -45,7 +45,7 @@ public final class RunCheck {
    * checks, best effort ({@link AfterCommit}).
    */
   static RunSummary finish(
-      Scheduler scheduler,
+      Scheduler<?> scheduler,
       OutputFolder out,
       OutputLock lock,
       RunStatus status,

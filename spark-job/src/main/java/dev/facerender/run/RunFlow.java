@@ -37,10 +37,10 @@ import java.util.concurrent.CompletableFuture;
  * files and, only when every check passed, the {@code _SUCCESS} markers ({@link RunCheck}). Any
  * failure leaves run.json "failed" with the reason and no marker.
  */
-public final class RunFlow {
-  private final Scheduler scheduler;
+public final class RunFlow<I extends RunInput> {
+  private final Scheduler<I> scheduler;
 
-  RunFlow(Scheduler scheduler) {
+  RunFlow(Scheduler<I> scheduler) {
     this.scheduler = scheduler;
   }
 
@@ -72,7 +72,7 @@ public final class RunFlow {
     // first (they are raised before the models' outcome is looked at).
     CompletableFuture<RenderSettings> models =
         CompletableFuture.supplyAsync(() -> scheduler.preflight(asked, request.conf()));
-    RunInput input = scheduler.input(request);
+    I input = scheduler.input(request);
     phases.end("read_input");
     RenderSettings checked = Futures.join(models);
     RenderSettings settings =
@@ -114,8 +114,8 @@ public final class RunFlow {
             status,
             request.mode().equals("append"),
             video);
-    WaveTasks.Plan plan =
-        new WaveTasks.Plan(
+    WaveTasks.Plan<I> plan =
+        new WaveTasks.Plan<>(
             status.attemptId(),
             settings,
             out,

@@ -30,6 +30,6 @@ public final class SparkEngine {
 
   /** Renders and writes {@code frames/}, {@code errors/}, {@code metrics/}, run.json, report. */
   public RunSummary run(RenderRequest request, ProgressListener progress) {
-    return new RunFlow(new SparkScheduler(spark, device)).run(request, progress);
+    return new RunFlow<>(new SparkScheduler(spark, device)).run(request, progress);
   }
 }

@@ -8,11 +8,12 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * What a run needs from whoever runs its tasks: Spark ({@code spark.SparkScheduler}) or render
- * slots in this JVM ({@code local.LocalScheduler}). The run ({@code run.RunFlow}) does all the
- * rest, the same for both, so the choice changes what a run costs and nothing it writes.
+ * What a run needs from whoever runs its tasks, over input of its own type {@code I}: Spark ({@code
+ * spark.SparkScheduler}) or render slots in this JVM ({@code local.LocalScheduler}). The run
+ * ({@code run.RunFlow}) does all the rest, the same for both, so the choice changes what a run
+ * costs and nothing it writes.
  */
-public interface Scheduler {
+public interface Scheduler<I extends RunInput> {
   /** run.json's {@code engine}. */
   String engine();
 
@@ -31,10 +32,10 @@ public interface Scheduler {
   RenderSettings preflight(RenderSettings settings, Map<String, String> conf);
 
   /** The request's input tables, checked. */
-  RunInput input(RenderRequest request);
+  I input(RenderRequest request);
 
   /** The run's tasks, as {@code plan} says; closed when the run ends. */
-  WaveTasks tasks(WaveTasks.Plan plan, Cancellation cancel);
+  WaveTasks tasks(WaveTasks.Plan<I> plan, Cancellation cancel);
 
   RunTables tables();
 }

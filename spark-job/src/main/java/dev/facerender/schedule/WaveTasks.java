@@ -41,11 +41,11 @@ public interface WaveTasks extends AutoCloseable {
    * {@code sample} for the report, writing videos when {@code video} is not null; files are named
    * with {@code attemptId}.
    */
-  record Plan(
+  record Plan<I extends RunInput>(
       String attemptId,
       RenderSettings settings,
       OutputFolder out,
-      RunInput input,
+      I input,
       ClipCounts counts,
       int waves,
       int partitions,

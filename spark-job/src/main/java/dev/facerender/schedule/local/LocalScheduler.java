@@ -10,7 +10,6 @@ import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.schedule.ModelFiles;
-import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.Scheduler;
 import dev.facerender.schedule.WaveTasks;
@@ -22,7 +21,7 @@ import org.apache.hadoop.conf.Configuration;
  * GPUs, a few per GPU), as Spark's local mode runs tasks, minus Spark's start-up and per-job
  * scheduling; tables read back file by file ({@link FileTables}).
  */
-public final class LocalScheduler implements Scheduler {
+public final class LocalScheduler implements Scheduler<LocalInput> {
   private final Configuration conf;
   private final ParquetTable frames;
   private final ParquetTable sources;
@@ -82,12 +81,12 @@ public final class LocalScheduler implements Scheduler {
   }
 
   @Override
-  public RunInput input(RenderRequest request) {
+  public LocalInput input(RenderRequest request) {
     return new LocalInput(frames, sources);
   }
 
   @Override
-  public WaveTasks tasks(WaveTasks.Plan plan, Cancellation cancel) {
+  public WaveTasks tasks(WaveTasks.Plan<LocalInput> plan, Cancellation cancel) {
     return new LocalWaves(plan, conf, threads, device, cancel);
   }
 

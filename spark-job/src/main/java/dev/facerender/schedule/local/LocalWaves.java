@@ -27,7 +27,7 @@ import org.apache.spark.sql.Row;
  * metrics rows written as its staged tables.
  */
 public final class LocalWaves implements WaveTasks {
-  private final WaveTasks.Plan plan;
+  private final WaveTasks.Plan<LocalInput> plan;
   private final LocalInput input;
   private final Configuration conf;
   private final int threads;
@@ -38,13 +38,13 @@ public final class LocalWaves implements WaveTasks {
   private final List<SampledFrame> samples = new ArrayList<>();
 
   LocalWaves(
-      WaveTasks.Plan plan,
+      WaveTasks.Plan<LocalInput> plan,
       Configuration conf,
       int threads,
       DeviceChoice device,
       Cancellation cancel) {
     this.plan = plan;
-    this.input = (LocalInput) plan.input();
+    this.input = plan.input();
     this.conf = conf;
     this.threads = threads;
     this.device = device;

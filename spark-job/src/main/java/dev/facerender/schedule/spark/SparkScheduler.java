@@ -7,7 +7,6 @@ import dev.facerender.job.DeviceUse;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.schedule.ModelFiles;
-import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.Scheduler;
 import dev.facerender.schedule.WaveTasks;
@@ -19,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
  * Tasks as Spark jobs: each wave one {@code mapPartitions} over the input Spark reads, frames
  * written through Spark's commit protocol, tables read back by Spark queries ({@link SparkTables}).
  */
-public final class SparkScheduler implements Scheduler {
+public final class SparkScheduler implements Scheduler<RenderInput> {
   private final SparkSession spark;
   private final DeviceChoice device;
 
@@ -69,12 +68,12 @@ public final class SparkScheduler implements Scheduler {
   }
 
   @Override
-  public RunInput input(RenderRequest request) {
+  public RenderInput input(RenderRequest request) {
     return new RenderInput(spark, request);
   }
 
   @Override
-  public WaveTasks tasks(WaveTasks.Plan plan, Cancellation cancel) {
+  public WaveTasks tasks(WaveTasks.Plan<RenderInput> plan, Cancellation cancel) {
     cancel.onCancel(spark.sparkContext()::cancelAllJobs);
     return new WaveRunner(spark, plan);
   }

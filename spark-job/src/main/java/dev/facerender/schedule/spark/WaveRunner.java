@@ -43,7 +43,7 @@ public final class WaveRunner implements WaveTasks {
   static final String TASK_ROWS = "_task-rows";
 
   private final SparkSession spark;
-  private final WaveTasks.Plan plan;
+  private final WaveTasks.Plan<RenderInput> plan;
   private final OutputFolder out;
   private final Dataset<Row> stream;
   private final LongAccumulator done;
@@ -51,11 +51,11 @@ public final class WaveRunner implements WaveTasks {
   private final LiveFrames live;
   private final Map<String, Long> errorCodes = new TreeMap<>();
 
-  WaveRunner(SparkSession spark, WaveTasks.Plan plan) {
+  WaveRunner(SparkSession spark, WaveTasks.Plan<RenderInput> plan) {
     this.spark = spark;
     this.plan = plan;
     this.out = plan.out();
-    this.stream = ((RenderInput) plan.input()).stream(plan.video() != null);
+    this.stream = plan.input().stream(plan.video() != null);
     this.done = spark.sparkContext().longAccumulator("frames done");
     this.samples = spark.sparkContext().collectionAccumulator("report sample");
     this.live = LiveFrames.follow(spark.sparkContext(), done);
