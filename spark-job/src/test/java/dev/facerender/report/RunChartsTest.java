@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.BatchMetrics;
-import dev.facerender.output.BatchRows;
+import dev.facerender.output.digest.BatchRows;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.facerender.output;
+package dev.facerender.output.digest;
 
 import dev.facerender.metrics.BatchMetrics;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.facerender.output;
+package dev.facerender.output.digest;
 
 import dev.facerender.job.MetricsDigest;
 import dev.facerender.metrics.BatchMetrics;
