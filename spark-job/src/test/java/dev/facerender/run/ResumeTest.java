@@ -13,6 +13,7 @@ import dev.facerender.job.RunSummary;
 import dev.facerender.output.OutputLock;
 import dev.facerender.output.RunManifest;
 import dev.facerender.output.Staging;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -204,8 +205,7 @@ class ResumeTest {
     // Stopped after the first of six waves: the other five keep it rendering well past the
     // signal (stopped after two, a fast run once finished its last four first and exited 0).
     Process child = startOnceWaves(out, "spark", List.of(), log, 1);
-    // SIGINT, as Ctrl-C in a terminal sends it.
-    new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start().waitFor();
+    new ProcessBuilder("kill", ctrlC(), Long.toString(child.pid())).start().waitFor();
     assertThat(child.waitFor(90, TimeUnit.SECONDS)).as("the run stops").isTrue();
 
     String printed = Files.readString(log);
@@ -332,5 +332,20 @@ class ResumeTest {
       assertThat(previous).as("duplicate frame").isNull();
     }
     return images;
+  }
+
+  /**
+   * SIGINT, as Ctrl-C in a terminal sends it; SIGTERM where this JVM started with SIGINT ignored (a
+   * background job of a non-interactive shell): the child inherits that, and a JVM leaves a signal
+   * ignored at its start ignored. Both run the same shutdown hooks.
+   */
+  private static String ctrlC() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16);
+        return (ignored & (1L << 1)) != 0 ? "-TERM" : "-INT";
+      }
+    }
+    return "-INT";
   }
 }
