@@ -7,19 +7,16 @@ import dev.facerender.device.Device;
 import dev.facerender.metrics.FrameError;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
-import dev.facerender.model.ModelException;
 import dev.facerender.model.OutputContract;
 import dev.facerender.model.Torch;
 import dev.facerender.partition.faults.BatchFaults;
 import dev.facerender.partition.frame.ClipSource;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.task.RenderSettings;
-import dev.facerender.retry.OutOfMemoryErrors;
 import dev.facerender.runtime.DeviceState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
@@ -40,16 +37,8 @@ public final class BatchRenderer implements AutoCloseable {
   private final BatchFaults faults;
   private final DeviceInputs inputs;
 
-  /** Guarded by {@code this}: the frame calibration rendered alone, and its pixels. */
-  private PendingFrame keptFrame;
-
-  private byte[] keptPixels;
-
-  /**
-   * Whether a batch passed the output contract's value check, which the first batch of each task
-   * makes. Racing threads may both check: harmless.
-   */
-  private volatile boolean contractChecked;
+  private final CalibrationFrame kept = new CalibrationFrame();
+  private final FirstBatchContract contract;
 
   /** The task's own stream for all its batches and calibration runs, whichever thread runs them. */
   private final Device.TaskStream stream;
@@ -68,6 +57,7 @@ public final class BatchRenderer implements AutoCloseable {
     this.settings = settings;
     this.faults = faults;
     this.inputs = new DeviceInputs(model, device);
+    this.contract = new FirstBatchContract(model, enhancer);
     this.stream = device.openTaskStream();
   }
 
@@ -87,8 +77,8 @@ public final class BatchRenderer implements AutoCloseable {
    */
   public RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
-    byte[] kept = takeKept(frames.get(0));
-    List<PendingFrame> drawn = kept == null ? frames : frames.subList(1, frames.size());
+    byte[] calibrated = kept.take(frames.get(0));
+    List<PendingFrame> drawn = calibrated == null ? frames : frames.subList(1, frames.size());
     long start = System.nanoTime();
     Pixels pixels = drawn.isEmpty() ? new Pixels(List.of(), -1) : draw(drawn);
     long nanos = 0;
@@ -98,9 +88,9 @@ public final class BatchRenderer implements AutoCloseable {
       nanos = device.batchNanos(drawn.size(), pixelCount, System.nanoTime() - start);
     }
     List<byte[]> rendered = pixels.frames();
-    if (kept != null) {
+    if (calibrated != null) {
       rendered = new ArrayList<>(frames.size());
-      rendered.add(kept);
+      rendered.add(calibrated);
       rendered.addAll(pixels.frames());
     }
     return new RenderedBatch(
@@ -121,20 +111,6 @@ public final class BatchRenderer implements AutoCloseable {
     } finally {
       shared.unlock();
     }
-  }
-
-  /**
-   * The pixels calibration kept for {@code frame}, taken (a retry draws it again), or null. Only
-   * the planning task thread keeps and only the render stage takes, after the plan it waited for.
-   */
-  private synchronized byte[] takeKept(PendingFrame frame) {
-    if (keptFrame != frame) {
-      return null;
-    }
-    byte[] pixels = keptPixels;
-    keptFrame = null;
-    keptPixels = null;
-    return pixels;
   }
 
   /** An error row for each frame whose pixels were dropped for NaN or infinite output. */
@@ -172,20 +148,9 @@ public final class BatchRenderer implements AutoCloseable {
     long start = System.nanoTime();
     Pixels pixels = renderPixels(frames, false);
     long elapsed = System.nanoTime() - start;
-    keep(sample, size == 1 ? pixels.frames().get(0) : null);
+    kept.keep(sample, size == 1 ? pixels.frames().get(0) : null);
     long pixelCount = (long) sample.source().width() * sample.source().height();
     return new long[] {pixels.peakBytes(), device.batchNanos(size, pixelCount, elapsed)};
-  }
-
-  /**
-   * Keeps a calibration run's pixels of {@code sample} alone (null pixels: nothing to keep, or the
-   * output was not finite), so the batch that later holds it does not draw it again.
-   */
-  private synchronized void keep(PendingFrame sample, byte[] pixels) {
-    if (pixels != null && keptFrame != sample) {
-      keptFrame = sample;
-      keptPixels = pixels;
-    }
   }
 
   /** Returns the device's wholly free cached segments to it. */
@@ -205,31 +170,6 @@ public final class BatchRenderer implements AutoCloseable {
 
   /** A batch's 8-bit frames and its own peak device bytes (-1 unknown). */
   private record Pixels(List<byte[]> frames, long peakBytes) {}
-
-  /**
-   * Runs a model call; on the task's first batch an error other than running out of memory is the
-   * model breaking its contract (the local engine's preflight runs no test batch), said as such.
-   */
-  private Tensor firstBatchSays(boolean first, int n, Supplier<Tensor> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      if (!first || OutOfMemoryErrors.isOutOfMemory(e) || e instanceof ModelException) {
-        throw e;
-      }
-      throw new ModelException(
-          "Model "
-              + model.spec()
-              + (enhancer == null ? "" : " (then " + enhancer.spec() + ")")
-              + " fails on its first batch of "
-              + n
-              + " frames: "
-              + Torch.firstLine(e)
-              + ". forward(source, coeffs) must accept [N,3,H,W] sources with [N,C] coeffs, or"
-              + " [N,C,window] with --window-radius (SadTalker-style models need 13)",
-          e);
-    }
-  }
 
   /** {@code realBatch}: a batch of the render (faults injected), not calibration. */
   private Pixels renderPixels(List<PendingFrame> frames, boolean realBatch) {
@@ -260,18 +200,18 @@ public final class BatchRenderer implements AutoCloseable {
             model.takesSourceCoeffs()
                 ? inputs.onDevice(DeviceInputs.sourceCoefficients(frames))
                 : null;
-        boolean checkValues = !contractChecked;
+        boolean checkValues = contract.pending();
         Tensor out =
-            firstBatchSays(checkValues, n, () -> model.forward(source, coeffs, sourceCoeffs));
+            contract.call(checkValues, n, () -> model.forward(source, coeffs, sourceCoeffs));
         long[] wanted = {n, 3, h, w};
         String input = n + " sources of " + w + "x" + h;
         OutputContract.check(out, wanted, model.spec(), "Model", input, checkValues);
         if (enhancer != null) {
           Tensor modelOut = out;
-          out = firstBatchSays(checkValues, n, () -> enhancer.enhance(modelOut));
+          out = contract.call(checkValues, n, () -> enhancer.enhance(modelOut));
           OutputContract.check(out, wanted, enhancer.spec(), "Enhancer", input, checkValues);
         }
-        contractChecked = true;
+        contract.passed();
         boolean[] nonFinite = TensorFrames.nonFinite(out);
         rendered = TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
         for (int i = 0; i < n; i++) {
