@@ -14,9 +14,9 @@ import dev.facerender.output.RunFiles;
 import dev.facerender.output.RunStatus;
 import dev.facerender.output.SuccessMarkers;
 import dev.facerender.output.VideoRun;
+import dev.facerender.output.query.RunTables;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.report.HtmlReport;
-import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.Scheduler;
 import dev.facerender.schedule.WaveTasks;
 import java.util.List;
@@ -54,7 +54,7 @@ public final class RunCheck {
       Totals totals,
       WaveTasks tasks,
       Phases phases) {
-    RunTables tables = scheduler.tables();
+    RunTables tables = new RunTables(scheduler.tables());
     String runId = status.runId();
     boolean video = settings.hasVideo();
     boolean framesKept = !video || settings.format() != OutputFormat.NONE;

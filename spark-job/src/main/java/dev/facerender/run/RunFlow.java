@@ -15,6 +15,7 @@ import dev.facerender.output.RunManifest;
 import dev.facerender.output.RunStatus;
 import dev.facerender.output.Staging;
 import dev.facerender.output.VideoRun;
+import dev.facerender.output.query.RunTables;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.report.ReportSample;
 import dev.facerender.schedule.ClipCounts;
@@ -107,7 +108,7 @@ public final class RunFlow<I extends RunInput> {
 
     WaveCommitter committer =
         new WaveCommitter(
-            scheduler.tables(),
+            new RunTables(scheduler.tables()),
             out,
             run.lock(),
             manifest,

@@ -3,6 +3,7 @@ package dev.facerender.schedule;
 import dev.facerender.job.Cancellation;
 import dev.facerender.job.DeviceUse;
 import dev.facerender.job.RenderRequest;
+import dev.facerender.output.query.TableScan;
 import dev.facerender.partition.task.RenderSettings;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -37,5 +38,6 @@ public interface Scheduler<I extends RunInput> {
   /** The run's tasks, as {@code plan} says; closed when the run ends. */
   WaveTasks tasks(WaveTasks.Plan<I> plan, Cancellation cancel);
 
-  RunTables tables();
+  /** How the run's tables are read back: the fold every question about them is written over. */
+  TableScan tables();
 }

@@ -9,6 +9,7 @@ import dev.facerender.output.RunManifest;
 import dev.facerender.output.RunStatus;
 import dev.facerender.output.VideoRun;
 import dev.facerender.output.WaveVideos;
+import dev.facerender.output.query.RunTables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,9 +3,15 @@ package dev.facerender.output;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.metrics.FrameError;
+import dev.facerender.output.query.RunTables;
+import dev.facerender.output.query.TableScan;
 import dev.facerender.run.LocalSpark;
+import dev.facerender.schedule.local.FileScan;
+import dev.facerender.schedule.spark.SparkScan;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -13,10 +19,15 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The read-back counts on hand-written tables: duplicates, source errors, other runs' rows. */
+/**
+ * The read-back counts on hand-written tables, read by either engine's scan: duplicates, source
+ * errors, other runs' rows.
+ */
 class CommittedCountsTest {
   private static final StructType FRAMES =
       new StructType()
@@ -43,14 +54,21 @@ class CommittedCountsTest {
     spark.stop();
   }
 
+  static Stream<Named<TableScan>> scans() {
+    return Stream.of(
+        Named.of("spark", new SparkScan(spark)),
+        Named.of("local", new FileScan(new Configuration())));
+  }
+
   private static String write(Path dir, StructType schema, List<Row> rows) {
     String path = dir.toString();
     spark.createDataFrame(rows, schema).repartition(2).write().parquet(path);
     return path;
   }
 
-  @Test
-  void countsRowsKeysAndClipsOfOneRunInOnePass(@TempDir Path dir) {
+  @ParameterizedTest
+  @MethodSource("scans")
+  void countsRowsKeysAndClipsOfOneRunInOnePass(TableScan scan, @TempDir Path dir) {
     byte[] png = {1};
     String frames =
         write(
@@ -73,7 +91,7 @@ class CommittedCountsTest {
                 RowFactory.create("d", null, "r1", FrameError.SOURCE_ROW),
                 RowFactory.create("e", 0, "r0", "render")));
 
-    CommittedCounts counts = CommittedCounts.read(spark, frames, errors, "r1");
+    CommittedCounts counts = new RunTables(scan).counts(frames, errors, null, "r1");
 
     assertThat(counts.frameRows()).isEqualTo(4);
     assertThat(counts.frameKeys()).isEqualTo(3);
@@ -87,12 +105,13 @@ class CommittedCountsTest {
         .contains("1 duplicate");
   }
 
-  @Test
-  void aRunWithNoRowsCountsZeroAndMissesEveryInputFrame(@TempDir Path dir) {
+  @ParameterizedTest
+  @MethodSource("scans")
+  void aRunWithNoRowsCountsZeroAndMissesEveryInputFrame(TableScan scan, @TempDir Path dir) {
     String frames = write(dir.resolve("frames"), FRAMES, List.of());
     String errors = write(dir.resolve("errors"), ERRORS, List.of());
 
-    CommittedCounts counts = CommittedCounts.read(spark, frames, errors, "r1");
+    CommittedCounts counts = new RunTables(scan).counts(frames, errors, null, "r1");
 
     assertThat(counts).isEqualTo(new CommittedCounts(0, 0, 0, 0, 0, 0, null));
     assertThat(counts.problem(2, "out")).contains("frames are missing");

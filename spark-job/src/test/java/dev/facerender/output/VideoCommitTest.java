@@ -7,11 +7,11 @@ import dev.facerender.job.ProgressListener;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.job.RunFailedException;
 import dev.facerender.job.RunSummary;
+import dev.facerender.output.query.RunTables;
 import dev.facerender.run.LocalSpark;
 import dev.facerender.run.SparkEngine;
-import dev.facerender.schedule.RunTables;
-import dev.facerender.schedule.local.FileTables;
-import dev.facerender.schedule.spark.SparkTables;
+import dev.facerender.schedule.local.FileScan;
+import dev.facerender.schedule.spark.SparkScan;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -111,7 +111,9 @@ class VideoCommitTest {
     Path out = copyOfFinished("checked");
     OutputFolder folder = OutputFolder.of(spark, out.toString());
     // Both readers of the manifest: Spark's and this JVM's.
-    List<RunTables> readers = List.of(new SparkTables(spark), new FileTables(new Configuration()));
+    List<RunTables> readers =
+        List.of(
+            new RunTables(new SparkScan(spark)), new RunTables(new FileScan(new Configuration())));
     for (RunTables tables : readers) {
       assertThat(tables.videoFailure(folder, finishedRun.runId())).isNull();
     }

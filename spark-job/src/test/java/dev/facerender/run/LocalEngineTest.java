@@ -11,9 +11,9 @@ import dev.facerender.job.RenderRequest;
 import dev.facerender.job.RunSummary;
 import dev.facerender.output.CommittedCounts;
 import dev.facerender.output.Staging;
-import dev.facerender.schedule.RunTables;
-import dev.facerender.schedule.local.FileTables;
-import dev.facerender.schedule.spark.SparkTables;
+import dev.facerender.output.query.RunTables;
+import dev.facerender.schedule.local.FileScan;
+import dev.facerender.schedule.spark.SparkScan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,8 +118,8 @@ class LocalEngineTest {
         LocalSpark.localEngine(LocalSpark.request(input, out, "error-if-exists", ANY_ERROR_RATE))
             .run(ProgressListener.NONE);
 
-    RunTables bySpark = new SparkTables(spark);
-    RunTables local = new FileTables(new Configuration());
+    RunTables bySpark = new RunTables(new SparkScan(spark));
+    RunTables local = new RunTables(new FileScan(new Configuration()));
     String frames = out.resolve("frames").toString();
     String errors = out.resolve("errors").toString();
     String metrics = out.resolve("metrics").toString();
@@ -158,7 +158,7 @@ class LocalEngineTest {
       }
     }
     CommittedCounts counts =
-        new FileTables(conf)
+        new RunTables(new FileScan(conf))
             .counts(frames.toString(), dir.resolve("dup/errors").toString(), null, "run");
     assertThat(counts.problem(3, "wave 0"))
         .contains("3 frame rows but 2 distinct")

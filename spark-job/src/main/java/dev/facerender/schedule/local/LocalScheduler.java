@@ -7,10 +7,10 @@ import dev.facerender.io.ParquetTable;
 import dev.facerender.job.Cancellation;
 import dev.facerender.job.DeviceUse;
 import dev.facerender.job.RenderRequest;
+import dev.facerender.output.query.TableScan;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.schedule.ModelFiles;
-import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.Scheduler;
 import dev.facerender.schedule.WaveTasks;
 import java.util.Map;
@@ -19,7 +19,7 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * Tasks on render slots in this JVM, without Spark: the same executor code on one slot per core (on
  * GPUs, a few per GPU), as Spark's local mode runs tasks, minus Spark's start-up and per-job
- * scheduling; tables read back file by file ({@link FileTables}).
+ * scheduling; tables read back file by file ({@link FileScan}).
  */
 public final class LocalScheduler implements Scheduler<LocalInput> {
   private final Configuration conf;
@@ -91,7 +91,7 @@ public final class LocalScheduler implements Scheduler<LocalInput> {
   }
 
   @Override
-  public RunTables tables() {
-    return new FileTables(conf);
+  public TableScan tables() {
+    return new FileScan(conf);
   }
 }

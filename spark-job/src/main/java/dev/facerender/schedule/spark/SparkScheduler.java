@@ -5,9 +5,9 @@ import dev.facerender.device.DeviceChoice;
 import dev.facerender.job.Cancellation;
 import dev.facerender.job.DeviceUse;
 import dev.facerender.job.RenderRequest;
+import dev.facerender.output.query.TableScan;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.schedule.ModelFiles;
-import dev.facerender.schedule.RunTables;
 import dev.facerender.schedule.Scheduler;
 import dev.facerender.schedule.WaveTasks;
 import java.util.Map;
@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Tasks as Spark jobs: each wave one {@code mapPartitions} over the input Spark reads, frames
- * written through Spark's commit protocol, tables read back by Spark queries ({@link SparkTables}).
+ * written through Spark's commit protocol, tables folded back by Spark tasks ({@link SparkScan}).
  */
 public final class SparkScheduler implements Scheduler<RenderInput> {
   private final SparkSession spark;
@@ -79,7 +79,7 @@ public final class SparkScheduler implements Scheduler<RenderInput> {
   }
 
   @Override
-  public RunTables tables() {
-    return new SparkTables(spark);
+  public TableScan tables() {
+    return new SparkScan(spark);
   }
 }

@@ -1,4 +1,4 @@
-package dev.facerender.schedule;
+package dev.facerender.output.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
@@ -16,8 +16,8 @@ import dev.facerender.output.VideoCounts;
 import dev.facerender.output.VideoRun;
 import dev.facerender.partition.task.FrameRows;
 import dev.facerender.run.LocalSpark;
-import dev.facerender.schedule.local.FileTables;
-import dev.facerender.schedule.spark.SparkTables;
+import dev.facerender.schedule.local.FileScan;
+import dev.facerender.schedule.spark.SparkScan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +41,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What both schedulers' {@link RunTables} answer about one set of committed tables, written here
- * directly (two real renders differ in timings, so their digests could not be compared): the
- * committed counts, the error sample, the video check and the digest, whose metrics.json must be
- * the same bytes from either, above {@link MetricsDigest#SAMPLE} batches too.
+ * What {@link RunTables} answers over either scheduler's {@link TableScan} about one set of
+ * committed tables, written here directly (two real renders differ in timings, so their digests
+ * could not be compared): the committed counts, the error sample, the video check and the digest,
+ * whose metrics.json must be the same bytes from either, above {@link MetricsDigest#SAMPLE} batches
+ * too.
  */
 class RunTablesContractTest {
   private static final String RUN = "run-a";
@@ -95,19 +96,19 @@ class RunTablesContractTest {
 
   static Stream<Named<RunTables>> engines() {
     return Stream.of(
-        Named.of("spark", new SparkTables(spark)),
-        Named.of("local", new FileTables(new Configuration())));
+        Named.of("spark", new RunTables(new SparkScan(spark))),
+        Named.of("local", new RunTables(new FileScan(new Configuration()))));
   }
 
   @Test
   void metricsJsonOfARunAboveTheSampleIsTheSameBytesFromBothEngines() throws Exception {
     String metrics = out.resolve("metrics").toString();
     assertThat(spark.read().parquet(metrics).rdd().getNumPartitions()).isGreaterThanOrEqualTo(3);
-    String bySpark = json(new SparkTables(spark).digest(metrics, RUN));
-    String local = json(new FileTables(new Configuration()).digest(metrics, RUN));
+    String bySpark = json(new RunTables(new SparkScan(spark)).digest(metrics, RUN));
+    String local = json(new RunTables(new FileScan(new Configuration())).digest(metrics, RUN));
     assertThat(local).isEqualTo(bySpark).contains("\"batches\" : 820");
-    assertThat(json(new FileTables(new Configuration()).digest(metrics, OTHER)))
-        .isEqualTo(json(new SparkTables(spark).digest(metrics, OTHER)));
+    assertThat(json(new RunTables(new FileScan(new Configuration())).digest(metrics, OTHER)))
+        .isEqualTo(json(new RunTables(new SparkScan(spark)).digest(metrics, OTHER)));
   }
 
   @ParameterizedTest
@@ -161,6 +162,22 @@ class RunTablesContractTest {
         .extracting(FrameError::clipId, FrameError::frameIndex)
         .containsExactly(tuple(null, null), tuple("b", null), tuple("b", 4));
     assertThat(tables.errorSample(out.resolve("errors").toString(), RUN, 100)).hasSize(4);
+  }
+
+  @ParameterizedTest
+  @MethodSource("engines")
+  void theOverlapCountsStagedRowsWhoseKeyAnyRunCommitted(RunTables tables) throws Exception {
+    Path staged = dir.resolve("staged-" + tables.hashCode());
+    List<Row> rows = new ArrayList<>();
+    // a/0 and z/0 (another run's) are committed, a/9 is not; b/1 is staged twice and counts twice.
+    for (Object[] key : new Object[][] {{"a", 0}, {"a", 9}, {"b", 1}, {"b", 1}, {"z", 0}}) {
+      rows.add(RowFactory.create(key[0], key[1], 2, 2, "png", new byte[] {1}, RUN));
+    }
+    writeTo(staged, FrameRows.OUTPUT, rows, 2);
+    String frames = out.resolve("frames").toString();
+    assertThat(tables.overlap(staged.toString(), frames)).isEqualTo(4);
+    assertThat(tables.overlap(dir.resolve("no-such-table").toString(), frames)).isZero();
+    assertThat(tables.overlap(staged.toString(), dir.resolve("none").toString())).isZero();
   }
 
   @ParameterizedTest
@@ -273,9 +290,14 @@ class RunTablesContractTest {
 
   /** {@code rows} as the table {@code name} under the output folder, in {@code files} files. */
   private static void write(String name, StructType schema, List<Row> rows, int files) {
+    writeTo(out.resolve(name), schema, rows, files);
+  }
+
+  /** {@code rows} dealt round-robin into {@code files} files: a clip's rows in several. */
+  private static void writeTo(Path table, StructType schema, List<Row> rows, int files) {
     Configuration conf = new Configuration();
     for (int f = 0; f < files; f++) {
-      String file = out.resolve(name).resolve("part-" + f + ".parquet").toString();
+      String file = table.resolve("part-" + f + ".parquet").toString();
       try (ParquetRowWriter writer = new ParquetRowWriter(file, schema, conf, true, 1 << 20)) {
         for (int i = f; i < rows.size(); i += files) {
           writer.write(rows.get(i));
