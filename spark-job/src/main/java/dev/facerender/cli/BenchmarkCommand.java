@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.facerender.bench.Benchmark;
 import dev.facerender.bench.SizingBenchmark;
+import dev.facerender.cli.options.SparkOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.cli.options.SparkOptions;
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.job.RenderRequest;

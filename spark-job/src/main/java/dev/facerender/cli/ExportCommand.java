@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.cli.options.SparkOptions;
 import dev.facerender.export.FrameExport;
 import dev.facerender.export.VideoExport;
 import dev.facerender.io.InputException;

@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.cli.options.SparkOptions;
 import dev.facerender.io.DemoDataset;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;

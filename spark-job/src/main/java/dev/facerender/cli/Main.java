@@ -1,5 +1,6 @@
 package dev.facerender.cli;
 
+import dev.facerender.cli.options.ConfigOptions;
 import dev.facerender.config.ConfigException;
 import dev.facerender.io.InputException;
 import dev.facerender.job.Failures;

@@ -2,6 +2,7 @@ package dev.facerender.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.facerender.cli.options.ConfigOptions;
 import dev.facerender.codec.ImageCodec;
 import dev.facerender.config.Precision;
 import dev.facerender.device.DeviceChoice;

@@ -2,8 +2,8 @@ package dev.facerender.output;
 
 import dev.facerender.config.OutputFormat;
 import dev.facerender.partition.task.RenderSettings;
-import dev.facerender.video.H264Encoders;
 import dev.facerender.video.VideoOutput;
+import dev.facerender.video.mp4.H264Encoders;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

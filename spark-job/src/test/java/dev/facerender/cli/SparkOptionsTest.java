@@ -2,6 +2,7 @@ package dev.facerender.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.cli.options.ConfigOptions;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.video.FrameRate;
-import dev.facerender.video.Mp4Reader;
+import dev.facerender.video.mp4.Mp4Reader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facerender.job.ProgressListener;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.job.RunSummary;
-import dev.facerender.video.Mp4Reader;
+import dev.facerender.video.mp4.Mp4Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -191,8 +191,8 @@ class FaultToleranceTest {
     }
     for (Row clip : manifest) {
       String file = clip.getAs("file");
-      List<byte[]> frames = dev.facerender.video.Mp4Reader.frames(out.resolve(file));
-      List<byte[]> expected = dev.facerender.video.Mp4Reader.frames(clean.resolve(file));
+      List<byte[]> frames = dev.facerender.video.mp4.Mp4Reader.frames(out.resolve(file));
+      List<byte[]> expected = dev.facerender.video.mp4.Mp4Reader.frames(clean.resolve(file));
       assertThat(frames).hasSize(2);
       for (int i = 0; i < frames.size(); i++) {
         assertThat(frames.get(i)).as("%s frame %d", file, i).isEqualTo(expected.get(i));

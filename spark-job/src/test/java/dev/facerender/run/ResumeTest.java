@@ -136,8 +136,8 @@ class ResumeTest {
     for (Row row : manifest) {
       String file = row.getAs("file");
       assertThat(Files.size(out.resolve(file))).as(file).isEqualTo(row.<Long>getAs("bytes"));
-      List<byte[]> frames = dev.facerender.video.Mp4Reader.frames(out.resolve(file));
-      List<byte[]> expected = dev.facerender.video.Mp4Reader.frames(clean.resolve(file));
+      List<byte[]> frames = dev.facerender.video.mp4.Mp4Reader.frames(out.resolve(file));
+      List<byte[]> expected = dev.facerender.video.mp4.Mp4Reader.frames(clean.resolve(file));
       assertThat(frames).as(file).hasSize(FRAMES);
       for (int i = 0; i < FRAMES; i++) {
         assertThat(frames.get(i)).as("%s frame %d", file, i).isEqualTo(expected.get(i));

@@ -12,6 +12,7 @@ import dev.facerender.io.InputException;
 import dev.facerender.io.SafeNames;
 import dev.facerender.output.RunManifest;
 import dev.facerender.run.LocalSpark;
+import dev.facerender.video.mp4.Mp4Reader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

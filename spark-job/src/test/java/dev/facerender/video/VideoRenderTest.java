@@ -7,6 +7,8 @@ import dev.facerender.codec.RgbImage;
 import dev.facerender.io.SafeNames;
 import dev.facerender.job.RunSummary;
 import dev.facerender.run.LocalSpark;
+import dev.facerender.video.mp4.H264Encoders;
+import dev.facerender.video.mp4.Mp4Reader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

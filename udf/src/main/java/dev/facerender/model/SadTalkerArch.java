@@ -1,11 +1,12 @@
 package dev.facerender.model;
 
-import static dev.facerender.model.SadTalkerCost.COEFFS;
-import static dev.facerender.model.SadTalkerCost.COMPRESS;
-import static dev.facerender.model.SadTalkerCost.DEPTH;
-import static dev.facerender.model.SadTalkerCost.NUM_BINS;
-import static dev.facerender.model.SadTalkerCost.NUM_KP;
+import static dev.facerender.model.cost.SadTalkerCost.COEFFS;
+import static dev.facerender.model.cost.SadTalkerCost.COMPRESS;
+import static dev.facerender.model.cost.SadTalkerCost.DEPTH;
+import static dev.facerender.model.cost.SadTalkerCost.NUM_BINS;
+import static dev.facerender.model.cost.SadTalkerCost.NUM_KP;
 
+import dev.facerender.model.cost.SadTalkerCost;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.QualifiedName;
 import org.bytedeco.pytorch.Tensor;

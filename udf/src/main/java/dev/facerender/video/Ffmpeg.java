@@ -4,14 +4,14 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.Loader;
 
 /** Loading FFmpeg's natives once, and its error codes as messages. */
-final class Ffmpeg {
+public final class Ffmpeg {
   // Process fact: FFmpeg's natives load once per process and never unload.
   private static volatile boolean loaded;
 
   private Ffmpeg() {}
 
   /** Loads the natives and keeps FFmpeg's own logging to errors (its info lines are per frame). */
-  static void load() {
+  public static void load() {
     if (!loaded) {
       synchronized (Ffmpeg.class) {
         if (!loaded) {
@@ -27,7 +27,7 @@ final class Ffmpeg {
   }
 
   /** FFmpeg's text for a negative return code. */
-  static String message(int code) {
+  public static String message(int code) {
     byte[] text = new byte[256];
     avutil.av_strerror(code, text, text.length);
     int end = 0;
@@ -38,7 +38,7 @@ final class Ffmpeg {
   }
 
   /** {@code code} when it is not an error; else an exception saying what failed. */
-  static int check(int code, String what) {
+  public static int check(int code, String what) {
     if (code < 0) {
       throw new IllegalStateException(what + " failed: " + message(code));
     }

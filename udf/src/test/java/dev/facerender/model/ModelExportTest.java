@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.facerender.codec.TensorFrames;
 import dev.facerender.model.ModelExport.Exported;
 import dev.facerender.model.ModelExport.Kind;
+import dev.facerender.model.cost.SadTalkerCost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

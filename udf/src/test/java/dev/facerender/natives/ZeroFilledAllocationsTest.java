@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
-import dev.facerender.model.SadTalkerCost;
+import dev.facerender.model.cost.SadTalkerCost;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;

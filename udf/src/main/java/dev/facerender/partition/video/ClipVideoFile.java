@@ -2,9 +2,9 @@ package dev.facerender.partition.video;
 
 import dev.facerender.partition.task.TaskInfo;
 import dev.facerender.video.ClipAudio;
-import dev.facerender.video.Mp4Writer;
 import dev.facerender.video.VideoOptions;
 import dev.facerender.video.VideoOutput;
+import dev.facerender.video.mp4.Mp4Writer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -13,10 +13,10 @@ import dev.facerender.video.AudioDecoder;
 import dev.facerender.video.AudioException;
 import dev.facerender.video.AudioTrack;
 import dev.facerender.video.ClipAudio;
-import dev.facerender.video.H264Encoders;
-import dev.facerender.video.Mp4Writer;
 import dev.facerender.video.VideoOptions;
 import dev.facerender.video.VideoOutput;
+import dev.facerender.video.mp4.H264Encoders;
+import dev.facerender.video.mp4.Mp4Writer;
 import org.apache.spark.sql.Row;
 
 /**

@@ -1,9 +1,12 @@
-package dev.facerender.video;
+package dev.facerender.video.mp4;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avformat.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import dev.facerender.video.ClipAudio;
+import dev.facerender.video.Ffmpeg;
+import dev.facerender.video.FrameRate;
 import java.util.function.BiConsumer;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;

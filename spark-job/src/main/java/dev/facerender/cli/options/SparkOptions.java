@@ -1,4 +1,4 @@
-package dev.facerender.cli;
+package dev.facerender.cli.options;
 
 import dev.facerender.config.ConfigKey;
 import dev.facerender.device.DeviceChoice;
@@ -12,17 +12,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The Spark options every Spark-running command takes. */
-final class SparkOptions {
+public final class SparkOptions {
   @Option(names = "--master", description = "Spark master (default: local[*])")
-  String master;
+  public String master;
 
   @Option(names = "--conf", description = "Spark or spark.facerender.* setting KEY=VALUE")
-  Map<String, String> conf = new LinkedHashMap<>();
+  public Map<String, String> conf = new LinkedHashMap<>();
 
   /**
    * The master asked for: --master, else spark-submit's (a system property), else null (local[*]).
    */
-  String master() {
+  public String master() {
     return master != null ? master : System.getProperty("spark.master");
   }
 
@@ -30,7 +30,7 @@ final class SparkOptions {
    * Spark's own settings given to this command (--conf, or spark-submit's system properties),
    * {@code spark.facerender.*} and the master aside: what only a Spark session would honour.
    */
-  List<String> sparkSettings() {
+  public List<String> sparkSettings() {
     List<String> keys = new ArrayList<>();
     for (String key : conf.keySet()) {
       if (!key.startsWith(ConfigKey.PREFIX)) {
@@ -47,12 +47,12 @@ final class SparkOptions {
     return keys;
   }
 
-  SparkSession start() {
+  public SparkSession start() {
     return Sessions.create(master, conf);
   }
 
   /** A session whose local tasks render on the GPUs {@code device} chose (null: none). */
-  SparkSession start(DeviceChoice device) {
+  public SparkSession start(DeviceChoice device) {
     return Sessions.create(master, conf, device);
   }
 
@@ -60,7 +60,7 @@ final class SparkOptions {
    * Where a run of this command on this machine renders ({@code settings}: its {@code
    * spark.facerender.*} values); null on a cluster master, where Spark assigns each task's device.
    */
-  DeviceChoice device(Map<String, String> settings) {
+  public DeviceChoice device(Map<String, String> settings) {
     String chosen = master();
     boolean local = chosen == null || Master.of(chosen).local();
     return local ? DeviceChoice.of(settings) : null;
@@ -71,7 +71,7 @@ final class SparkOptions {
    * configuration (spark-submit's --conf and --properties-file and spark-defaults.conf reach the
    * driver as system properties), then this command's --conf entries, then its flags.
    */
-  Map<String, String> settings(CommandSpec command) {
+  public Map<String, String> settings(CommandSpec command) {
     Map<String, String> merged = new LinkedHashMap<>();
     // What SparkConf would read (system properties), without starting Spark's classes to read it.
     for (String key : System.getProperties().stringPropertyNames()) {

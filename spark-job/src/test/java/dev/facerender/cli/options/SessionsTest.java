@@ -1,4 +1,4 @@
-package dev.facerender.cli;
+package dev.facerender.cli.options;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

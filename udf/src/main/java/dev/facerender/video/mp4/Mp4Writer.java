@@ -1,9 +1,13 @@
-package dev.facerender.video;
+package dev.facerender.video.mp4;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avformat.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import dev.facerender.video.ClipAudio;
+import dev.facerender.video.Ffmpeg;
+import dev.facerender.video.FrameRate;
+import dev.facerender.video.VideoOptions;
 import java.nio.file.Path;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;

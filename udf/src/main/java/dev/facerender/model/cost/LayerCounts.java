@@ -1,4 +1,4 @@
-package dev.facerender.model;
+package dev.facerender.model.cost;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,9 +1,11 @@
-package dev.facerender.video;
+package dev.facerender.video.mp4;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
 import dev.facerender.concurrent.Memo;
+import dev.facerender.video.Ffmpeg;
+import dev.facerender.video.VideoOptions;
 import java.util.List;
 import java.util.Locale;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
@@ -17,7 +19,7 @@ import org.bytedeco.ffmpeg.avutil.AVDictionary;
  * CPU encoder). The probe opens each once per JVM.
  */
 public final class H264Encoders {
-  static final List<String> AUTO_ORDER = List.of("h264_nvenc", "libx264", "libopenh264");
+  public static final List<String> AUTO_ORDER = List.of("h264_nvenc", "libx264", "libopenh264");
   private static final List<String> X264_PRESETS =
       List.of(
           "ultrafast",

@@ -1,8 +1,14 @@
-package dev.facerender.video;
+package dev.facerender.video.mp4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.facerender.video.AudioDecoder;
+import dev.facerender.video.AudioFit;
+import dev.facerender.video.ClipAudio;
+import dev.facerender.video.FrameRate;
+import dev.facerender.video.TestMedia;
+import dev.facerender.video.VideoOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,10 +1,12 @@
-package dev.facerender.video;
+package dev.facerender.video.mp4;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avformat.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 import static org.bytedeco.ffmpeg.global.swscale.*;
 
+import dev.facerender.video.Ffmpeg;
+import dev.facerender.video.FrameRate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

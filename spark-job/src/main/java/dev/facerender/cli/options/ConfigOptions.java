@@ -1,4 +1,4 @@
-package dev.facerender.cli;
+package dev.facerender.cli.options;
 
 import dev.facerender.config.ConfigKey;
 import dev.facerender.config.FacerenderConf;
@@ -9,15 +9,15 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 /** CLI flags made from the declared settings, so each setting is declared exactly once. */
-final class ConfigOptions {
+public final class ConfigOptions {
   private ConfigOptions() {}
 
-  static void addTo(CommandSpec spec) {
+  public static void addTo(CommandSpec spec) {
     addTo(spec, FacerenderConf.ALL);
   }
 
   /** Flags for {@code keys} only. */
-  static void addTo(CommandSpec spec, java.util.List<ConfigKey<?>> keys) {
+  public static void addTo(CommandSpec spec, java.util.List<ConfigKey<?>> keys) {
     for (ConfigKey<?> key : keys) {
       spec.addOption(
           OptionSpec.builder(key.flag())
@@ -31,12 +31,12 @@ final class ConfigOptions {
   }
 
   /** The help text of {@code key}'s flag as the user reads it. */
-  static String describe(ConfigKey<?> key) {
+  public static String describe(ConfigKey<?> key) {
     return key.doc() + " (default: " + key.defaultValue() + "; Spark key " + key.key() + ")";
   }
 
   /** {@code spark.facerender.*} values: {@code --conf} entries first, explicit flags over them. */
-  static Map<String, String> values(CommandSpec spec, Map<String, String> conf) {
+  public static Map<String, String> values(CommandSpec spec, Map<String, String> conf) {
     Map<String, String> values = new LinkedHashMap<>();
     conf.forEach(
         (k, v) -> {

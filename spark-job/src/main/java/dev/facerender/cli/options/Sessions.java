@@ -1,4 +1,4 @@
-package dev.facerender.cli;
+package dev.facerender.cli.options;
 
 import dev.facerender.device.DeviceChoice;
 import dev.facerender.device.DeviceKind;
@@ -14,10 +14,10 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 
 /** Spark sessions for the CLI: local[*] unless spark-submit or --master says otherwise. */
-final class Sessions {
-  static final String HEARTBEAT = "spark.executor.heartbeatInterval";
-  static final String GPU_AMOUNT = "spark.driver.resource.gpu.amount";
-  static final String GPU_SCRIPT = "spark.driver.resource.gpu.discoveryScript";
+public final class Sessions {
+  public static final String HEARTBEAT = "spark.executor.heartbeatInterval";
+  public static final String GPU_AMOUNT = "spark.driver.resource.gpu.amount";
+  public static final String GPU_SCRIPT = "spark.driver.resource.gpu.discoveryScript";
 
   private Sessions() {}
 
@@ -27,7 +27,7 @@ final class Sessions {
    * stage); no adaptive execution, which submits every shuffle stage as a job of its own, a few
    * hundred milliseconds each on a small run.
    */
-  static Map<String, String> localDefaults(String master, int cores) {
+  public static Map<String, String> localDefaults(String master, int cores) {
     int threads = Master.of(master).localThreads(cores);
     int partitions = threads > 0 ? threads : cores;
     return Map.of(
@@ -43,7 +43,7 @@ final class Sessions {
    * CPU, a simulated GPU, a cluster master or a command that sets {@code
    * spark.driver.resource.gpu.*} itself.
    */
-  static Map<String, String> driverGpus(
+  public static Map<String, String> driverGpus(
       String master, Map<String, String> conf, DeviceChoice device, Path scriptDir) {
     boolean local = Master.of(master).local();
     if (device == null
@@ -86,7 +86,7 @@ final class Sessions {
    * waits forever for a GPU offer, and with a task amount alone SparkContext fails on a missing
    * executor amount. Facerender gives local tasks the driver's GPUs itself.
    */
-  static void checkLocalGpuSettings(String master, Map<String, String> conf) {
+  public static void checkLocalGpuSettings(String master, Map<String, String> conf) {
     String effective = master != null ? master : System.getProperty("spark.master", "local[*]");
     if (!Master.of(effective).local()) {
       return;
@@ -110,12 +110,12 @@ final class Sessions {
     }
   }
 
-  static SparkSession create(String master, Map<String, String> conf) {
+  public static SparkSession create(String master, Map<String, String> conf) {
     return create(master, conf, null);
   }
 
   /** A session; on a local master, tasks get the GPUs {@code device} chose (null: none). */
-  static SparkSession create(String master, Map<String, String> conf, DeviceChoice device) {
+  public static SparkSession create(String master, Map<String, String> conf, DeviceChoice device) {
     checkLocalGpuSettings(master, conf);
     SparkSession.Builder builder = SparkSession.builder().appName("facerender");
     String chosen = master;
