@@ -1,16 +1,11 @@
 package dev.facerender.schedule;
 
-import dev.facerender.device.Device;
 import dev.facerender.io.Digests;
 import dev.facerender.io.NioLocalFileSystem;
 import dev.facerender.model.BuiltinModels;
-import dev.facerender.model.FrameEnhancer;
-import dev.facerender.model.FrameModel;
 import dev.facerender.model.ModelException;
-import dev.facerender.model.ModelPreflight;
 import dev.facerender.model.Models;
 import dev.facerender.partition.task.RenderSettings;
-import dev.facerender.runtime.ExecutorRuntime;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -164,34 +159,27 @@ public final class ModelFiles {
   }
 
   /**
-   * Checks, stages and ships the model files of {@code settings}, and runs them so a missing or
-   * broken file stops the run before any task. With {@code tasksDevice} (the local engine, whose
-   * tasks run in this JVM) the models are loaded into this JVM's {@link ExecutorRuntime}, where
-   * tasks take them, and their load-time checks (file, signature) run; the test batch does not:
-   * each task's first batch checks the output contract (BatchRenderer), before anything is written,
-   * and a test batch costs a large model as much as two of the job's frames. Without (null), a
-   * driver copy runs the test batch and is closed. Returns the settings executors get (with {@code
-   * base64Sources} still to set from the input).
+   * How a scheduler makes sure its tasks can load the shipped files, before any task: each
+   * scheduler owns its check ({@code spark.DriverTestBatch}, {@code local.LoadedForTasks}).
    */
-  public RenderSettings preflight(RenderSettings settings, Device tasksDevice) {
+  public interface Check {
+    void model(Shipped model, RenderSettings settings);
+
+    void enhancer(Shipped enhancer, RenderSettings settings);
+  }
+
+  /**
+   * Checks, stages and ships the model files of {@code settings} and hands them to {@code check},
+   * so a missing or broken file stops the run before any task. Returns the settings executors get
+   * (with {@code base64Sources} still to set from the input).
+   */
+  public RenderSettings preflight(RenderSettings settings, Check check) {
     ModelFiles.Shipped model = ship(settings.model(), "Model");
-    if (tasksDevice != null) {
-      ExecutorRuntime.ofThisJvm().models().get(model.executorSpec(), settings.torch(), tasksDevice);
-    } else {
-      try (FrameModel loaded = Models.load(model.driverSpec(), "cpu", settings.torch())) {
-        ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
-      }
-    }
+    check.model(model, settings);
     String enhancer = settings.enhancer();
     if (settings.hasEnhancer()) {
       ModelFiles.Shipped shipped = ship(settings.enhancer(), "Enhancer");
-      if (tasksDevice != null) {
-        ExecutorRuntime.ofThisJvm().models().enhancer(shipped.executorSpec(), tasksDevice);
-      } else {
-        try (FrameEnhancer loaded = Models.loadEnhancer(shipped.driverSpec())) {
-          ModelPreflight.check(loaded);
-        }
-      }
+      check.enhancer(shipped, settings);
       enhancer = shipped.executorSpec();
     }
     return settings.forExecutors(model.executorSpec(), enhancer, false);

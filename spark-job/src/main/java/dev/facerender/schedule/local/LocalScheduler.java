@@ -77,7 +77,9 @@ public final class LocalScheduler implements Scheduler<LocalInput> {
   public RenderSettings preflight(RenderSettings settings, Map<String, String> runConf) {
     return new ModelFiles(conf, null, FacerenderConf.get(FacerenderConf.MODEL_ROOTS, runConf))
         .preflight(
-            settings, RenderPartitionFunction.taskDevice(settings, device.resourcesForSlot(0)));
+            settings,
+            new LoadedForTasks(
+                RenderPartitionFunction.taskDevice(settings, device.resourcesForSlot(0))));
   }
 
   @Override

@@ -64,7 +64,7 @@ public final class SparkScheduler implements Scheduler<RenderInput> {
         spark.sparkContext().isLocal()
             ? new ModelFiles(spark.sparkContext().hadoopConfiguration(), null, roots)
             : new ModelFiles(spark, roots);
-    return files.preflight(settings, null);
+    return files.preflight(settings, new DriverTestBatch());
   }
 
   @Override
