@@ -107,8 +107,9 @@ public final class Benchmark {
             .orElseThrow();
     Map<String, Integer> levels = new LinkedHashMap<>();
     report.levels().forEach((level, plan) -> levels.put(level, plan.batch()));
-    BatchPlan chosen = report.levels().get(settings.level().id());
-    int chosenBatch = settings.batchSize() > 0 ? settings.batchSize() : chosen.batch();
+    BatchPlan chosen = report.levels().get(settings.sizing().level().id());
+    int chosenBatch =
+        settings.sizing().batchSize() > 0 ? settings.sizing().batchSize() : chosen.batch();
     double chosenSpeed =
         sweep.stream()
             .filter(p -> p.batch() <= chosenBatch)
@@ -131,8 +132,8 @@ public final class Benchmark {
       DemoDataset.generate(
           spark, input.toString(), request.clips(), request.frames(), request.size(), 1);
     }
-    int depth = settings.pipelineDepth() > 0 ? settings.pipelineDepth() : 2;
-    int defaultDepth = settings.pipelineDepth() == 0 ? 0 : depth;
+    int depth = settings.sizing().pipelineDepth() > 0 ? settings.sizing().pipelineDepth() : 2;
+    int defaultDepth = settings.sizing().pipelineDepth() == 0 ? 0 : depth;
     // A first render warms the JVM, Spark and the per-executor calibration for both variants.
     endToEnd(spark, input, out.resolve("runs").resolve("warmup"), request.conf(), depth);
     Map<String, Double> e2e = new LinkedHashMap<>();
@@ -161,7 +162,7 @@ public final class Benchmark {
 
     Integer largest = null;
     Double accuracy = null;
-    if (settings.simulateGpuBytes() > 0) {
+    if (settings.sizing().simulateGpuBytes() > 0) {
       // Accuracy is judged for one task owning the device, where the answer is unambiguous.
       DeviceDoctor.Report alone =
           DeviceDoctor.examine(
@@ -169,17 +170,17 @@ public final class Benchmark {
       // The level's cap bounds both: the sizer is judged on memory, not on the cap.
       largest =
           SimulatedGpu.largestFit(
-              SimulatedGpu.Spec.of(settings.simulateGpuBytes()),
+              SimulatedGpu.Spec.of(settings.sizing().simulateGpuBytes()),
               (long) sample.width() * sample.height(),
-              settings.effectiveMaxBatch());
-      accuracy = alone.levels().get(settings.level().id()).batch() / (double) largest;
+              settings.sizing().effectiveMaxBatch());
+      accuracy = alone.levels().get(settings.sizing().level().id()).batch() / (double) largest;
     }
     Result result =
         new Result(
             report.device(),
             tasks,
             report.torchThreads(),
-            settings.level().id(),
+            settings.sizing().level().id(),
             sweep,
             first.framesPerSecond(),
             best.batch(),

@@ -110,7 +110,7 @@ public final class SizingBenchmark {
       Map<String, String> conf = new HashMap<>(request.conf());
       conf.put(FacerenderConf.MODEL.key(), model);
       RenderSettings settings = RenderSettings.from("sizing-benchmark", conf, 1);
-      if (settings.cpuMemoryBytes() <= 0) {
+      if (settings.sizing().cpuMemoryBytes() <= 0) {
         throw new InputException(
             "the sizing benchmark measures against a fixed CPU budget: give --cpu-memory, e.g."
                 + " --cpu-memory 2GiB");
@@ -122,9 +122,9 @@ public final class SizingBenchmark {
     Result result =
         new Result(
             report.device(),
-            first.cpuMemoryBytes(),
+            first.sizing().cpuMemoryBytes(),
             report.torchThreads(),
-            first.level().id(),
+            first.sizing().level().id(),
             request.size(),
             request.minFrames(),
             request.minSeconds(),
@@ -136,12 +136,13 @@ public final class SizingBenchmark {
 
   private static ModelResult measure(
       Request request, RenderSettings settings, RgbImage face, DeviceDoctor.Report report) {
-    BatchPlan plan = report.levels().get(settings.level().id());
+    BatchPlan plan = report.levels().get(settings.sizing().level().id());
     int seedRule =
         (int)
             Math.max(1, (long) (report.freeBytes() * SEED_RULE_SHARE) / SEED_RULE_BYTES_PER_FRAME);
     try (ModelProbe probe = ModelProbe.open(settings, face)) {
-      ModelProbe.Fit fit = probe.largestFit(settings.effectiveMaxBatch(), request.fitTries());
+      ModelProbe.Fit fit =
+          probe.largestFit(settings.sizing().effectiveMaxBatch(), request.fitTries());
       Map<Integer, ModelProbe.Point> points = new HashMap<>();
       TreeSet<Integer> sizes = new TreeSet<>(request.batches());
       sizes.add(plan.batch());
@@ -161,8 +162,10 @@ public final class SizingBenchmark {
               new Figure(
                   "largest that fits", fit.largest(), points.get(Math.max(1, fit.largest()))));
       return new ModelResult(
-          settings.model(),
-          BuiltinModels.isSadTalkerArch(settings.model()) ? BuiltinModels.SADTALKER_ARCH_NOTE : "",
+          settings.network().model(),
+          BuiltinModels.isSadTalkerArch(settings.network().model())
+              ? BuiltinModels.SADTALKER_ARCH_NOTE
+              : "",
           report.parameters(),
           report.gflopsPerFrame(),
           figures,

@@ -71,7 +71,7 @@ final class DoctorCommand implements Callable<Integer> {
     RenderSettings settings = RenderSettings.from("doctor", values, tasks);
     // The libraries first: they explain a GPU that cannot be used, so they are shown even then.
     CudaLibraries.Report libraries = CudaLibraries.ofThisMachine();
-    DeviceFacts facts = DeviceFacts.ofThisMachine(settings.simulateGpuBytes());
+    DeviceFacts facts = DeviceFacts.ofThisMachine(settings.sizing().simulateGpuBytes());
     boolean gpuMachine = facts.natives() == NativesKind.GPU || facts.gpus().count() > 0;
     Map<String, Object> found = new LinkedHashMap<>();
     found.put("natives", facts.natives().name().toLowerCase(Locale.ROOT));

@@ -37,22 +37,22 @@ final class PrecisionBenchmark {
     }
     RenderSettings settings =
         RenderSettings.from("benchmark", ConfigOptions.values(spec, Map.of()), 1);
-    int batch = settings.batchSize() > 0 ? settings.batchSize() : 8;
-    int coeffs = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
+    int batch = settings.sizing().batchSize() > 0 ? settings.sizing().batchSize() : 8;
+    int coeffs = settings.network().coeffCount() > 0 ? settings.network().coeffCount() : 70;
     List<PrecisionSweep.Row> rows =
         PrecisionSweep.run(
-            settings.model(),
+            settings.network().model(),
             // The device --device chose (a simulated GPU with --simulate-gpu), its first GPU.
             ExecutorRuntime.ofThisJvm()
                 .devices()
                 .forTask(
-                    settings.simulateGpuBytes(),
+                    settings.sizing().simulateGpuBytes(),
                     1,
                     0,
                     DeviceChoice.of(ConfigOptions.values(spec, Map.of())).resourcesForSlot(0)),
             ImageCodec.decode(DemoFaces.png(1, 0, size)),
             coeffs,
-            settings.windowWidth(),
+            settings.network().windowWidth(),
             batch,
             Math.max(2, rounds),
             asked);
@@ -62,7 +62,11 @@ final class PrecisionBenchmark {
       return 0;
     }
     System.out.printf(
-        Locale.ROOT, "%s, batch %d at %d px, model only%n", settings.model(), batch, size);
+        Locale.ROOT,
+        "%s, batch %d at %d px, model only%n",
+        settings.network().model(),
+        batch,
+        size);
     for (PrecisionSweep.Row row : rows) {
       System.out.printf(
           Locale.ROOT,

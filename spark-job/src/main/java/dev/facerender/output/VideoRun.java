@@ -44,15 +44,15 @@ public final class VideoRun {
 
   private VideoRun(Configuration hadoop, OutputFolder out, RenderSettings settings) {
     // An encoder this build lacks (libx264 in the LGPL build) stops the run before any task.
-    H264Encoders.choose(settings.video().encoder());
+    H264Encoders.choose(settings.output().video().encoder());
     this.out = out;
     this.hadoop = new SerializableConfiguration(hadoop);
-    this.framesKept = settings.format() != OutputFormat.NONE;
+    this.framesKept = settings.output().format() != OutputFormat.NONE;
   }
 
   /** The run's video part, or null when {@code settings} make no video. */
   public static VideoRun of(Configuration hadoop, RenderSettings settings, OutputFolder out) {
-    return settings.hasVideo() ? new VideoRun(hadoop, out, settings) : null;
+    return settings.output().hasVideo() ? new VideoRun(hadoop, out, settings) : null;
   }
 
   /** Whether frames/ keeps the frames too (else the videos are the only copy). */

@@ -56,8 +56,8 @@ public final class RunCheck {
       Phases phases) {
     RunTables tables = new RunTables(scheduler.tables());
     String runId = status.runId();
-    boolean video = settings.hasVideo();
-    boolean framesKept = !video || settings.format() != OutputFormat.NONE;
+    boolean video = settings.output().hasVideo();
+    boolean framesKept = !video || settings.output().format() != OutputFormat.NONE;
     long inputFrames = totals.inputFrames();
     CommittedCounts counts =
         tables.counts(
@@ -105,7 +105,7 @@ public final class RunCheck {
       failure = "Exactly-once check failed: " + failure + ". The output is not trustworthy.";
     }
     double errorRate = inputFrames == 0 ? 0 : counts.errorFrames() / (double) inputFrames;
-    if (failure == null && errorRate > settings.maxErrorRate()) {
+    if (failure == null && errorRate > settings.input().maxErrorRate()) {
       String first =
           errors.stream()
               .filter(FrameError::isFrame)
@@ -119,7 +119,7 @@ public final class RunCheck {
               counts.errorFrames(),
               inputFrames,
               100 * errorRate,
-              100 * settings.maxErrorRate(),
+              100 * settings.input().maxErrorRate(),
               first,
               out.child("errors"));
     }

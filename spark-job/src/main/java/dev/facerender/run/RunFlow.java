@@ -77,7 +77,8 @@ public final class RunFlow<I extends RunInput> {
     phases.end("read_input");
     RenderSettings checked = Futures.join(models);
     RenderSettings settings =
-        checked.forExecutors(checked.model(), checked.enhancer(), input.base64Sources());
+        checked.forExecutors(
+            checked.network().model(), checked.network().enhancer(), input.base64Sources());
     phases.end("preflight");
 
     VideoRun video = VideoRun.of(scheduler.hadoop(), settings, out);

@@ -174,11 +174,11 @@ public final class ModelFiles {
    * (with {@code base64Sources} still to set from the input).
    */
   public RenderSettings preflight(RenderSettings settings, Check check) {
-    ModelFiles.Shipped model = ship(settings.model(), "Model");
+    ModelFiles.Shipped model = ship(settings.network().model(), "Model");
     check.model(model, settings);
-    String enhancer = settings.enhancer();
-    if (settings.hasEnhancer()) {
-      ModelFiles.Shipped shipped = ship(settings.enhancer(), "Enhancer");
+    String enhancer = settings.network().enhancer();
+    if (settings.network().hasEnhancer()) {
+      ModelFiles.Shipped shipped = ship(settings.network().enhancer(), "Enhancer");
       check.enhancer(shipped, settings);
       enhancer = shipped.executorSpec();
     }

@@ -69,20 +69,23 @@ public final class DeviceDoctor {
     DeviceState state =
         ExecutorRuntime.ofThisJvm().on(RenderPartitionFunction.taskDevice(settings, resources));
     Device device = state.device();
-    int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
-    try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
+    int coeffCount = settings.network().coeffCount() > 0 ? settings.network().coeffCount() : 70;
+    try (FrameModel model =
+            Models.load(
+                settings.network().model(), device.torchDevice(), settings.network().torch());
         FrameEnhancer enhancer =
-            settings.hasEnhancer()
-                ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
+            settings.network().hasEnhancer()
+                ? Models.loadEnhancer(settings.network().enhancer(), device.torchDevice())
                 : null) {
-      device.modelLoaded(settings.model());
+      device.modelLoaded(settings.network().model());
       // After the weights: they are resident, not free (and not in any batch's peak either).
       long free = device.plannableBytes();
       ClipSource source =
           new ClipSource(
               "doctor", sample, model.takesSourceCoeffs() ? new float[coeffCount] : null);
       PendingFrame frame =
-          new PendingFrame("doctor", 0, new float[coeffCount * settings.windowWidth()], source);
+          new PendingFrame(
+              "doctor", 0, new float[coeffCount * settings.network().windowWidth()], source);
       Calibration calibration;
       // At the run's level, not the extreme one: the doctor never runs a batch the run's plan
       // would not (a calibration bisecting near 98% of an H200 died inside cuDNN, not in an OOM).
@@ -92,8 +95,8 @@ public final class DeviceDoctor {
             BatchPlanner.measure(
                 renderer,
                 frame,
-                settings.effectiveMaxBatch(),
-                (long) (free * settings.effectiveMemoryFraction()));
+                settings.sizing().effectiveMaxBatch(),
+                (long) (free * settings.sizing().effectiveMemoryFraction()));
       } finally {
         source.release();
       }
@@ -126,10 +129,12 @@ public final class DeviceDoctor {
           free,
           device.totalBytes(),
           threads,
-          settings.model(),
+          settings.network().model(),
           model.parameterCount(),
-          gflopsPerFrame(settings.model(), sample),
-          BuiltinModels.isSadTalkerArch(settings.model()) ? BuiltinModels.SADTALKER_ARCH_NOTE : "",
+          gflopsPerFrame(settings.network().model(), sample),
+          BuiltinModels.isSadTalkerArch(settings.network().model())
+              ? BuiltinModels.SADTALKER_ARCH_NOTE
+              : "",
           sample.width(),
           sample.height(),
           calibration,
@@ -170,14 +175,16 @@ public final class DeviceDoctor {
     DeviceState state =
         ExecutorRuntime.ofThisJvm().on(RenderPartitionFunction.taskDevice(settings, resources));
     Device device = state.device();
-    int coeffCount = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
+    int coeffCount = settings.network().coeffCount() > 0 ? settings.network().coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try (FrameModel model = Models.load(settings.model(), device.torchDevice(), settings.torch());
+    try (FrameModel model =
+            Models.load(
+                settings.network().model(), device.torchDevice(), settings.network().torch());
         FrameEnhancer enhancer =
-            settings.hasEnhancer()
-                ? Models.loadEnhancer(settings.enhancer(), device.torchDevice())
+            settings.network().hasEnhancer()
+                ? Models.loadEnhancer(settings.network().enhancer(), device.torchDevice())
                 : null) {
-      device.modelLoaded(settings.model());
+      device.modelLoaded(settings.network().model());
       BatchRenderer renderer =
           new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE);
       List<ClipSource> sources = new ArrayList<>();
@@ -190,7 +197,10 @@ public final class DeviceDoctor {
         sources.add(source);
         PendingFrame frame =
             new PendingFrame(
-                source.clipId(), 0, motion(coeffCount * settings.windowWidth(), t), source);
+                source.clipId(),
+                0,
+                motion(coeffCount * settings.network().windowWidth(), t),
+                source);
         renderer.calibrationRun(frame, batch);
         work.add(
             () -> {

@@ -67,27 +67,28 @@ public final class ModelProbe implements AutoCloseable {
   private final PendingFrame frame;
 
   private ModelProbe(RenderSettings settings, RgbImage sample) {
-    if (settings.cpuMemoryBytes() <= 0 || settings.simulateGpuBytes() > 0) {
+    if (settings.sizing().cpuMemoryBytes() <= 0 || settings.sizing().simulateGpuBytes() > 0) {
       throw new ConfigException(
           "a model probe measures against a fixed CPU budget: set --cpu-memory");
     }
     this.settings = settings;
     Torch.configureThreads(settings.effectiveTorchThreads());
-    this.model = Models.load(settings.model(), "cpu", settings.torch());
-    int coeffs = settings.coeffCount() > 0 ? settings.coeffCount() : 70;
+    this.model = Models.load(settings.network().model(), "cpu", settings.network().torch());
+    int coeffs = settings.network().coeffCount() > 0 ? settings.network().coeffCount() : 70;
     this.source =
         new ClipSource("probe", sample, model.takesSourceCoeffs() ? new float[coeffs] : null);
-    float[] window = DeviceDoctor.motion(coeffs * settings.windowWidth(), SEED);
+    float[] window = DeviceDoctor.motion(coeffs * settings.network().windowWidth(), SEED);
     this.frame = new PendingFrame("probe", 0, window, source);
   }
 
-  /** Loads {@code settings.model()} for measurements of {@code sample}-sized frames. */
+  /** Loads {@code settings.network().model()} for measurements of {@code sample}-sized frames. */
   public static ModelProbe open(RenderSettings settings, RgbImage sample) {
     return new ModelProbe(settings, sample);
   }
 
   private BatchRenderer renderer() {
-    CpuDevice device = new CpuDevice(settings.cpuMemoryFraction(), settings.cpuMemoryBytes());
+    CpuDevice device =
+        new CpuDevice(settings.sizing().cpuMemoryFraction(), settings.sizing().cpuMemoryBytes());
     return new BatchRenderer(model, null, new DeviceState(device), settings, BatchFaults.NONE);
   }
 
@@ -171,7 +172,8 @@ public final class ModelProbe implements AutoCloseable {
       return middle;
     }
     double perFrame = (double) (b.peakBytes() - a.peakBytes()) / (b.batch() - a.batch());
-    long atBudget = b.batch() + (long) ((settings.cpuMemoryBytes() - b.peakBytes()) / perFrame);
+    long atBudget =
+        b.batch() + (long) ((settings.sizing().cpuMemoryBytes() - b.peakBytes()) / perFrame);
     return (int) Math.max(fits + 1, Math.min(fails - 1, atBudget));
   }
 

@@ -86,7 +86,7 @@ final class PartitionRenderer implements Iterator<Row> {
       EncoderPool encoderPool) {
     this.input = input;
     this.settings = settings;
-    this.window = new CoefficientWindow(settings.windowRadius());
+    this.window = new CoefficientWindow(settings.network().windowRadius());
     this.clips =
         new ClipRows(
             new RowValidator(settings, model.takesSourceCoeffs(), model.spec()),
@@ -113,12 +113,12 @@ final class PartitionRenderer implements Iterator<Row> {
               lease.count();
               return planned;
             },
-            settings.growAfter());
+            settings.sizing().growAfter());
     RetryingRender retrying =
         new RetryingRender(renderer::render, deviceState.device(), settings.runId());
     this.pipeline =
         new RenderPipeline<>(
-            settings.pipelineDepth(),
+            settings.sizing().pipelineDepth(),
             "facerender-render-" + task.partition(),
             batch -> retrying.run(batch.frames(), batch.plan().ceiling()),
             CutBatch::release,
@@ -210,7 +210,7 @@ final class PartitionRenderer implements Iterator<Row> {
   private void submit(CutBatch batch) {
     batch.chargeDecode(clips.takeDecodeNanos());
     pipeline.submit(batch);
-    while (pipeline.inFlight() > settings.pipelineDepth()) {
+    while (pipeline.inFlight() > settings.sizing().pipelineDepth()) {
       collect(pipeline.takeOldest());
     }
   }

@@ -86,7 +86,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     this.settings = requireNonNull(settings, "settings is null");
     this.sinks = requireNonNull(sinks, "sinks is null");
     this.driverGpus = requireNonNull(driverGpus, "driverGpus is null");
-    if (settings.hasVideo() && videos == null) {
+    if (settings.output().hasVideo() && videos == null) {
       throw new IllegalArgumentException("settings ask for video but no video output is given");
     }
     this.videos = videos;
@@ -135,9 +135,12 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
       Iterator<Row> rows, TaskInfo info, Map<String, ResourceInformation> resources) {
     ExecutorRuntime runtime = ExecutorRuntime.ofThisJvm();
     Device device = taskDevice(settings, resources);
-    FrameModel model = runtime.models().get(settings.model(), settings.torch(), device);
+    FrameModel model =
+        runtime.models().get(settings.network().model(), settings.network().torch(), device);
     FrameEnhancer enhancer =
-        settings.hasEnhancer() ? runtime.models().enhancer(settings.enhancer(), device) : null;
+        settings.network().hasEnhancer()
+            ? runtime.models().enhancer(settings.network().enhancer(), device)
+            : null;
     TaskSinks task = sinks.forTask();
     PartitionRenderer renderer =
         new PartitionRenderer(
@@ -150,7 +153,7 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
             enhancer,
             BatchFaults.injected(settings, info.partition(), device),
             jobFrames,
-            settings.hasVideo() ? new ClipVideos(settings, videos, task, info) : null,
+            settings.output().hasVideo() ? new ClipVideos(settings, videos, task, info) : null,
             encoderPool);
     return new PartitionRows(renderer, task);
   }
@@ -164,9 +167,9 @@ public final class RenderPartitionFunction implements MapPartitionsFunction<Row,
     return ExecutorRuntime.ofThisJvm()
         .devices()
         .forTask(
-            settings.simulateGpuBytes(),
-            settings.cpuMemoryFraction(),
-            settings.cpuMemoryBytes(),
+            settings.sizing().simulateGpuBytes(),
+            settings.sizing().cpuMemoryFraction(),
+            settings.sizing().cpuMemoryBytes(),
             resources);
   }
 

@@ -21,7 +21,9 @@ final class LoadedForTasks implements ModelFiles.Check {
 
   @Override
   public void model(ModelFiles.Shipped model, RenderSettings settings) {
-    ExecutorRuntime.ofThisJvm().models().get(model.executorSpec(), settings.torch(), device);
+    ExecutorRuntime.ofThisJvm()
+        .models()
+        .get(model.executorSpec(), settings.network().torch(), device);
   }
 
   @Override

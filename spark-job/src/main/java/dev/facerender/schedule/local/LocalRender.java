@@ -145,7 +145,7 @@ public final class LocalRender {
       String file,
       Configuration conf,
       Map<String, ResourceInformation> resources) {
-    boolean compressed = settings.format() == OutputFormat.RAW;
+    boolean compressed = settings.output().format() == OutputFormat.RAW;
     try (PartitionRows out = job.renderLocally(rows.iterator(), partition, resources);
         ParquetRowWriter writer =
             new ParquetRowWriter(file, FrameRows.OUTPUT, conf, compressed, FRAME_ROW_GROUP_BYTES)) {

@@ -15,8 +15,9 @@ import dev.facerender.schedule.ModelFiles;
 final class DriverTestBatch implements ModelFiles.Check {
   @Override
   public void model(ModelFiles.Shipped model, RenderSettings settings) {
-    try (FrameModel loaded = Models.load(model.driverSpec(), "cpu", settings.torch())) {
-      ModelPreflight.check(loaded, settings.coeffCount(), settings.windowWidth());
+    try (FrameModel loaded = Models.load(model.driverSpec(), "cpu", settings.network().torch())) {
+      ModelPreflight.check(
+          loaded, settings.network().coeffCount(), settings.network().windowWidth());
     }
   }
 

@@ -126,7 +126,7 @@ public final class WaveRunner implements WaveTasks {
             // Frames are large: smaller row groups keep each writer's buffer, and the peak
             // memory of long partitions, bounded.
             .option("parquet.block.size", FRAME_ROW_GROUP_BYTES);
-    if (plan.settings().format() != OutputFormat.RAW) {
+    if (plan.settings().output().format() != OutputFormat.RAW) {
       // PNG and JPEG bytes do not compress further: compressing them again cost 2-13% of
       // end-to-end frames/s (docs/performance.md). Raw pixels keep Spark's codec.
       writer = writer.option("compression", "uncompressed");

@@ -47,9 +47,9 @@ public final class FrameEncoder {
   /** With {@code pool} (null: none) sharing each batch's encoding. */
   public static FrameEncoder of(RenderSettings settings, EncoderPool pool) {
     return new FrameEncoder(
-        settings.format(),
-        settings.pngCompression(),
-        settings.jpegQuality(),
+        settings.output().format(),
+        settings.output().pngCompression(),
+        settings.output().jpegQuality(),
         pool == null ? null : pool.executor(),
         pool == null ? 0 : pool.threads());
   }

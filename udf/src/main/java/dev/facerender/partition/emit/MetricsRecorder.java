@@ -44,7 +44,7 @@ public final class MetricsRecorder {
         task.attempt(),
         batchSeq++,
         deviceId,
-        settings.level().id(),
+        settings.sizing().level().id(),
         plan.width(),
         plan.height(),
         planned.plan().batch(),

@@ -89,7 +89,12 @@ public final class RenderedRows {
     if (sinks.wantsSample(frame.clipId(), frame.frameIndex())) {
       sinks.sample(
           new SampledFrame(
-              frame.clipId(), frame.frameIndex(), width, height, settings.format().id(), image));
+              frame.clipId(),
+              frame.frameIndex(),
+              width,
+              height,
+              settings.output().format().id(),
+              image));
     }
     out.accept(
         RowFactory.create(
@@ -97,7 +102,7 @@ public final class RenderedRows {
             frame.frameIndex(),
             width,
             height,
-            settings.format().id(),
+            settings.output().format().id(),
             image,
             settings.runId()));
   }

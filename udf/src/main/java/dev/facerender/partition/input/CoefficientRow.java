@@ -32,7 +32,7 @@ final class CoefficientRow {
               "frame has no coeffs: the column is null"));
     }
     List<Float> coeffs = row.getList(FrameRows.COEFFS);
-    if (settings.coeffCount() > 0 && coeffs.size() != settings.coeffCount()) {
+    if (settings.network().coeffCount() > 0 && coeffs.size() != settings.network().coeffCount()) {
       return rejected(
           error(
               clip,
@@ -42,7 +42,7 @@ final class CoefficientRow {
               "frame has "
                   + coeffs.size()
                   + " coefficients, the model expects "
-                  + settings.coeffCount()
+                  + settings.network().coeffCount()
                   + " (set --coeff-count for other models)"));
     }
     float[] values = new float[coeffs.size()];
@@ -66,7 +66,7 @@ final class CoefficientRow {
                 "NON_FINITE_COEFF",
                 "coefficient " + i + " is " + value + ": coefficients must be finite numbers"));
       }
-      if (Math.abs(value) > settings.maxAbsCoeff()) {
+      if (Math.abs(value) > settings.input().maxAbsCoeff()) {
         return rejected(
             error(
                 clip,
@@ -78,7 +78,7 @@ final class CoefficientRow {
                     + " is "
                     + value
                     + ", beyond --max-abs-coeff "
-                    + settings.maxAbsCoeff()
+                    + settings.input().maxAbsCoeff()
                     + ": check the driving data's units"));
       }
       values[i] = value;

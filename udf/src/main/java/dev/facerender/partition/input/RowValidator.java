@@ -155,7 +155,7 @@ public final class RowValidator {
           "SOURCE_MISSING", "the image column is null: put the clip's PNG or JPEG bytes there");
     }
     byte[] image = (byte[]) row.get(FrameRows.IMAGE);
-    if (!settings.base64Sources()) {
+    if (!settings.input().base64Sources()) {
       return image;
     }
     try {

@@ -72,32 +72,37 @@ public final class BatchPlanner {
     // A simulated GPU is a model of a device: measuring it again is cheap and always current.
     this.store =
         CalibrationStore.at(
-            device.kind() == DeviceKind.SIMULATED_GPU ? "none" : settings.calibrationCache());
+            device.kind() == DeviceKind.SIMULATED_GPU
+                ? "none"
+                : settings.sizing().calibrationCache());
   }
 
   public Planned plan(BatchRenderer renderer, PendingFrame sample) {
     HeapLimit heap = heapLimit(sample);
-    if (settings.batchSize() > 0) {
+    if (settings.sizing().batchSize() > 0) {
       BatchPlan fixed =
           heap.bound(
               new BatchPlan(
-                  settings.batchSize(), settings.batchSize(), -1, "fixed by --batch-size"));
+                  settings.sizing().batchSize(),
+                  settings.sizing().batchSize(),
+                  -1,
+                  "fixed by --batch-size"));
       return new Planned(fixed, null, device.plannableBytes(), device.totalBytes(), "none", 0);
     }
-    int levelCap = Math.min(settings.effectiveMaxBatch(), heap.frames());
+    int levelCap = Math.min(settings.sizing().effectiveMaxBatch(), heap.frames());
     // Sizes beyond the job's frames would be measured on copies and never rendered.
     int cap = jobFrames > 0 ? (int) Math.min(levelCap, jobFrames) : levelCap;
     String key =
         String.join(
             "|",
-            settings.model(),
-            settings.enhancer(),
+            settings.network().model(),
+            settings.network().enhancer(),
             device.id(),
             sample.source().width() + "x" + sample.source().height(),
             Integer.toString(cap),
             Integer.toString(sample.coeffs().length),
-            settings.torch().precision().toString(),
-            settings.torch().graphExecutor().toString());
+            settings.network().torch().precision().toString(),
+            settings.network().torch().graphExecutor().toString());
     String[] source = {"cached"};
     long start = System.nanoTime();
     Calibration calibration =
@@ -130,13 +135,13 @@ public final class BatchPlanner {
               device.totalBytes(),
               budget.heldByOthers(taskId),
               settings.slots().tasksPerDevice(),
-              settings.effectiveMemoryFraction(),
+              settings.sizing().effectiveMemoryFraction(),
               calibration.perFrameBytes(),
               calibration.fixedBytes(),
               calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
               calibration.points(),
               heap,
-              settings.level().speedTolerance());
+              settings.sizing().level().speedTolerance());
       BatchPlan plan = BatchSizer.plan(input);
       budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
       return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);
@@ -164,8 +169,8 @@ public final class BatchPlanner {
     return String.join(
         "|",
         key,
-        BuiltinModels.sourceDigest(settings.model()),
-        BuiltinModels.sourceDigest(settings.enhancer()),
+        BuiltinModels.sourceDigest(settings.network().model()),
+        BuiltinModels.sourceDigest(settings.network().enhancer()),
         deviceClass(),
         "threads=" + settings.effectiveTorchThreads(),
         "tasks=" + settings.slots().concurrentTasks(),
@@ -185,7 +190,7 @@ public final class BatchPlanner {
     long pixels = (long) sample.source().width() * sample.source().height();
     long perFrame = pixels * 3 * 2 + (long) sample.coeffs().length * Float.BYTES;
     long budget = (long) (heapBytes * HEAP_SHARE / settings.slots().concurrentTasks());
-    return new HeapLimit(budget, perFrame, settings.pipelineDepth() + 1);
+    return new HeapLimit(budget, perFrame, settings.sizing().pipelineDepth() + 1);
   }
 
   /**
@@ -201,10 +206,11 @@ public final class BatchPlanner {
       long budget =
           BatchSizer.taskBudget(
               device.plannableBytes(),
-              settings.effectiveMemoryFraction(),
+              settings.sizing().effectiveMemoryFraction(),
               state.budget().heldByOthers(taskId),
               settings.slots().tasksPerDevice());
-      return measure(renderer, sample, cap, budget, (long) (settings.calibrationSeconds() * 1e9));
+      return measure(
+          renderer, sample, cap, budget, (long) (settings.sizing().calibrationSeconds() * 1e9));
     } finally {
       exclusive.unlock();
     }

@@ -181,7 +181,7 @@ public final class BatchRenderer implements AutoCloseable {
     List<byte[]> rendered;
     long peakBytes;
     Torch.configureThreads(settings.torchThreadsNow(state.cores()));
-    settings.torch().precision().applyMathMode();
+    settings.network().torch().precision().applyMathMode();
     BatchPeaks peaks = state.peaks();
     BatchPeaks.Window window = peaks.begin(n);
     // Inference mode: no autograd bookkeeping (version counters, views' metadata) on any tensor.
@@ -195,7 +195,8 @@ public final class BatchRenderer implements AutoCloseable {
           faults.check(n, pixels);
         }
         Tensor source = inputs.sources(frames);
-        Tensor coeffs = inputs.onDevice(DeviceInputs.coefficients(frames, settings.windowWidth()));
+        Tensor coeffs =
+            inputs.onDevice(DeviceInputs.coefficients(frames, settings.network().windowWidth()));
         Tensor sourceCoeffs =
             model.takesSourceCoeffs()
                 ? inputs.onDevice(DeviceInputs.sourceCoefficients(frames))
@@ -213,7 +214,7 @@ public final class BatchRenderer implements AutoCloseable {
         }
         contract.passed();
         boolean[] nonFinite = TensorFrames.nonFinite(out);
-        rendered = TensorFrames.toFrameBytes(out, settings.format() != OutputFormat.RAW);
+        rendered = TensorFrames.toFrameBytes(out, settings.output().format() != OutputFormat.RAW);
         for (int i = 0; i < n; i++) {
           if (nonFinite[i]) {
             // Quantized NaN is 0: a black frame that would pass for a rendered one.

@@ -49,7 +49,7 @@ public final class ClipVideos implements AutoCloseable {
 
   public ClipVideos(RenderSettings settings, VideoOutput output, TaskSinks sinks, TaskInfo task) {
     this.settings = settings;
-    this.options = settings.video();
+    this.options = settings.output().video();
     this.output = output;
     this.sinks = sinks;
     this.task = task;
@@ -76,7 +76,7 @@ public final class ClipVideos implements AutoCloseable {
     try {
       byte[] bytes =
           ClipAudioInput.bytes(
-              row, FrameRows.AUDIO, FrameRows.AUDIO_PATH, settings.base64Sources(), output);
+              row, FrameRows.AUDIO, FrameRows.AUDIO_PATH, settings.input().base64Sources(), output);
       if (bytes == null) {
         return null;
       }
@@ -156,7 +156,7 @@ public final class ClipVideos implements AutoCloseable {
         ClipVideoFile.open(
             frame.source().width(),
             frame.source().height(),
-            settings.format() == OutputFormat.RAW,
+            settings.output().format() == OutputFormat.RAW,
             options,
             encoder,
             track == null ? null : track.audio());
