@@ -1,24 +1,15 @@
 package dev.facerender.schedule;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.hash;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-
+import dev.facerender.io.InputException;
+import dev.facerender.output.query.Fold;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Each clip's frame rows, counted in one pass over the frames table: the run's total, each wave's
- * share, the balance of each wave's partitions and the report's sample all come from it. Rows
- * without a clip id are counted apart (they become error rows in whichever wave their null id
- * hashes to).
+ * Each clip's frame rows, counted in one pass over the frames table ({@link Tally}, the same fold
+ * for both schedulers): the run's total, each wave's share, the balance of each wave's partitions
+ * and the report's sample all come from it. Rows without a clip id are counted apart (they become
+ * error rows in whichever wave their null id hashes to).
  */
 public final class ClipCounts {
   private final Map<String, ClipPartitions.ClipFrames> clips;
@@ -30,35 +21,82 @@ public final class ClipCounts {
   }
 
   /**
-   * Counts already made ({@code clips} with their {@link Waves#clipHash}); {@code withoutClip}
-   * apart.
+   * Each clip's frame rows, first and last index, folded from (clip_id as text, frame_index) rows
+   * of the frames table in any order and any split: what both schedulers count with. An index
+   * beyond 32 bits is kept, not thrown, so that Spark's tasks report it to the driver as it is.
    */
-  public static ClipCounts of(Map<String, ClipPartitions.ClipFrames> clips, long withoutClip) {
-    return new ClipCounts(clips, withoutClip);
-  }
+  public static final class Tally implements Fold<Tally> {
+    private static final long serialVersionUID = 1L;
+    private final String table;
+    // Per clip: frames, first index, last index, frames with an index.
+    private final HashMap<String, long[]> clips = new HashMap<>();
+    private long withoutClip;
+    private Long tooWide;
 
-  public static ClipCounts of(Dataset<Row> frames) {
-    Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
-    long withoutClip = 0;
-    var clipId = col("clip_id").cast(DataTypes.StringType);
-    for (Row row :
-        frames
-            .groupBy(clipId.as("clip"))
-            .agg(count(lit(1)), min("frame_index"), max("frame_index"), first(hash(clipId)))
-            .collectAsList()) {
-      if (row.isNullAt(0)) {
-        withoutClip += row.getLong(1);
-        continue;
-      }
-      clips.put(
-          row.getString(0),
-          new ClipPartitions.ClipFrames(
-              row.getLong(1),
-              row.isNullAt(2) ? null : ((Number) row.get(2)).intValue(),
-              row.isNullAt(3) ? null : ((Number) row.get(3)).intValue(),
-              row.getInt(4)));
+    /** A tally of the frames table at {@code table} (named in errors). */
+    public Tally(String table) {
+      this.table = table;
     }
-    return new ClipCounts(clips, withoutClip);
+
+    @Override
+    public void add(int read, Object[] values) {
+      String clip = (String) values[0];
+      if (clip == null) {
+        withoutClip++;
+        return;
+      }
+      long[] c =
+          clips.computeIfAbsent(clip, k -> new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE, 0});
+      c[0]++;
+      if (values[1] != null) {
+        long index = ((Number) values[1]).longValue();
+        if (index != (int) index) {
+          tooWide = index;
+        }
+        c[1] = Math.min(c[1], index);
+        c[2] = Math.max(c[2], index);
+        c[3]++;
+      }
+    }
+
+    @Override
+    public Tally merge(Tally other) {
+      other.clips.forEach(
+          (clip, o) ->
+              clips.merge(
+                  clip,
+                  o,
+                  (c, d) ->
+                      new long[] {
+                        c[0] + d[0], Math.min(c[1], d[1]), Math.max(c[2], d[2]), c[3] + d[3]
+                      }));
+      withoutClip += other.withoutClip;
+      tooWide = tooWide != null ? tooWide : other.tooWide;
+      return this;
+    }
+
+    /** The counts, each clip with the hash that places it in its wave ({@link Waves#clipHash}). */
+    public ClipCounts counts() {
+      if (tooWide != null) {
+        throw new InputException(
+            "The frames table at "
+                + table
+                + " has frame_index "
+                + tooWide
+                + ", which does not fit a 32-bit int: frame indexes must be below 2^31");
+      }
+      Map<String, ClipPartitions.ClipFrames> counted = new HashMap<>();
+      clips.forEach(
+          (clip, c) ->
+              counted.put(
+                  clip,
+                  new ClipPartitions.ClipFrames(
+                      c[0],
+                      c[3] == 0 ? null : (int) c[1],
+                      c[3] == 0 ? null : (int) c[2],
+                      Waves.clipHash(clip))));
+      return new ClipCounts(counted, withoutClip);
+    }
   }
 
   public Map<String, ClipPartitions.ClipFrames> clips() {

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.spark_partition_id;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.run.LocalSpark;
+import dev.facerender.schedule.spark.SparkScan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ class ClipPartitionsTest {
     }
     rows.add(RowFactory.create(null, 0));
     Dataset<Row> frames = spark.createDataFrame(rows, schema);
-    ClipCounts counts = ClipCounts.of(frames);
+    ClipCounts counts = SparkScan.fold(frames, () -> new ClipCounts.Tally("frames")).counts();
     assertThat(counts.total()).isEqualTo(316);
     assertThat(counts.clips()).hasSize(lengths.length);
     assertThat(counts.waveFrames(3)).containsExactly(waveCounts(frames, 3));

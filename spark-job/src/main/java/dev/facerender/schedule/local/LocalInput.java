@@ -3,6 +3,7 @@ package dev.facerender.schedule.local;
 import dev.facerender.io.InputException;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
+import dev.facerender.output.query.Fold;
 import dev.facerender.schedule.AudioColumns;
 import dev.facerender.schedule.ClipCounts;
 import dev.facerender.schedule.ClipPartitions;
@@ -11,9 +12,7 @@ import dev.facerender.schedule.Waves;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -49,39 +48,18 @@ public final class LocalInput implements RunInput {
     return sourcesSchema;
   }
 
-  /** Each clip's frames, first and last index and {@link Waves#clipHash}, from the key columns. */
+  /** The key columns, file by file, as one part. */
   @Override
-  public ClipCounts counts() {
-    Map<String, long[]> counts = new HashMap<>();
-    long[] withoutClip = {0};
-    frames.forEach(
-        List.of("clip_id", "frame_index"),
-        v -> {
-          String clip = (String) v[0];
-          if (clip == null) {
-            withoutClip[0]++;
-            return;
-          }
-          Integer index = index(v[1], frames.path());
-          long[] c = counts.computeIfAbsent(clip, k -> new long[] {0, Long.MAX_VALUE, 0, 0});
-          c[0]++;
-          if (index != null) {
-            c[1] = Math.min(c[1], index);
-            c[2] = Math.max(c[2], index);
-            c[3]++;
-          }
-        });
-    Map<String, ClipPartitions.ClipFrames> clips = new HashMap<>();
-    counts.forEach(
-        (clip, c) ->
-            clips.put(
-                clip,
-                new ClipPartitions.ClipFrames(
-                    c[0],
-                    c[3] == 0 ? null : (int) c[1],
-                    c[3] == 0 ? null : (int) c[2],
-                    Waves.clipHash(clip))));
-    return ClipCounts.of(clips, withoutClip[0]);
+  public <P extends Fold<P>> P foldFrameKeys(Fold.Zero<P> zero) {
+    P part = zero.get();
+    frames.forEach(List.of("clip_id", "frame_index"), v -> part.add(0, v));
+    part.settle();
+    return part;
+  }
+
+  @Override
+  public String framesTable() {
+    return frames.path();
   }
 
   /**

@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
 import dev.facerender.job.RenderRequest;
-import dev.facerender.schedule.ClipCounts;
+import dev.facerender.output.query.Fold;
 import dev.facerender.schedule.RunInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +21,10 @@ import org.apache.spark.sql.types.StructType;
 public final class RenderInput implements RunInput {
   final Dataset<Row> frames;
   final Dataset<Row> sources;
+  private final String framesPath;
 
   public RenderInput(SparkSession spark, RenderRequest request) {
+    framesPath = request.frames();
     frames = Tables.read(spark, request.frames(), request.inputFormat());
     Schemas.check("frames", request.frames(), frames.schema(), Schemas.FRAMES);
     sources = Tables.read(spark, request.sources(), request.inputFormat());
@@ -39,10 +41,16 @@ public final class RenderInput implements RunInput {
     return sources.schema();
   }
 
-  /** One Spark job over the frames table. */
+  /** One Spark job over the frames table's two key columns. */
   @Override
-  public ClipCounts counts() {
-    return ClipCounts.of(frames);
+  public <P extends Fold<P>> P foldFrameKeys(Fold.Zero<P> zero) {
+    return SparkScan.fold(
+        frames.select(col("clip_id").cast(DataTypes.StringType), col("frame_index")), zero);
+  }
+
+  @Override
+  public String framesTable() {
+    return framesPath;
   }
 
   /**

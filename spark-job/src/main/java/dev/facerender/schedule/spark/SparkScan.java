@@ -47,16 +47,23 @@ public final class SparkScan implements TableScan {
         rows = rows.union(read);
       }
     }
-    P result =
-        rows.mapPartitions(
-                (Iterator<Tagged> it) -> {
-                  P part = zero.get();
-                  it.forEachRemaining(t -> part.add(t.read(), t.values()));
-                  part.settle();
-                  return List.of(part).iterator();
-                })
-            .fold(settled(zero), Fold::merge);
-    return result;
+    return foldTagged(rows, zero);
+  }
+
+  /** {@code rows} (any Dataset) folded in Spark's tasks as rows of read 0. */
+  public static <P extends Fold<P>> P fold(Dataset<Row> rows, Fold.Zero<P> zero) {
+    return foldTagged(rows.javaRDD().map(r -> new Tagged(0, values(r))), zero);
+  }
+
+  private static <P extends Fold<P>> P foldTagged(JavaRDD<Tagged> rows, Fold.Zero<P> zero) {
+    return rows.mapPartitions(
+            (Iterator<Tagged> it) -> {
+              P part = zero.get();
+              it.forEachRemaining(t -> part.add(t.read(), t.values()));
+              part.settle();
+              return List.of(part).iterator();
+            })
+        .fold(settled(zero), Fold::merge);
   }
 
   private static <P extends Fold<P>> P settled(Fold.Zero<P> zero) {

@@ -1,12 +1,15 @@
 package dev.facerender.schedule.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facerender.io.InputException;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.run.LocalSpark;
 import dev.facerender.schedule.ClipPartitions;
+import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.Waves;
 import dev.facerender.schedule.spark.RenderInput;
 import java.nio.file.Path;
@@ -107,6 +110,49 @@ class LocalInputTest {
     assertThat(clips.get("b").frames()).isEqualTo(2);
     assertThat(clips.get("b").first()).isEqualTo(7);
     assertThat(clips).doesNotContainKey(null);
+  }
+
+  /** A frame index past 32 bits stops either engine's count, naming the table and the value. */
+  @Test
+  void anIndexBeyond32BitsIsRefusedByBothEnginesCounts() {
+    StructType wide =
+        new StructType()
+            .add("clip_id", DataTypes.StringType)
+            .add("frame_index", DataTypes.LongType)
+            .add("coeffs", DataTypes.createArrayType(DataTypes.FloatType));
+    Path input = dir.resolve("too-wide");
+    spark
+        .createDataFrame(
+            List.of(
+                RowFactory.create("a", 0L, LocalSpark.seq(List.of(1f))),
+                RowFactory.create("a", 3_000_000_000L, LocalSpark.seq(List.of(1f)))),
+            wide)
+        .write()
+        .parquet(input.resolve("frames").toString());
+    spark
+        .createDataFrame(List.of(RowFactory.create("a", new byte[] {1})), Schemas.SOURCES)
+        .write()
+        .parquet(input.resolve("sources").toString());
+    RenderRequest request =
+        new RenderRequest(
+            input.resolve("frames").toString(),
+            input.resolve("sources").toString(),
+            dir.resolve("unused").toString(),
+            null,
+            "error-if-exists",
+            0,
+            Map.of());
+    Configuration conf = new Configuration();
+    LocalInput local =
+        new LocalInput(
+            ParquetTable.open(request.frames(), conf), ParquetTable.open(request.sources(), conf));
+    for (RunInput engine : List.of(local, new RenderInput(spark, request))) {
+      assertThatThrownBy(engine::counts)
+          .isInstanceOf(InputException.class)
+          .hasMessageContaining(request.frames())
+          .hasMessageContaining("frame_index 3000000000")
+          .hasMessageContaining("below 2^31");
+    }
   }
 
   /** Waves computed here put each clip where Spark's hash() puts it, so either engine resumes. */
