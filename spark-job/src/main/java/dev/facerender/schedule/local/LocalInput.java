@@ -7,21 +7,24 @@ import dev.facerender.output.query.Fold;
 import dev.facerender.schedule.AudioColumns;
 import dev.facerender.schedule.ClipCounts;
 import dev.facerender.schedule.ClipPartitions;
+import dev.facerender.schedule.InputLayout;
 import dev.facerender.schedule.RunInput;
 import dev.facerender.schedule.Waves;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The local scheduler's input: both tables checked as {@code spark.RenderInput} checks them (same
- * messages), counted per clip from their key columns, and read wave by wave into rows of {@code
- * FrameRows.INPUT} with the casts {@code spark.RenderInput.stream} applies.
+ * messages), counted per clip from their key columns, and read wave by wave into rows laid out as
+ * {@link InputLayout} says, with the casts {@code spark.RenderInput.stream} applies.
  */
 public final class LocalInput implements RunInput {
   private final ParquetTable frames;
@@ -72,52 +75,79 @@ public final class LocalInput implements RunInput {
     if (video) {
       AudioColumns.check(sourcesSchema);
     }
-    List<String> sourceColumns = new ArrayList<>(List.of("clip_id", "image"));
-    for (String optional : video ? List.of("coeffs", "audio", "audio_path") : List.of("coeffs")) {
-      if (Schemas.has(sourcesSchema, optional)) {
-        sourceColumns.add(optional);
+    List<InputLayout.Column> layout = InputLayout.columns(video);
+    List<Row> rows = new ArrayList<>();
+    read(sources, sourcesSchema, layout, true, wave, waves, clips, rows);
+    read(frames, framesSchema, layout, false, wave, waves, clips, rows);
+    return rows;
+  }
+
+  /** One table's rows of wave {@code wave}, laid out as {@link InputLayout} says. */
+  private static void read(
+      ParquetTable table,
+      StructType schema,
+      List<InputLayout.Column> layout,
+      boolean source,
+      int wave,
+      int waves,
+      ClipCounts clips,
+      List<Row> rows) {
+    // The input columns this kind of row reads, clip_id first (for the wave), as the table has
+    // them.
+    List<String> read = new ArrayList<>(List.of("clip_id"));
+    for (InputLayout.Column c : layout) {
+      if (c.from(source) == InputLayout.From.INPUT
+          && !read.contains(c.name())
+          && Schemas.has(schema, c.name())) {
+        read.add(c.name());
       }
     }
-    List<Row> rows = new ArrayList<>();
-    sources.forEach(
-        sourceColumns,
+    table.forEach(
+        read,
         v -> {
           String clip = (String) v[0];
           if (Waves.ofClip(clip, waves) != wave) {
             return;
           }
-          List<Object> row = new ArrayList<>(8);
-          row.addAll(
-              Arrays.asList(
-                  true, clip, null, floats(value(v, sourceColumns, "coeffs")), bytes(v[1])));
-          if (video) {
-            ClipPartitions.ClipFrames counted = clip == null ? null : clips.clips().get(clip);
-            row.addAll(
-                Arrays.asList(
-                    bytes(value(v, sourceColumns, "audio")),
-                    value(v, sourceColumns, "audio_path"),
-                    counted == null ? null : counted.frames()));
+          Object[] row = new Object[layout.size()];
+          for (int i = 0; i < row.length; i++) {
+            InputLayout.Column c = layout.get(i);
+            row[i] =
+                switch (c.from(source)) {
+                  case TRUE -> true;
+                  case FALSE -> false;
+                  case NULL -> null;
+                  case CLIP_FRAMES -> clipFrames(clips, clip);
+                  case INPUT -> {
+                    int at = read.indexOf(c.name());
+                    yield at < 0 ? null : cast(v[at], c.type(), table.path());
+                  }
+                };
           }
-          rows.add(RowFactory.create(row.toArray()));
+          rows.add(RowFactory.create(row));
         });
-    frames.forEach(
-        List.of("clip_id", "frame_index", "coeffs"),
-        v -> {
-          if (Waves.ofClip((String) v[0], waves) == wave) {
-            Integer index = index(v[1], frames.path());
-            rows.add(
-                video
-                    ? RowFactory.create(false, v[0], index, floats(v[2]), null, null, null, null)
-                    : RowFactory.create(false, v[0], index, floats(v[2]), null));
-          }
-        });
-    return rows;
   }
 
-  /** The value of {@code column} in {@code values} read as {@code columns}, or null without it. */
-  private static Object value(Object[] values, List<String> columns, String column) {
-    int at = columns.indexOf(column);
-    return at < 0 ? null : values[at];
+  private static Long clipFrames(ClipCounts clips, String clip) {
+    ClipPartitions.ClipFrames counted = clip == null ? null : clips.clips().get(clip);
+    return counted == null ? null : counted.frames();
+  }
+
+  /** A value read from the table as Spark's cast to the layout's {@code type} gives it. */
+  private static Object cast(Object value, DataType type, String table) {
+    if (value == null) {
+      return null;
+    }
+    if (type instanceof ArrayType) {
+      return floats(value);
+    }
+    if (type.equals(DataTypes.IntegerType)) {
+      return index(value, table);
+    }
+    if (type.equals(DataTypes.BinaryType)) {
+      return bytes(value);
+    }
+    return value;
   }
 
   /** Bytes, or a string column's UTF-8 bytes (base64 text), as Spark's cast to binary gives. */

@@ -1,12 +1,15 @@
 package dev.facerender.schedule.spark;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.facerender.io.Schemas;
 import dev.facerender.io.Tables;
 import dev.facerender.job.RenderRequest;
 import dev.facerender.output.query.Fold;
+import dev.facerender.schedule.AudioColumns;
+import dev.facerender.schedule.InputLayout;
 import dev.facerender.schedule.RunInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,34 +58,49 @@ public final class RenderInput implements RunInput {
 
   /**
    * Sources and frames as rows of {@code FrameRows.INPUT} (of {@code FrameRows.INPUT_WITH_AUDIO}
-   * when {@code video}), not yet partitioned.
+   * when {@code video}), as {@link InputLayout} lays them out, not yet partitioned.
    */
   public Dataset<Row> stream(boolean video) {
-    List<Column> sourceColumns =
-        new ArrayList<>(
-            List.of(
-                lit(true).as("is_source"),
-                col("clip_id").cast(DataTypes.StringType),
-                lit(null).cast(DataTypes.IntegerType).as("frame_index"),
-                Schemas.has(sources.schema(), "coeffs")
-                    ? col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType))
-                    : lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("coeffs"),
-                col("image").cast(DataTypes.BinaryType)));
     if (video) {
-      sourceColumns.addAll(VideoInput.audioColumns(sources.schema()));
+      AudioColumns.check(sources.schema());
     }
-    Dataset<Row> sourceRows = sources.select(sourceColumns.toArray(Column[]::new));
-    Dataset<Row> frameRows =
-        frames.select(
-            lit(false).as("is_source"),
-            col("clip_id").cast(DataTypes.StringType),
-            col("frame_index").cast(DataTypes.IntegerType),
-            col("coeffs").cast(DataTypes.createArrayType(DataTypes.FloatType)),
-            lit(null).cast(DataTypes.BinaryType).as("image"));
+    List<InputLayout.Column> layout = InputLayout.columns(video);
+    Dataset<Row> sourceRows = sources.select(select(layout, true, sources.schema()));
+    Dataset<Row> frameRows = frames.select(select(layout, false, frames.schema()));
     if (video) {
-      sourceRows = VideoInput.withClipFrames(sourceRows, frames);
-      frameRows = VideoInput.framesWithAudio(frameRows);
+      sourceRows = withClipFrames(sourceRows, frames);
     }
     return sourceRows.unionByName(frameRows);
+  }
+
+  /** The layout's columns for one kind of row but its clip's frame count, joined apart. */
+  private static Column[] select(
+      List<InputLayout.Column> layout, boolean source, StructType table) {
+    List<Column> columns = new ArrayList<>();
+    for (InputLayout.Column c : layout) {
+      Column value =
+          switch (c.from(source)) {
+            case TRUE -> lit(true);
+            case FALSE -> lit(false);
+            case INPUT -> Schemas.has(table, c.name()) ? col(c.name()) : lit(null);
+            case NULL -> lit(null);
+            case CLIP_FRAMES -> null;
+          };
+      if (value != null) {
+        columns.add(value.cast(c.type()).as(c.name()));
+      }
+    }
+    return columns.toArray(Column[]::new);
+  }
+
+  /** Source rows with their clip's frame-row count. */
+  private static Dataset<Row> withClipFrames(Dataset<Row> sourceRows, Dataset<Row> frames) {
+    Dataset<Row> counts =
+        frames
+            .groupBy(col("clip_id").cast(DataTypes.StringType).as("counted_clip"))
+            .agg(count(lit(1)).as("clip_frames"));
+    return sourceRows
+        .join(counts, sourceRows.col("clip_id").equalTo(counts.col("counted_clip")), "left")
+        .drop("counted_clip");
   }
 }
