@@ -27,7 +27,7 @@ public final class ModelFiles {
   /** A model ready on the driver, and the spec executors load it by. */
   public record Shipped(String driverSpec, String executorSpec) {}
 
-  /** One folder per JVM: Spark refuses a second path for a file name it already ships. */
+  // Process fact: one folder per JVM, since Spark refuses a second path for a file name it ships.
   private static Path staging;
 
   private final Configuration conf;
