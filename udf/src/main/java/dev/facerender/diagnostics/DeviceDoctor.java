@@ -8,6 +8,7 @@ import dev.facerender.batch.Level;
 import dev.facerender.codec.RgbImage;
 import dev.facerender.device.CudaAvailability;
 import dev.facerender.device.Device;
+import dev.facerender.device.DeviceKind;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
@@ -120,7 +121,8 @@ public final class DeviceDoctor {
                     cap,
                     calibration.points(),
                     HeapLimit.NONE,
-                    level.speedTolerance())));
+                    level.speedTolerance(),
+                    device.kind() == DeviceKind.CPU)));
       }
       return new Report(
           device.id(),

@@ -16,6 +16,10 @@ class BatchSizerTest {
   }
 
   private static BatchSizer.Input input(List<ThroughputPoint> curve, Level level) {
+    return input(curve, level, false);
+  }
+
+  private static BatchSizer.Input input(List<ThroughputPoint> curve, Level level, boolean cpu) {
     return new BatchSizer.Input(
         8 * GIB,
         8 * GIB,
@@ -27,7 +31,8 @@ class BatchSizerTest {
         1024,
         curve,
         HeapLimit.NONE,
-        level.speedTolerance());
+        level.speedTolerance(),
+        cpu);
   }
 
   @Test
@@ -60,6 +65,24 @@ class BatchSizerTest {
     BatchPlan plan = BatchSizer.plan(input(64 * GIB, 0, 1, 0.9, 1024, cpu));
     assertThat(plan.batch()).isEqualTo(2);
     assertThat(plan.reason()).contains("fastest measured batch within it: 2");
+  }
+
+  @Test
+  void onTheCpuOneMeasuredBatchIsNotExtrapolatedToTheMemoryLimit() {
+    // A network so slow that calibration timed batch 1 alone (the stock SadTalker renderer).
+    List<ThroughputPoint> one = List.of(new ThroughputPoint(1, -1, 0.15));
+    BatchPlan cpu = BatchSizer.plan(input(one, Level.HIGH, true));
+    assertThat(cpu.batch()).isEqualTo(1);
+    assertThat(cpu.memoryLimit()).isEqualTo(20);
+    assertThat(cpu.reason())
+        .contains("on the CPU one batch size was measured, 1")
+        .contains("fastest");
+    // A GPU fills up with the batch: the same single point takes the memory limit there.
+    assertThat(BatchSizer.plan(input(one, Level.HIGH, false)).batch()).isEqualTo(20);
+    // Two sizes timed on the CPU are evidence: speed level at the largest takes the limit.
+    List<ThroughputPoint> two =
+        List.of(new ThroughputPoint(1, -1, 100), new ThroughputPoint(2, -1, 101));
+    assertThat(BatchSizer.plan(input(two, Level.HIGH, true)).batch()).isEqualTo(20);
   }
 
   @Test

@@ -141,7 +141,8 @@ public final class BatchPlanner {
               calibration.smallestOom() > 0 ? Math.min(cap, calibration.smallestOom() - 1) : cap,
               calibration.points(),
               heap,
-              settings.sizing().level().speedTolerance());
+              settings.sizing().level().speedTolerance(),
+              device.kind() == DeviceKind.CPU);
       BatchPlan plan = BatchSizer.plan(input);
       budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
       return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);
