@@ -12,13 +12,7 @@ import org.apache.hadoop.conf.Configuration;
  * which holds each clip whole as grouping asks. What the local scheduler reads instead of starting
  * Spark jobs.
  */
-public final class FileScan implements TableScan {
-  private final Configuration conf;
-
-  public FileScan(Configuration conf) {
-    this.conf = conf;
-  }
-
+public record FileScan(Configuration conf) implements TableScan {
   @Override
   public <P extends Fold<P>> P fold(List<Read> reads, boolean byClip, Fold.Zero<P> zero) {
     P part = zero.get();
