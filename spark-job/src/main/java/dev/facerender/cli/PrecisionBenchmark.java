@@ -55,6 +55,8 @@ final class PrecisionBenchmark {
             settings.network().windowWidth(),
             batch,
             Math.max(2, rounds),
+            // --torch-threads, else every core: the sweep is the machine's only task.
+            settings.effectiveTorchThreads(),
             asked);
     if (json) {
       System.out.println(

@@ -37,7 +37,7 @@ public final class PrecisionSweep {
   /**
    * Renders {@code batch} copies of {@code sample} driven by seeded coefficients ({@code coeffs}
    * per frame, in windows of {@code window} when it is over 1) {@code rounds} times per precision
-   * on {@code device}.
+   * on {@code device}, libtorch on {@code threads} threads.
    */
   public static List<Row> run(
       String spec,
@@ -47,8 +47,9 @@ public final class PrecisionSweep {
       int window,
       int batch,
       int rounds,
+      int threads,
       List<Precision> precisions) {
-    Torch.configureThreads(Runtime.getRuntime().availableProcessors());
+    Torch.configureThreads(threads);
     List<byte[]> reference = null;
     List<Row> rows = new ArrayList<>();
     List<Precision> order = new ArrayList<>(precisions);
