@@ -78,12 +78,7 @@ public final class ClipCounts {
     /** The counts, each clip with the hash that places it in its wave ({@link Waves#clipHash}). */
     public ClipCounts counts() {
       if (tooWide != null) {
-        throw new InputException(
-            "The frames table at "
-                + table
-                + " has frame_index "
-                + tooWide
-                + ", which does not fit a 32-bit int: frame indexes must be below 2^31");
+        throw tooWide(table, tooWide);
       }
       Map<String, ClipPartitions.ClipFrames> counted = new HashMap<>();
       clips.forEach(
@@ -97,6 +92,16 @@ public final class ClipCounts {
                       Waves.clipHash(clip))));
       return new ClipCounts(counted, withoutClip);
     }
+  }
+
+  /** The error for a frame index of {@code table} that does not fit 32 bits. */
+  public static InputException tooWide(String table, long index) {
+    return new InputException(
+        "The frames table at "
+            + table
+            + " has frame_index "
+            + index
+            + ", which does not fit a 32-bit int: frame indexes must be below 2^31");
   }
 
   public Map<String, ClipPartitions.ClipFrames> clips() {

@@ -1,5 +1,6 @@
 package dev.facerender.output.query;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.types.StructType;
 
@@ -23,7 +24,7 @@ public interface TableScan {
   record Read(String table, StructType columns, String runId) {
     /** The columns' names, then run_id where it is filtered on and not among them. */
     public List<String> names() {
-      List<String> names = new java.util.ArrayList<>(List.of(columns.fieldNames()));
+      List<String> names = new ArrayList<>(List.of(columns.fieldNames()));
       if (runId != null && !names.contains("run_id")) {
         names.add("run_id");
       }

@@ -1,6 +1,5 @@
 package dev.facerender.schedule.local;
 
-import dev.facerender.io.InputException;
 import dev.facerender.io.ParquetTable;
 import dev.facerender.io.Schemas;
 import dev.facerender.output.query.Fold;
@@ -164,12 +163,7 @@ public final class LocalInput implements RunInput {
     }
     long wide = ((Number) value).longValue();
     if (wide != (int) wide) {
-      throw new InputException(
-          "The frames table at "
-              + table
-              + " has frame_index "
-              + wide
-              + ", which does not fit a 32-bit int: frame indexes must be below 2^31");
+      throw ClipCounts.tooWide(table, wide);
     }
     return (int) wide;
   }

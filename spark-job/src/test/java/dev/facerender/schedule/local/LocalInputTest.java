@@ -77,19 +77,8 @@ class LocalInputTest {
     } finally {
       spark.conf().unset("spark.sql.parquet.writeLegacyFormat");
     }
-    RenderRequest request =
-        new RenderRequest(
-            input.resolve("frames").toString(),
-            input.resolve("sources").toString(),
-            dir.resolve("unused").toString(),
-            null,
-            "error-if-exists",
-            0,
-            Map.of());
-    Configuration conf = new Configuration();
-    LocalInput local =
-        new LocalInput(
-            ParquetTable.open(request.frames(), conf), ParquetTable.open(request.sources(), conf));
+    RenderRequest request = request(input);
+    LocalInput local = local(request);
     RenderInput viaSpark = new RenderInput(spark, request);
 
     assertThat(local.framesSchema().simpleString())
@@ -133,19 +122,8 @@ class LocalInputTest {
         .createDataFrame(List.of(RowFactory.create("a", new byte[] {1})), Schemas.SOURCES)
         .write()
         .parquet(input.resolve("sources").toString());
-    RenderRequest request =
-        new RenderRequest(
-            input.resolve("frames").toString(),
-            input.resolve("sources").toString(),
-            dir.resolve("unused").toString(),
-            null,
-            "error-if-exists",
-            0,
-            Map.of());
-    Configuration conf = new Configuration();
-    LocalInput local =
-        new LocalInput(
-            ParquetTable.open(request.frames(), conf), ParquetTable.open(request.sources(), conf));
+    RenderRequest request = request(input);
+    LocalInput local = local(request);
     for (RunInput engine : List.of(local, new RenderInput(spark, request))) {
       assertThatThrownBy(engine::counts)
           .isInstanceOf(InputException.class)
@@ -153,6 +131,24 @@ class LocalInputTest {
           .hasMessageContaining("frame_index 3000000000")
           .hasMessageContaining("below 2^31");
     }
+  }
+
+  /** A render of the frames and sources tables under {@code input}. */
+  private static RenderRequest request(Path input) {
+    return new RenderRequest(
+        input.resolve("frames").toString(),
+        input.resolve("sources").toString(),
+        dir.resolve("unused").toString(),
+        null,
+        "error-if-exists",
+        0,
+        Map.of());
+  }
+
+  private static LocalInput local(RenderRequest request) {
+    Configuration conf = new Configuration();
+    return new LocalInput(
+        ParquetTable.open(request.frames(), conf), ParquetTable.open(request.sources(), conf));
   }
 
   /** Waves computed here put each clip where Spark's hash() puts it, so either engine resumes. */
