@@ -14,12 +14,6 @@ public record CommittedCounts(
     long clips,
     long frameClips,
     VideoCounts videos) {
-  /** These counts with what a videos_manifest lists, read apart. */
-  public CommittedCounts withVideos(VideoCounts listed) {
-    return new CommittedCounts(
-        frameRows, frameKeys, errorRows, errorFrames, clips, frameClips, listed);
-  }
-
   /** Frames that made it: frame rows, or the frames in videos when frames/ keeps none. */
   public long accepted(boolean framesKept) {
     return videos != null && !framesKept ? videos.frames() : frameRows;
