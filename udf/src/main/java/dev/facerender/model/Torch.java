@@ -1,6 +1,7 @@
 package dev.facerender.model;
 
 import dev.facerender.natives.TorchNatives;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -16,6 +17,15 @@ public final class Torch {
    * at its first parallel op and keeps it, so a pooled Spark task thread or a render thread would
    * keep whatever an earlier task, a driver-side check or another run in the JVM set. Every thread
    * that renders calls this first. Oversubscribing cores costs 3-18% on the warp.
+   *
+   * <p>OpenBLAS's threads follow: libtorch sets OpenMP's count (and MKL's, where a build has it),
+   * not OpenBLAS's, and this build's small convolutions at batch 1 and its matrix products run
+   * OpenBLAS's GEMM, on OpenBLAS's own pool of one thread per core, one pool per process. Two
+   * one-thread tasks then queued their GEMMs on that pool while its threads spun against the tasks'
+   * own: 8 SadTalker clips (reduced network, 2 tasks) rendered in 55.9 s against 34.5 s with
+   * OpenBLAS at one thread (docs/performance.md). OpenBLAS's count is the process's, not the
+   * thread's: every rendering thread of a JVM asks for the same count at once, since it follows the
+   * tasks alive.
    */
   public static int configureThreads(int threads) {
     if (threads < 1) {
@@ -24,6 +34,9 @@ public final class Torch {
     TorchNatives.load();
     if (torch.get_num_threads() != threads) {
       torch.set_num_threads(threads);
+    }
+    if (openblas_nolapack.blas_get_num_threads() != threads) {
+      openblas_nolapack.blas_set_num_threads(threads);
     }
     return threads;
   }

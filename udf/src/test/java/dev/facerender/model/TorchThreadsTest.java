@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,16 @@ class TorchThreadsTest {
     assertThat(on(torch::get_num_threads)).isEqualTo(1);
     assertThat(Torch.configureThreads(2)).isEqualTo(2);
     assertThat(torch.get_num_threads()).isEqualTo(2);
+  }
+
+  @Test
+  void openBlasRunsOnTheCountLastAskedFor() throws Exception {
+    // The presets report the count they last handed OpenBLAS (-1 before any, and where they
+    // found no OpenBLAS to hand it to).
+    assertThat(on(() -> Torch.configureThreads(3))).isEqualTo(3);
+    assertThat(openblas_nolapack.blas_get_num_threads()).isEqualTo(3);
+    assertThat(Torch.configureThreads(1)).isEqualTo(1);
+    assertThat(openblas_nolapack.blas_get_num_threads()).isEqualTo(1);
   }
 
   private static int on(java.util.concurrent.Callable<Integer> call) throws Exception {
