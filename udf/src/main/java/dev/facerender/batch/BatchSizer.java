@@ -137,7 +137,15 @@ public final class BatchSizer {
     }
     double asFast = best.framesPerSecond() * (1 - in.speedTolerance());
     ThroughputPoint chosen = largestAsFast(in.curve(), limit, best, asFast);
-    if (chosen == largest && limit > chosen.batch() && notFallingPast(in.curve(), chosen, asFast)) {
+    // On a CPU only a rising curve says more frames a batch pay: a level one there buys memory and
+    // longer batches, which the other tasks wait out to plan (a SadTalker export at bf16, level
+    // from
+    // 1 to 4 frames, planned 64 and left one of two tasks waiting a third of the run).
+    boolean grows =
+        in.cpu()
+            ? risingAt(in.curve(), chosen, in.speedTolerance())
+            : notFallingPast(in.curve(), chosen, asFast);
+    if (chosen == largest && limit > chosen.batch() && grows) {
       return new BatchPlan(
           limit,
           limit,
@@ -181,6 +189,21 @@ public final class BatchSizer {
    * whichever size the timing noise favoured, from run to run.
    */
   static final double SPEED_TOLERANCE = Level.MEDIUM.speedTolerance();
+
+  /**
+   * Whether {@code top} beat the largest smaller measured batch by more than {@code tolerance}:
+   * speed still rising, not level within noise.
+   */
+  private static boolean risingAt(
+      List<ThroughputPoint> curve, ThroughputPoint top, double tolerance) {
+    ThroughputPoint below = null;
+    for (ThroughputPoint p : curve) {
+      if (p.batch() < top.batch() && (below == null || p.batch() > below.batch())) {
+        below = p;
+      }
+    }
+    return below != null && top.framesPerSecond() > below.framesPerSecond() * (1 + tolerance);
+  }
 
   /** The largest measured batch within {@code limit} at {@code asFast} frames/s or more. */
   private static ThroughputPoint largestAsFast(

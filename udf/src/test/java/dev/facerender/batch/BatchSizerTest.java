@@ -79,10 +79,26 @@ class BatchSizerTest {
         .contains("fastest");
     // A GPU fills up with the batch: the same single point takes the memory limit there.
     assertThat(BatchSizer.plan(input(one, Level.HIGH, false)).batch()).isEqualTo(20);
-    // Two sizes timed on the CPU are evidence: speed level at the largest takes the limit.
-    List<ThroughputPoint> two =
-        List.of(new ThroughputPoint(1, -1, 100), new ThroughputPoint(2, -1, 101));
-    assertThat(BatchSizer.plan(input(two, Level.HIGH, true)).batch()).isEqualTo(20);
+    // Two sizes timed on the CPU are evidence: speed rising at the largest takes the limit.
+    List<ThroughputPoint> rising =
+        List.of(new ThroughputPoint(1, -1, 100), new ThroughputPoint(2, -1, 150));
+    assertThat(BatchSizer.plan(input(rising, Level.HIGH, true)).batch()).isEqualTo(20);
+  }
+
+  @Test
+  void onTheCpuALevelCurveStaysAtTheLargestMeasuredBatch() {
+    // Within noise of each other: a larger batch on a CPU would only add memory and length.
+    List<ThroughputPoint> level =
+        List.of(
+            new ThroughputPoint(1, -1, 100),
+            new ThroughputPoint(2, -1, 101),
+            new ThroughputPoint(4, -1, 100.5));
+    BatchPlan cpu = BatchSizer.plan(input(level, Level.HIGH, true));
+    assertThat(cpu.batch()).isEqualTo(4);
+    assertThat(cpu.memoryLimit()).isEqualTo(20);
+    assertThat(cpu.reason()).contains("fastest measured batch within it: 2");
+    // A GPU's occupancy may still grow past the measured sizes: level there takes the limit.
+    assertThat(BatchSizer.plan(input(level, Level.HIGH, false)).batch()).isEqualTo(20);
   }
 
   @Test
