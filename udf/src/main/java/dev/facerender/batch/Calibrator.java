@@ -3,6 +3,7 @@ package dev.facerender.batch;
 import dev.facerender.retry.OutOfMemoryErrors;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Measures a model on a device at growing batch sizes (1, 2, 4, ...) on real inputs: peak device
@@ -81,8 +82,29 @@ public final class Calibrator {
    */
   public static Calibration calibrate(
       Probe probe, int maxBatch, long memoryBudget, long estimatedPerFrame, long budgetNanos) {
-    long start = System.nanoTime();
-    Deadline deadline = new Deadline(start, budgetNanos);
+    return calibrate(
+        probe, maxBatch, memoryBudget, estimatedPerFrame, CalibrationBudget.capped(budgetNanos));
+  }
+
+  /** As above, within {@code time}: the cap, and what the job can repay once a frame was timed. */
+  public static Calibration calibrate(
+      Probe probe,
+      int maxBatch,
+      long memoryBudget,
+      long estimatedPerFrame,
+      CalibrationBudget time) {
+    return calibrate(probe, maxBatch, memoryBudget, estimatedPerFrame, time, System::nanoTime);
+  }
+
+  /** As above; {@code clock} times the budget (tests pass the probe's). */
+  static Calibration calibrate(
+      Probe probe,
+      int maxBatch,
+      long memoryBudget,
+      long estimatedPerFrame,
+      CalibrationBudget time,
+      LongSupplier clock) {
+    Deadline deadline = new Deadline(clock, time);
     List<ThroughputPoint> points = new ArrayList<>();
     int smallestOom = 0;
     int falls = 0;
@@ -170,11 +192,29 @@ public final class Calibrator {
 
   /**
    * The time budget, read after every run: a model that takes seconds a frame (a real SadTalker
-   * network on a CPU) stops after its first run instead of ten.
+   * network on a CPU) stops after its first run instead of ten, and a small job's calibration stops
+   * at what the job can repay.
    */
-  private record Deadline(long start, long budgetNanos) {
+  private static final class Deadline {
+    private final LongSupplier clock;
+    private final CalibrationBudget time;
+    private final long start;
+    private long budgetNanos;
+
+    Deadline(LongSupplier clock, CalibrationBudget time) {
+      this.clock = clock;
+      this.time = time;
+      this.start = clock.getAsLong();
+      this.budgetNanos = time.capNanos();
+    }
+
     boolean passed() {
-      return System.nanoTime() - start > budgetNanos;
+      return clock.getAsLong() - start > budgetNanos;
+    }
+
+    /** The first frame's pace says what the job can repay: the budget shrinks to it. */
+    void paced(long nanosPerFrame) {
+      budgetNanos = Math.min(budgetNanos, time.afterFirstFrame(nanosPerFrame));
     }
   }
 
@@ -201,6 +241,7 @@ public final class Calibrator {
       long peak = probe.run(size);
       probe.synchronize();
       long nanos = Math.max(1, probe.nanoTime() - start);
+      deadline.paced(nanos / size);
       if (deadline.passed()) {
         return new ThroughputPoint(size, peak, size * 1e9 / nanos);
       }

@@ -118,6 +118,43 @@ class CalibratorTest {
   }
 
   @Test
+  void aSmallJobsCalibrationStopsAtWhatTheJobCanRepay() {
+    // 1 ms a frame: a job of 1000 frames on one task renders in about 1 s, so calibration may
+    // take 5% of it, 50 ms (timed on the device's clock); the cap alone would have gone on to the
+    // level cap.
+    Device small = new Device(Long.MAX_VALUE);
+    CalibrationBudget job = new CalibrationBudget(10_000_000_000L, 1000, 1);
+    Calibration c = Calibrator.calibrate(small, 256, 1L << 40, 10 * MIB, job, small::nanoTime);
+    int largest = c.points().stream().mapToInt(ThroughputPoint::batch).max().orElseThrow();
+    // Past the deadline a size ends after one more run: at most the largest size's two runs over.
+    assertThat(small.clock).isBetween(50_000_000L, 50_000_000L + 2 * largest * 1_000_000L);
+    assertThat(largest).isLessThan(256);
+    assertThat(job.shortened(c)).as("not kept for a larger job").isTrue();
+
+    Device capped = new Device(Long.MAX_VALUE);
+    Calibration whole =
+        Calibrator.calibrate(
+            capped,
+            256,
+            1L << 40,
+            10 * MIB,
+            CalibrationBudget.capped(10_000_000_000L),
+            capped::nanoTime);
+    assertThat(whole.points()).extracting(ThroughputPoint::batch).contains(256);
+    assertThat(capped.clock).isGreaterThan(10 * small.clock);
+    // Four tasks share the job: a quarter of the render time, a quarter of the budget.
+    Device shared = new Device(Long.MAX_VALUE);
+    Calibrator.calibrate(
+        shared,
+        256,
+        1L << 40,
+        10 * MIB,
+        new CalibrationBudget(10_000_000_000L, 1000, 4),
+        shared::nanoTime);
+    assertThat(shared.clock).isLessThan(small.clock);
+  }
+
+  @Test
   void theFirstRunsOneTimeAllocationsDoNotInflateThePeaks() {
     // The first call of a process allocates for itself (lazy initialisation, an execution plan):
     // once, 36 MiB in the first run, which measured batch 1 above batch 2 and planned 2 where 5

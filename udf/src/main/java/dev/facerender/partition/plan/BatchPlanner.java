@@ -3,6 +3,7 @@ package dev.facerender.partition.plan;
 import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
+import dev.facerender.batch.CalibrationBudget;
 import dev.facerender.batch.CalibrationStore;
 import dev.facerender.batch.Calibrator;
 import dev.facerender.batch.HeapLimit;
@@ -115,8 +116,16 @@ public final class BatchPlanner {
                   .orElseGet(
                       () -> {
                         source[0] = "measured";
-                        Calibration measured = calibrate(renderer, sample, cap);
-                        store.save(stored, measured);
+                        CalibrationBudget time =
+                            new CalibrationBudget(
+                                (long) (settings.sizing().calibrationSeconds() * 1e9),
+                                jobFrames,
+                                settings.slots().concurrentTasks());
+                        Calibration measured = calibrate(renderer, sample, cap, time);
+                        // What a small job could repay is no measure for a larger one's plan.
+                        if (!time.shortened(measured)) {
+                          store.save(stored, measured);
+                        }
                         return measured;
                       });
             });
@@ -198,7 +207,8 @@ public final class BatchPlanner {
    * Calibrates alone on the device: the write lock keeps every other batch of this JVM off it, so
    * the peaks are this model's alone (measured against what was allocated before each run).
    */
-  private Calibration calibrate(BatchRenderer renderer, PendingFrame sample, int cap) {
+  private Calibration calibrate(
+      BatchRenderer renderer, PendingFrame sample, int cap, CalibrationBudget time) {
     Lock exclusive = state.lock().writeLock();
     exclusive.lock();
     try {
@@ -210,8 +220,7 @@ public final class BatchPlanner {
               settings.sizing().effectiveMemoryFraction(),
               state.budget().heldByOthers(taskId),
               settings.slots().tasksPerDevice());
-      return measure(
-          renderer, sample, cap, budget, (long) (settings.sizing().calibrationSeconds() * 1e9));
+      return measure(renderer, sample, cap, budget, time);
     } finally {
       exclusive.unlock();
     }
@@ -220,19 +229,19 @@ public final class BatchPlanner {
   /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
   public static Calibration measure(
       BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
-    return measure(renderer, sample, cap, budget, Long.MAX_VALUE);
+    return measure(renderer, sample, cap, budget, CalibrationBudget.capped(Long.MAX_VALUE));
   }
 
-  /** As above, growing the batch only within {@code budgetNanos} of calibration time. */
+  /** As above, growing the batch only within {@code time}. */
   static Calibration measure(
-      BatchRenderer renderer, PendingFrame sample, int cap, long budget, long budgetNanos) {
+      BatchRenderer renderer, PendingFrame sample, int cap, long budget, CalibrationBudget time) {
     try {
       return Calibrator.calibrate(
           new RendererProbe(renderer, sample),
           cap,
           budget,
           estimatedBytesPerFrame((long) sample.source().width() * sample.source().height()),
-          budgetNanos);
+          time);
     } finally {
       renderer.emptyCache();
     }
