@@ -111,21 +111,18 @@ public final class BatchPlanner {
             key,
             k -> {
               String stored = storeKey(k);
+              // What a small job could repay is no measure for a larger one's plan: kept for jobs
+              // of its size only.
+              String forThisJob = stored + "|job=" + jobFrames;
               return store
                   .load(stored)
+                  .or(() -> store.load(forThisJob))
                   .orElseGet(
                       () -> {
                         source[0] = "measured";
-                        CalibrationBudget time =
-                            new CalibrationBudget(
-                                (long) (settings.sizing().calibrationSeconds() * 1e9),
-                                jobFrames,
-                                settings.slots().concurrentTasks());
+                        CalibrationBudget time = calibrationTime();
                         Calibration measured = calibrate(renderer, sample, cap, time);
-                        // What a small job could repay is no measure for a larger one's plan.
-                        if (!time.shortened(measured)) {
-                          store.save(stored, measured);
-                        }
+                        store.save(time.shortened(measured) ? forThisJob : stored, measured);
                         return measured;
                       });
             });
@@ -158,6 +155,19 @@ public final class BatchPlanner {
     } finally {
       exclusive.unlock();
     }
+  }
+
+  /**
+   * Calibration's time: the cap, and on a CPU what the job can repay. A CPU plan stays within the
+   * measured sizes unless speed rises ({@link BatchSizer}), so fewer sizes cost at most speed; a
+   * GPU's plan takes its memory limit from the sizes measured around it, which a short calibration
+   * would guess past (the simulated GPU's high level then planned 96 frames where 73 fit).
+   */
+  private CalibrationBudget calibrationTime() {
+    return new CalibrationBudget(
+        (long) (settings.sizing().calibrationSeconds() * 1e9),
+        device.kind() == DeviceKind.CPU ? jobFrames : -1,
+        settings.slots().concurrentTasks());
   }
 
   /**
