@@ -2,11 +2,11 @@ package dev.facerender.batch;
 
 /**
  * What calibration may spend: at most {@code capNanos}, and at most {@link #REPAY_SHARE} of the
- * job's render time as its first frame predicts it ({@code jobFrames} over {@code tasks} tasks at
- * that frame's pace; {@code jobFrames} below 1: unknown, the cap alone). Calibration can only repay
- * what a better batch saves on the job's own frames, and while it runs alone the device's other
- * tasks wait: 8 reduced SadTalker clips (256 frames, 2 tasks) spent 3.2 s of a 31.7 s render
- * measuring under the cap alone (docs/performance.md).
+ * job's render time as its fastest frame so far predicts it ({@code jobFrames} over {@code tasks}
+ * tasks at that frame's pace; {@code jobFrames} below 1: unknown, the cap alone). Calibration can
+ * only repay what a better batch saves on the job's own frames, and while it runs alone the
+ * device's other tasks wait: 8 reduced SadTalker clips (256 frames, 2 tasks) spent 3.2 s of a 31.7
+ * s render measuring under the cap alone (docs/performance.md).
  */
 public record CalibrationBudget(long capNanos, long jobFrames, int tasks) {
   /** The share of the predicted render time calibration may take. */
@@ -36,7 +36,7 @@ public record CalibrationBudget(long capNanos, long jobFrames, int tasks) {
     return fastest > 0 && afterFirstFrame((long) (1e9 / fastest)) < capNanos;
   }
 
-  /** The budget once the first frame took {@code nanosPerFrame}. */
+  /** The budget once a frame took {@code nanosPerFrame}. */
   long afterFirstFrame(long nanosPerFrame) {
     if (jobFrames < 1) {
       return capNanos;

@@ -11,6 +11,7 @@ import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.model.BuiltinModels;
+import dev.facerender.model.ShortLivedThread;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.render.BatchRenderer;
 import dev.facerender.partition.render.RendererProbe;
@@ -121,7 +122,11 @@ public final class BatchPlanner {
                       () -> {
                         source[0] = "measured";
                         CalibrationBudget time = calibrationTime();
-                        Calibration measured = calibrate(renderer, sample, cap, time);
+                        // Its OpenMP pool ends with it: the task keeps one, its render thread's.
+                        Calibration measured =
+                            ShortLivedThread.call(
+                                "facerender-calibrate-" + taskId,
+                                () -> calibrate(renderer, sample, cap, time));
                         store.save(time.shortened(measured) ? forThisJob : stored, measured);
                         return measured;
                       });
