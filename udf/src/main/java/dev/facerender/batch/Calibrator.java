@@ -54,14 +54,6 @@ public final class Calibrator {
    */
   public static final int METHOD = 4;
 
-  private static final int REPEATS = 2;
-
-  /** A warm-up run within this share of the one before or the fastest: timings have settled. */
-  static final double SETTLED = 0.10;
-
-  /** Warm-up runs of one size at most: a size whose timings never settle is timed anyway. */
-  static final int MAX_WARMUPS = 8;
-
   /** Small batches are timed over at least this many frames: one call is too noisy a sample. */
   private static final int MIN_TIMED_FRAMES = 8;
 
@@ -104,7 +96,7 @@ public final class Calibrator {
       long estimatedPerFrame,
       CalibrationBudget time,
       LongSupplier clock) {
-    Deadline deadline = new Deadline(clock, time);
+    SizeTiming.Deadline deadline = new SizeTiming.Deadline(clock, time);
     List<ThroughputPoint> points = new ArrayList<>();
     int smallestOom = 0;
     int falls = 0;
@@ -112,7 +104,7 @@ public final class Calibrator {
     for (int size = 1; size <= maxBatch; size *= 2) {
       ThroughputPoint point;
       try {
-        point = measure(probe, size, MIN_TIMED_FRAMES, deadline, points.isEmpty());
+        point = SizeTiming.measure(probe, size, MIN_TIMED_FRAMES, deadline, points.isEmpty());
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -158,7 +150,7 @@ public final class Calibrator {
       List<ThroughputPoint> points,
       int maxBatch,
       long memoryBudget,
-      Deadline deadline,
+      SizeTiming.Deadline deadline,
       int smallestOom) {
     int fits = points.stream().mapToInt(ThroughputPoint::batch).max().orElse(1);
     int over = Math.min(maxBatch + 1, fits * 2);
@@ -169,7 +161,7 @@ public final class Calibrator {
       ThroughputPoint point;
       try {
         // Timed as the doubling's sizes are, so that speeds compare.
-        point = measure(probe, middle, 0, deadline, false);
+        point = SizeTiming.measure(probe, middle, 0, deadline, false);
       } catch (RuntimeException e) {
         if (!OutOfMemoryErrors.isOutOfMemory(e)) {
           throw e;
@@ -188,116 +180,6 @@ public final class Calibrator {
       middle = (fits + over) >>> 1;
     }
     return smallestOom;
-  }
-
-  /**
-   * The time budget, read after every run: a model that takes seconds a frame (a real SadTalker
-   * network on a CPU) stops after its first run instead of ten, and a small job's calibration stops
-   * at what the job can repay.
-   */
-  private static final class Deadline {
-    private final LongSupplier clock;
-    private final CalibrationBudget time;
-    private final long start;
-    private long budgetNanos;
-
-    Deadline(LongSupplier clock, CalibrationBudget time) {
-      this.clock = clock;
-      this.time = time;
-      this.start = clock.getAsLong();
-      this.budgetNanos = time.capNanos();
-    }
-
-    boolean passed() {
-      return clock.getAsLong() - start > budgetNanos;
-    }
-
-    /**
-     * A run's pace says what the job can repay: the budget shrinks to the fastest seen (the first
-     * run carries one-time work: the clip's encoded source, the kernels' set-up; from it alone 8
-     * reduced SadTalker clips kept the whole 3 s cap).
-     */
-    void paced(long nanosPerFrame) {
-      budgetNanos = Math.min(budgetNanos, time.afterFirstFrame(nanosPerFrame));
-    }
-  }
-
-  /**
-   * One size: warmed until settled ({@link #warm}), then at least {@link #REPEATS} timed runs and
-   * {@code minFrames} frames queued back to back between two synchronisations, so the time is the
-   * device's work and none of the host's launches; frames/s over all of them. Past the deadline a
-   * single timed run is enough. The peak is the largest of the size's runs (-1 if one is unknown),
-   * but never the calibration's first run's ({@code firstOfCalibration}): that one carries the
-   * one-time allocations (lazy initialisation, the execution plan, a clip's encoded source), which
-   * once inflated batch 1's peak past batch 2's and planned 2 where 5 fit. The other runs differ by
-   * the allocator's rounding, and a batch that starts from an emptied cache (each size's first run)
-   * may need the most. An OOM propagates to the caller.
-   */
-  private static ThroughputPoint measure(
-      Probe probe, int size, int minFrames, Deadline deadline, boolean firstOfCalibration) {
-    probe.beforeSize(size);
-    if (firstOfCalibration) {
-      // The calibration's first run, timed: when it alone spent the budget, it is the only point
-      // (its peak with its one-time allocations: an overestimate, on the safe side), and the frame
-      // it rendered is the caller's to keep. Nothing is rendered only to be thrown away.
-      probe.synchronize();
-      long start = probe.nanoTime();
-      long peak = probe.run(size);
-      probe.synchronize();
-      long nanos = Math.max(1, probe.nanoTime() - start);
-      deadline.paced(nanos / size);
-      if (deadline.passed()) {
-        return new ThroughputPoint(size, peak, size * 1e9 / nanos);
-      }
-    }
-    long warmPeak = warm(probe, size, deadline);
-    int runs = Math.max(REPEATS, (minFrames + size - 1) / size);
-    probe.synchronize();
-    long start = probe.nanoTime();
-    long peak = warmPeak;
-    int done = 0;
-    while (done < runs && (done == 0 || !deadline.passed())) {
-      long runPeak = probe.run(size);
-      peak = runPeak < 0 || peak < 0 ? -1 : Math.max(peak, runPeak);
-      done++;
-    }
-    probe.synchronize();
-    long nanos = probe.nanoTime() - start;
-    return new ThroughputPoint(size, peak, (long) done * size * 1e9 / Math.max(1, nanos));
-  }
-
-  /**
-   * Runs {@code size} untimed until a run took within {@link #SETTLED} of the one before it or of
-   * the fastest before it (at most {@link #MAX_WARMUPS} runs, and one once the deadline passed): on
-   * a GPU TorchScript profiles the first calls of a new input shape and may compile fused kernels
-   * for it on the next, and cuDNN and cuBLAS choose and allocate per shape, so a fixed count of
-   * warm-ups would time some of that work for some sizes and not for others. The fastest-before
-   * test ends a CPU's warm-up whose runs scatter around a floor (other processes, frequency) once
-   * one lands near it again. Returns the largest peak seen (-1 if one is unknown).
-   */
-  private static long warm(Probe probe, int size, Deadline deadline) {
-    long peak = 0;
-    long previous = -1;
-    long fastest = Long.MAX_VALUE;
-    for (int i = 0; i < MAX_WARMUPS; i++) {
-      probe.synchronize();
-      long start = probe.nanoTime();
-      long runPeak = probe.run(size);
-      peak = runPeak < 0 || peak < 0 ? -1 : Math.max(peak, runPeak);
-      probe.synchronize();
-      long nanos = Math.max(1, probe.nanoTime() - start);
-      deadline.paced(nanos / size);
-      if (deadline.passed() || (previous > 0 && (near(nanos, previous) || near(nanos, fastest)))) {
-        break;
-      }
-      previous = nanos;
-      fastest = Math.min(fastest, nanos);
-    }
-    return peak;
-  }
-
-  private static boolean near(long a, long b) {
-    return Math.abs(a - b) <= SETTLED * Math.max(a, b);
   }
 
   private static void insert(List<ThroughputPoint> points, ThroughputPoint point) {

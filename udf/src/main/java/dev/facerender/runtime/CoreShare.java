@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CoreShare {
   private final int cores;
   private final AtomicInteger live = new AtomicInteger();
+  private final AtomicInteger waiting = new AtomicInteger();
 
   public CoreShare(int cores) {
     if (cores < 1) {
@@ -45,6 +46,16 @@ public final class CoreShare {
     return Math.max(1, cores / Math.max(1, live.get()));
   }
 
+  /**
+   * libtorch threads for each task once the tasks waiting to plan have started too: what a task's
+   * calibration must measure at, as its batches will run so. Calibrating on every core while the
+   * other task waited timed a reduced SadTalker export at two threads, where the render ran two
+   * tasks of one (and two OpenMP threads were the slower for its small operations).
+   */
+  public int threadsEachOnceStarted() {
+    return Math.max(1, cores / Math.max(1, live.get() + waiting.get()));
+  }
+
   public int cores() {
     return cores;
   }
@@ -57,19 +68,25 @@ public final class CoreShare {
 
     private final AtomicInteger state = new AtomicInteger(PENDING);
 
-    private Lease() {}
+    private Lease() {
+      waiting.incrementAndGet();
+    }
 
     /** Counts the task from now (idempotent; nothing once closed). */
     public void count() {
       if (state.compareAndSet(PENDING, COUNTED)) {
         live.incrementAndGet();
+        waiting.decrementAndGet();
       }
     }
 
     @Override
     public void close() {
-      if (state.getAndSet(CLOSED) == COUNTED) {
+      int was = state.getAndSet(CLOSED);
+      if (was == COUNTED) {
         live.decrementAndGet();
+      } else if (was == PENDING) {
+        waiting.decrementAndGet();
       }
     }
   }

@@ -23,6 +23,32 @@ class CoreShareTest {
   }
 
   @Test
+  void calibrationMeasuresAtTheShareTheWaitingTasksWillLeave() {
+    CoreShare cores = new CoreShare(2);
+    CoreShare.Lease calibrating = cores.pending();
+    CoreShare.Lease waiting = cores.pending();
+    // Neither renders yet: a batch would get every core, calibration measures at the share both
+    // will run at.
+    assertThat(cores.threadsEach()).isEqualTo(2);
+    assertThat(cores.threadsEachOnceStarted()).isEqualTo(1);
+    calibrating.count();
+    waiting.count();
+    assertThat(cores.threadsEach()).isEqualTo(1);
+    assertThat(cores.threadsEachOnceStarted()).isEqualTo(1);
+    waiting.close();
+    calibrating.close();
+    CoreShare.Lease alone = cores.pending();
+    assertThat(cores.threadsEachOnceStarted())
+        .as("a lone task calibrates on every core")
+        .isEqualTo(2);
+    alone.close();
+    CoreShare.Lease failed = cores.pending();
+    failed.close();
+    failed.close();
+    assertThat(cores.threadsEachOnceStarted()).as("a closed wait counts no more").isEqualTo(2);
+  }
+
+  @Test
   void aLeaseClosedBeforeItsPlanNeverCounts() {
     CoreShare cores = new CoreShare(2);
     CoreShare.Lease other = cores.join();

@@ -180,7 +180,10 @@ public final class BatchRenderer implements AutoCloseable {
     long pixels = (long) h * w;
     List<byte[]> rendered;
     long peakBytes;
-    Torch.configureThreads(settings.torchThreadsNow(state.cores()));
+    Torch.configureThreads(
+        realBatch
+            ? settings.torchThreadsNow(state.cores())
+            : settings.torchThreadsToCalibrate(state.cores()));
     settings.network().torch().precision().applyMathMode();
     BatchPeaks peaks = state.peaks();
     BatchPeaks.Window window = peaks.begin(n);

@@ -215,4 +215,9 @@ public record RenderSettings(
   public int torchThreadsNow(dev.facerender.runtime.CoreShare cores) {
     return sizing.torchThreads() > 0 ? sizing.torchThreads() : cores.threadsEach();
   }
+
+  /** The threads calibration measures at: a task's once the tasks waiting to plan have started. */
+  public int torchThreadsToCalibrate(dev.facerender.runtime.CoreShare cores) {
+    return sizing.torchThreads() > 0 ? sizing.torchThreads() : cores.threadsEachOnceStarted();
+  }
 }
