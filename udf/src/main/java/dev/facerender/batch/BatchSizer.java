@@ -136,15 +136,15 @@ public final class BatchSizer {
               best.framesPerSecond()));
     }
     double asFast = best.framesPerSecond() * (1 - in.speedTolerance());
-    ThroughputPoint chosen = largestAsFast(in.curve(), limit, best, asFast);
+    ThroughputPoint chosen = SpeedCurve.largestAsFast(in.curve(), limit, best, asFast);
     // On a CPU only a rising curve says more frames a batch pay: a level one there buys memory and
     // longer batches, which the other tasks wait out to plan (a SadTalker export at bf16, level
     // from
     // 1 to 4 frames, planned 64 and left one of two tasks waiting a third of the run).
     boolean grows =
         in.cpu()
-            ? risingAt(in.curve(), chosen, in.speedTolerance())
-            : notFallingPast(in.curve(), chosen, asFast);
+            ? SpeedCurve.risingAt(in.curve(), chosen, in.speedTolerance())
+            : SpeedCurve.notFallingPast(in.curve(), chosen, asFast);
     if (chosen == largest && limit > chosen.batch() && grows) {
       return new BatchPlan(
           limit,
@@ -191,33 +191,6 @@ public final class BatchSizer {
   static final double SPEED_TOLERANCE = Level.MEDIUM.speedTolerance();
 
   /**
-   * Whether {@code top} beat the largest smaller measured batch by more than {@code tolerance}:
-   * speed still rising, not level within noise.
-   */
-  private static boolean risingAt(
-      List<ThroughputPoint> curve, ThroughputPoint top, double tolerance) {
-    ThroughputPoint below = null;
-    for (ThroughputPoint p : curve) {
-      if (p.batch() < top.batch() && (below == null || p.batch() > below.batch())) {
-        below = p;
-      }
-    }
-    return below != null && top.framesPerSecond() > below.framesPerSecond() * (1 + tolerance);
-  }
-
-  /** The largest measured batch within {@code limit} at {@code asFast} frames/s or more. */
-  private static ThroughputPoint largestAsFast(
-      List<ThroughputPoint> curve, int limit, ThroughputPoint best, double asFast) {
-    ThroughputPoint chosen = best;
-    for (ThroughputPoint p : curve) {
-      if (p.batch() <= limit && p.batch() > chosen.batch() && p.framesPerSecond() >= asFast) {
-        chosen = p;
-      }
-    }
-    return chosen;
-  }
-
-  /**
    * What one task may plan for: its share of {@code freeBytes x memoryFraction}, less what the
    * other tasks on the device hold.
    */
@@ -246,19 +219,6 @@ public final class BatchSizer {
       }
     }
     return Math.min(Math.max(lineFrames, fits), over - 1);
-  }
-
-  /**
-   * Whether speed holds past {@code chosen}: nothing larger measured, or the next larger size at
-   * {@code asFast} frames/s or more.
-   */
-  private static boolean notFallingPast(
-      List<ThroughputPoint> curve, ThroughputPoint chosen, double asFast) {
-    return curve.stream()
-        .filter(p -> p.batch() > chosen.batch())
-        .min(java.util.Comparator.comparingInt(ThroughputPoint::batch))
-        .map(next -> next.framesPerSecond() >= asFast)
-        .orElse(true);
   }
 
   static String mib(long bytes) {

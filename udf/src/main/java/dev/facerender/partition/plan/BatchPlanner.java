@@ -4,27 +4,23 @@ import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
 import dev.facerender.batch.CalibrationBudget;
-import dev.facerender.batch.CalibrationStore;
 import dev.facerender.batch.Calibrator;
 import dev.facerender.batch.HeapLimit;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.DeviceKind;
-import dev.facerender.model.BuiltinModels;
-import dev.facerender.model.ShortLivedThread;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.render.BatchRenderer;
 import dev.facerender.partition.render.RendererProbe;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
 import java.util.concurrent.locks.Lock;
-import org.bytedeco.pytorch.Tensor;
 
 /**
- * Plans a task's batches for one frame size: calibrates the model (and enhancer) on the device once
- * per executor (kept in the device's {@link DeviceState}), then sizes from the device's plannable
- * bytes (free plus this JVM's cache), the other tasks' leases, the tasks sharing the device and the
- * heap, and leases what it planned.
+ * Plans a task's batches for one frame size: takes the model's (and enhancer's) calibration on the
+ * device ({@link TaskCalibration}: once per executor, kept across runs), then sizes from the
+ * device's plannable bytes (free plus this JVM's cache), the other tasks' leases, the tasks sharing
+ * the device and the heap, and leases what it planned.
  */
 public final class BatchPlanner {
   /**
@@ -51,8 +47,8 @@ public final class BatchPlanner {
   private final Device device;
   private final long taskId;
   private final long heapBytes;
-  private final CalibrationStore store;
   private final long jobFrames;
+  private final TaskCalibration calibrations;
 
   /** {@code heapBytes}: the JVM's maximum heap ({@link Runtime#maxMemory}). */
   BatchPlanner(RenderSettings settings, DeviceState state, long taskId, long heapBytes) {
@@ -71,12 +67,7 @@ public final class BatchPlanner {
     this.device = state.device();
     this.taskId = taskId;
     this.heapBytes = heapBytes;
-    // A simulated GPU is a model of a device: measuring it again is cheap and always current.
-    this.store =
-        CalibrationStore.at(
-            device.kind() == DeviceKind.SIMULATED_GPU
-                ? "none"
-                : settings.sizing().calibrationCache());
+    this.calibrations = new TaskCalibration(settings, state, taskId, jobFrames);
   }
 
   public Planned plan(BatchRenderer renderer, PendingFrame sample) {
@@ -94,44 +85,8 @@ public final class BatchPlanner {
     int levelCap = Math.min(settings.sizing().effectiveMaxBatch(), heap.frames());
     // Sizes beyond the job's frames would be measured on copies and never rendered.
     int cap = jobFrames > 0 ? (int) Math.min(levelCap, jobFrames) : levelCap;
-    String key =
-        String.join(
-            "|",
-            settings.network().model(),
-            settings.network().enhancer(),
-            device.id(),
-            sample.source().width() + "x" + sample.source().height(),
-            Integer.toString(cap),
-            Integer.toString(sample.coeffs().length),
-            settings.network().torch().precision().toString(),
-            settings.network().torch().graphExecutor().toString());
-    String[] source = {"cached"};
-    long start = System.nanoTime();
-    Calibration calibration =
-        state.calibration(
-            key,
-            k -> {
-              String stored = storeKey(k);
-              // What a small job could repay is no measure for a larger one's plan: kept for jobs
-              // of its size only.
-              String forThisJob = stored + "|job=" + jobFrames;
-              return store
-                  .load(stored)
-                  .or(() -> store.load(forThisJob))
-                  .orElseGet(
-                      () -> {
-                        source[0] = "measured";
-                        CalibrationBudget time = calibrationTime();
-                        // Its OpenMP pool ends with it: the task keeps one, its render thread's.
-                        Calibration measured =
-                            ShortLivedThread.call(
-                                "facerender-calibrate-" + taskId,
-                                () -> calibrate(renderer, sample, cap, time));
-                        store.save(time.shortened(measured) ? forThisJob : stored, measured);
-                        return measured;
-                      });
-            });
-    long calibrationNanos = source[0].equals("measured") ? System.nanoTime() - start : 0;
+    TaskCalibration.Found found = calibrations.find(renderer, sample, cap);
+    Calibration calibration = found.calibration();
     DeviceBudget budget = state.budget();
     // Planned with the device at rest: no batch of this JVM runs, so what its tasks use between
     // batches sits in the allocator's cache, counted in plannable bytes; the others' leases say
@@ -156,51 +111,11 @@ public final class BatchPlanner {
               device.kind() == DeviceKind.CPU);
       BatchPlan plan = BatchSizer.plan(input);
       budget.lease(taskId, calibration.fixedBytes() + calibration.perFrameBytes() * plan.batch());
-      return new Planned(plan, calibration, free, device.totalBytes(), source[0], calibrationNanos);
+      return new Planned(
+          plan, calibration, free, device.totalBytes(), found.source(), found.nanos());
     } finally {
       exclusive.unlock();
     }
-  }
-
-  /**
-   * Calibration's time: the cap, and on a CPU what the job can repay. A CPU plan stays within the
-   * measured sizes unless speed rises ({@link BatchSizer}), so fewer sizes cost at most speed; a
-   * GPU's plan takes its memory limit from the sizes measured around it, which a short calibration
-   * would guess past (the simulated GPU's high level then planned 96 frames where 73 fit).
-   */
-  private CalibrationBudget calibrationTime() {
-    return new CalibrationBudget(
-        (long) (settings.sizing().calibrationSeconds() * 1e9),
-        device.kind() == DeviceKind.CPU ? jobFrames : -1,
-        settings.slots().concurrentTasks());
-  }
-
-  /**
-   * What kind of device measured: the CPU by its cores (its memory figure is a share of what is
-   * free now, which changes from run to run), a GPU by its capacity.
-   */
-  private String deviceClass() {
-    return device.kind() == DeviceKind.CPU
-        ? "cores=" + Runtime.getRuntime().availableProcessors()
-        : "GiB=" + (device.totalBytes() >> 30);
-  }
-
-  /**
-   * What a kept calibration must match besides the executor's key: the model's code, the device's
-   * size, the threads and task slots that share its cores, how it was measured, the precision and
-   * graph executor it ran in, and the libtorch build.
-   */
-  private String storeKey(String key) {
-    return String.join(
-        "|",
-        key,
-        BuiltinModels.sourceDigest(settings.network().model()),
-        BuiltinModels.sourceDigest(settings.network().enhancer()),
-        deviceClass(),
-        "threads=" + settings.effectiveTorchThreads(),
-        "tasks=" + settings.slots().concurrentTasks(),
-        "calibrator=" + Calibrator.METHOD,
-        "libtorch=" + Tensor.class.getPackage().getImplementationVersion());
   }
 
   public void release() {
@@ -216,29 +131,6 @@ public final class BatchPlanner {
     long perFrame = pixels * 3 * 2 + (long) sample.coeffs().length * Float.BYTES;
     long budget = (long) (heapBytes * HEAP_SHARE / settings.slots().concurrentTasks());
     return new HeapLimit(budget, perFrame, settings.sizing().pipelineDepth() + 1);
-  }
-
-  /**
-   * Calibrates alone on the device: the write lock keeps every other batch of this JVM off it, so
-   * the peaks are this model's alone (measured against what was allocated before each run).
-   */
-  private Calibration calibrate(
-      BatchRenderer renderer, PendingFrame sample, int cap, CalibrationBudget time) {
-    Lock exclusive = state.lock().writeLock();
-    exclusive.lock();
-    try {
-      // The budget the plan will size against, so that the sizes calibration bisects around
-      // its limit are the ones the plan chooses between.
-      long budget =
-          BatchSizer.taskBudget(
-              device.plannableBytes(),
-              settings.sizing().effectiveMemoryFraction(),
-              state.budget().heldByOthers(taskId),
-              settings.slots().tasksPerDevice());
-      return measure(renderer, sample, cap, budget, time);
-    } finally {
-      exclusive.unlock();
-    }
   }
 
   /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */

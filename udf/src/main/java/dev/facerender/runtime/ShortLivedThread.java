@@ -1,4 +1,4 @@
-package dev.facerender.model;
+package dev.facerender.runtime;
 
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;

@@ -1,8 +1,9 @@
-package dev.facerender.model;
+package dev.facerender.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.facerender.model.Torch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
