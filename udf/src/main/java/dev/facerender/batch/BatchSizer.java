@@ -137,10 +137,9 @@ public final class BatchSizer {
     }
     double asFast = best.framesPerSecond() * (1 - in.speedTolerance());
     ThroughputPoint chosen = SpeedCurve.largestAsFast(in.curve(), limit, best, asFast);
-    // On a CPU only a rising curve says more frames a batch pay: a level one there buys memory and
-    // longer batches, which the other tasks wait out to plan (a SadTalker export at bf16, level
-    // from
-    // 1 to 4 frames, planned 64 and left one of two tasks waiting a third of the run).
+    // On a CPU only a rising curve says more frames a batch pay: a level one there buys memory
+    // and longer batches, which the other tasks wait out to plan (a SadTalker export at bf16,
+    // level from 1 to 4 frames, planned 64 and left one of two tasks waiting a third of the run).
     boolean grows =
         in.cpu()
             ? SpeedCurve.risingAt(in.curve(), chosen, in.speedTolerance())

@@ -33,11 +33,11 @@ public record CalibrationBudget(long capNanos, long jobFrames, int tasks) {
   public boolean shortened(Calibration calibration) {
     double fastest =
         calibration.points().stream().mapToDouble(ThroughputPoint::framesPerSecond).max().orElse(0);
-    return fastest > 0 && afterFirstFrame((long) (1e9 / fastest)) < capNanos;
+    return fastest > 0 && repayableNanos((long) (1e9 / fastest)) < capNanos;
   }
 
-  /** The budget once a frame took {@code nanosPerFrame}. */
-  long afterFirstFrame(long nanosPerFrame) {
+  /** The budget at a pace of {@code nanosPerFrame}: the cap, or what the job repays if less. */
+  long repayableNanos(long nanosPerFrame) {
     if (jobFrames < 1) {
       return capNanos;
     }

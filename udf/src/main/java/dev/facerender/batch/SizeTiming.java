@@ -46,7 +46,7 @@ final class SizeTiming {
      * reduced SadTalker clips kept the whole 3 s cap).
      */
     void paced(long nanosPerFrame) {
-      budgetNanos = Math.min(budgetNanos, time.afterFirstFrame(nanosPerFrame));
+      budgetNanos = Math.min(budgetNanos, time.repayableNanos(nanosPerFrame));
     }
   }
 

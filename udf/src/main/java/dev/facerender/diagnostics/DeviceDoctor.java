@@ -20,7 +20,7 @@ import dev.facerender.partition.emit.FrameEncoder;
 import dev.facerender.partition.faults.BatchFaults;
 import dev.facerender.partition.frame.ClipSource;
 import dev.facerender.partition.frame.PendingFrame;
-import dev.facerender.partition.plan.BatchPlanner;
+import dev.facerender.partition.plan.TaskCalibration;
 import dev.facerender.partition.render.BatchRenderer;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
@@ -93,7 +93,7 @@ public final class DeviceDoctor {
       try (BatchRenderer renderer =
           new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE)) {
         calibration =
-            BatchPlanner.measure(
+            TaskCalibration.measure(
                 renderer,
                 frame,
                 settings.sizing().effectiveMaxBatch(),

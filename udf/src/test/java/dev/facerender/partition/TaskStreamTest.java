@@ -12,7 +12,7 @@ import dev.facerender.model.Models;
 import dev.facerender.partition.faults.BatchFaults;
 import dev.facerender.partition.frame.ClipSource;
 import dev.facerender.partition.frame.PendingFrame;
-import dev.facerender.partition.plan.BatchPlanner;
+import dev.facerender.partition.plan.TaskCalibration;
 import dev.facerender.partition.render.BatchRenderer;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
@@ -60,7 +60,7 @@ class TaskStreamTest {
       ClipSource source = new ClipSource("c", Fixtures.rgb(64), null);
       try {
         PendingFrame frame = new PendingFrame("c", 0, new float[70], source);
-        Calibration calibration = BatchPlanner.measure(renderer, frame, 4, 1L << 40);
+        Calibration calibration = TaskCalibration.measure(renderer, frame, 4, 1L << 40);
         assertThat(calibration.points()).isNotEmpty();
       } finally {
         source.release();

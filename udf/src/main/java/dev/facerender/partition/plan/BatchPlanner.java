@@ -3,15 +3,12 @@ package dev.facerender.partition.plan;
 import dev.facerender.batch.BatchPlan;
 import dev.facerender.batch.BatchSizer;
 import dev.facerender.batch.Calibration;
-import dev.facerender.batch.CalibrationBudget;
-import dev.facerender.batch.Calibrator;
 import dev.facerender.batch.HeapLimit;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceBudget;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.render.BatchRenderer;
-import dev.facerender.partition.render.RendererProbe;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
 import java.util.concurrent.locks.Lock;
@@ -131,34 +128,5 @@ public final class BatchPlanner {
     long perFrame = pixels * 3 * 2 + (long) sample.coeffs().length * Float.BYTES;
     long budget = (long) (heapBytes * HEAP_SHARE / settings.slots().concurrentTasks());
     return new HeapLimit(budget, perFrame, settings.sizing().pipelineDepth() + 1);
-  }
-
-  /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
-  public static Calibration measure(
-      BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
-    return measure(renderer, sample, cap, budget, CalibrationBudget.capped(Long.MAX_VALUE));
-  }
-
-  /** As above, growing the batch only within {@code time}. */
-  static Calibration measure(
-      BatchRenderer renderer, PendingFrame sample, int cap, long budget, CalibrationBudget time) {
-    try {
-      return Calibrator.calibrate(
-          new RendererProbe(renderer, sample),
-          cap,
-          budget,
-          estimatedBytesPerFrame((long) sample.source().width() * sample.source().height()),
-          time);
-    } finally {
-      renderer.emptyCache();
-    }
-  }
-
-  /**
-   * Bytes per frame from tensor sizes alone, for devices that report no peaks: source view,
-   * sampling grid and displaced grid (2 floats per pixel each), output and its 8-bit copies.
-   */
-  static long estimatedBytesPerFrame(long pixels) {
-    return pixels * (3 * Float.BYTES * 2 + 2 * Float.BYTES * 3 + 3 * 2);
   }
 }

@@ -10,6 +10,7 @@ import dev.facerender.device.DeviceKind;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.render.BatchRenderer;
+import dev.facerender.partition.render.RendererProbe;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
 import dev.facerender.runtime.ShortLivedThread;
@@ -20,7 +21,7 @@ import org.bytedeco.pytorch.Tensor;
  * Where a task's calibration comes from: this executor's (its {@link DeviceState}), one kept in the
  * calibration folder, or a new measure on the device alone, within what the job can repay.
  */
-final class TaskCalibration {
+public final class TaskCalibration {
   /**
    * A calibration, where it came from ({@code measured} or {@code cached}) and what measuring it
    * cost this task (0 when it did not measure).
@@ -149,9 +150,38 @@ final class TaskCalibration {
               settings.sizing().effectiveMemoryFraction(),
               state.budget().heldByOthers(taskId),
               settings.slots().tasksPerDevice());
-      return BatchPlanner.measure(renderer, sample, cap, budget, time);
+      return measure(renderer, sample, cap, budget, time);
     } finally {
       exclusive.unlock();
     }
+  }
+
+  /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
+  public static Calibration measure(
+      BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
+    return measure(renderer, sample, cap, budget, CalibrationBudget.capped(Long.MAX_VALUE));
+  }
+
+  /** As above, growing the batch only within {@code time}. */
+  static Calibration measure(
+      BatchRenderer renderer, PendingFrame sample, int cap, long budget, CalibrationBudget time) {
+    try {
+      return Calibrator.calibrate(
+          new RendererProbe(renderer, sample),
+          cap,
+          budget,
+          estimatedBytesPerFrame((long) sample.source().width() * sample.source().height()),
+          time);
+    } finally {
+      renderer.emptyCache();
+    }
+  }
+
+  /**
+   * Bytes per frame from tensor sizes alone, for devices that report no peaks: source view,
+   * sampling grid and displaced grid (2 floats per pixel each), output and its 8-bit copies.
+   */
+  static long estimatedBytesPerFrame(long pixels) {
+    return pixels * (3 * Float.BYTES * 2 + 2 * Float.BYTES * 3 + 3 * 2);
   }
 }
