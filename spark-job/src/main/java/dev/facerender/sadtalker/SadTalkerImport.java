@@ -2,7 +2,6 @@ package dev.facerender.sadtalker;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.facerender.io.ParquetRowWriter;
 import dev.facerender.io.Schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,14 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -36,10 +31,6 @@ public final class SadTalkerImport {
       Schemas.SOURCES.add("coeffs", DataTypes.createArrayType(DataTypes.FloatType));
 
   public static final String REJECTED = "rejected.tsv";
-
-  private static final long FRAME_ROWS_PER_FILE = 1_000_000;
-  private static final int SOURCE_ROWS_PER_FILE = 1_000;
-  private static final long ROW_GROUP_BYTES = 64L << 20;
 
   /**
    * How SadTalker was run: its {@code --preprocess}, {@code --expression_scale}, {@code --still}.
@@ -63,12 +54,10 @@ public final class SadTalkerImport {
     }
   }
 
-  private final Options options;
-  private final Map<Path, float[]> sourceCoeffs = new HashMap<>();
-  private final Map<Path, byte[]> crops = new HashMap<>();
+  private final ClipReader reader;
 
   public SadTalkerImport(Options options) {
-    this.options = requireNonNull(options, "options is null");
+    this.reader = new ClipReader(requireNonNull(options, "options is null"));
   }
 
   /**
@@ -92,7 +81,7 @@ public final class SadTalkerImport {
     long frameRows = 0;
     try {
       deleteTree(staging);
-      try (Tables tables = new Tables(staging)) {
+      try (ImportTables tables = new ImportTables(staging)) {
         Set<String> ids = new HashSet<>();
         for (SadTalkerClip clip : clips) {
           if (!ids.add(clip.clipId())) {
@@ -106,7 +95,7 @@ public final class SadTalkerImport {
             continue;
           }
           try {
-            frameRows += tables.write(clip, read(clip));
+            frameRows += tables.write(clip, reader.read(clip));
             written++;
           } catch (ImportException bad) {
             rejected.add(bad);
@@ -130,52 +119,6 @@ public final class SadTalkerImport {
     } finally {
       deleteTree(staging);
     }
-  }
-
-  /** One clip's rows, read and checked: nothing of it is written unless all of it is good. */
-  private record ClipRows(float[][] frames, float[] source, byte[] crop) {}
-
-  private ClipRows read(SadTalkerClip clip) {
-    Preprocess preprocess = options.preprocess();
-    float[] source =
-        sourceCoeffs.computeIfAbsent(
-            clip.firstCoeff(),
-            file ->
-                FacerenderBatch.sourceCoefficients(
-                    CoefficientMatrix.read(
-                            file,
-                            "first_coeff file",
-                            preprocess.coeffCount(),
-                            preprocess == Preprocess.FULL
-                                ? "pass the .mat SadTalker's preprocess wrote for the source image"
-                                    + " (73 columns with --preprocess full: 70 coefficients and"
-                                    + " the 3 crop parameters; with a 70-column file use"
-                                    + " --preprocess crop)"
-                                : "pass the .mat SadTalker's preprocess wrote for the source image"
-                                    + " (first_frame_dir/<image>.mat)")
-                        .values(),
-                    preprocess));
-    CoefficientMatrix audio =
-        CoefficientMatrix.read(
-            clip.coeffs(),
-            "coefficient file",
-            Preprocess.AUDIO_COEFFS,
-            "pass the .mat audio2coeff wrote for the clip (<image>##<audio>.mat, 70 columns: 64"
-                + " expression, 3 rotation, 3 translation)");
-    double[][] first = {toDoubles(source)};
-    float[][] frames =
-        FacerenderBatch.frameCoefficients(
-            audio, first, preprocess, options.expressionScale(), options.still());
-    byte[] crop = crops.computeIfAbsent(clip.crop(), file -> CropImage.read(file, options.size()));
-    return new ClipRows(frames, source, crop);
-  }
-
-  private static double[] toDoubles(float[] values) {
-    double[] doubles = new double[values.length];
-    for (int i = 0; i < values.length; i++) {
-      doubles[i] = values[i];
-    }
-    return doubles;
   }
 
   private static ImportException failed(List<ImportException> rejected, int clips) {
@@ -213,54 +156,6 @@ public final class SadTalkerImport {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot remove " + root + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The two tables being written, a new part file every so many rows. */
-  private static final class Tables implements AutoCloseable {
-    private final Path root;
-    private final Configuration conf = new Configuration();
-    private ParquetRowWriter frames;
-    private ParquetRowWriter sources;
-    private int frameParts;
-    private int sourceParts;
-
-    Tables(Path root) throws IOException {
-      this.root = root;
-      Files.createDirectories(root.resolve("frames"));
-      Files.createDirectories(root.resolve("sources"));
-    }
-
-    long write(SadTalkerClip clip, ClipRows rows) {
-      if (sources == null || sources.rows() >= SOURCE_ROWS_PER_FILE) {
-        sources = next(sources, "sources", sourceParts++, SOURCES, false);
-      }
-      sources.write(RowFactory.create(clip.clipId(), rows.crop(), rows.source()));
-      if (frames == null || frames.rows() >= FRAME_ROWS_PER_FILE) {
-        frames = next(frames, "frames", frameParts++, Schemas.FRAMES, true);
-      }
-      for (int i = 0; i < rows.frames().length; i++) {
-        frames.write(RowFactory.create(clip.clipId(), i, rows.frames()[i]));
-      }
-      return rows.frames().length;
-    }
-
-    private ParquetRowWriter next(
-        ParquetRowWriter done, String table, int part, StructType schema, boolean compressed) {
-      if (done != null) {
-        done.close();
-      }
-      String file =
-          root.resolve(table).resolve(String.format("part-%05d.parquet", part)).toString();
-      return new ParquetRowWriter(file, schema, conf, compressed, ROW_GROUP_BYTES);
-    }
-
-    @Override
-    public void close() {
-      try (ParquetRowWriter f = frames;
-          ParquetRowWriter s = sources) {
-        // closes both, the second even when the first fails
-      }
     }
   }
 }
