@@ -10,8 +10,9 @@ import dev.facerender.codec.RgbImage;
 import dev.facerender.config.FacerenderConf;
 import dev.facerender.config.OutputConf;
 import dev.facerender.config.VideoConf;
-import dev.facerender.device.sim.SimulatedGpu;
+import dev.facerender.device.sim.GpuSpec;
 import dev.facerender.diagnostics.DeviceDoctor;
+import dev.facerender.diagnostics.ThroughputProbe;
 import dev.facerender.io.DemoDataset;
 import dev.facerender.io.DemoFaces;
 import dev.facerender.job.ProgressListener;
@@ -117,15 +118,15 @@ public final class Benchmark {
             .map(ThroughputPoint::framesPerSecond)
             .orElse(first.framesPerSecond());
 
-    DeviceDoctor.Throughput renderOnly =
-        DeviceDoctor.renderOnly(
+    ThroughputProbe.Throughput renderOnly =
+        ThroughputProbe.renderOnly(
             settings,
             sample,
             resources,
             chosenBatch,
             tasks,
             Math.max(2, 256 / Math.max(1, chosenBatch)));
-    DeviceDoctor.Throughput encode = DeviceDoctor.encodeOnly(settings, sample, 64);
+    ThroughputProbe.Throughput encode = ThroughputProbe.encodeOnly(settings, sample, 64);
 
     Path input = out.resolve("input");
     if (!Files.exists(input.resolve("frames"))) {
@@ -169,10 +170,9 @@ public final class Benchmark {
               RenderSettings.from("benchmark", request.conf(), 1), sample, resources);
       // The level's cap bounds both: the sizer is judged on memory, not on the cap.
       largest =
-          SimulatedGpu.largestFit(
-              SimulatedGpu.Spec.of(settings.sizing().simulateGpuBytes()),
-              (long) sample.width() * sample.height(),
-              settings.sizing().effectiveMaxBatch());
+          GpuSpec.of(settings.sizing().simulateGpuBytes())
+              .largestFit(
+                  (long) sample.width() * sample.height(), settings.sizing().effectiveMaxBatch());
       accuracy = alone.levels().get(settings.sizing().level().id()).batch() / (double) largest;
     }
     Result result =

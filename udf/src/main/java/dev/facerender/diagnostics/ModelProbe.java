@@ -77,7 +77,7 @@ public final class ModelProbe implements AutoCloseable {
     int coeffs = settings.network().coeffCount() > 0 ? settings.network().coeffCount() : 70;
     this.source =
         new ClipSource("probe", sample, model.takesSourceCoeffs() ? new float[coeffs] : null);
-    float[] window = DeviceDoctor.motion(coeffs * settings.network().windowWidth(), SEED);
+    float[] window = ThroughputProbe.motion(coeffs * settings.network().windowWidth(), SEED);
     this.frame = new PendingFrame("probe", 0, window, source);
   }
 

@@ -102,7 +102,7 @@ public final class PrecisionSweep {
       shape[0] = batch;
       Tensor sources = source.expand(shape);
       // The same seeded coefficients for every precision, as a model probe renders them.
-      float[] motion = DeviceDoctor.motion(batch * coeffCount * window, ModelProbe.SEED);
+      float[] motion = ThroughputProbe.motion(batch * coeffCount * window, ModelProbe.SEED);
       Tensor flat = torch.from_blob(new FloatPointer(motion), batch, coeffCount * window).clone();
       Tensor coeffs = inputs.onDevice(window > 1 ? flat.view(batch, coeffCount, window) : flat);
       Tensor sourceCoeffs =
