@@ -2,7 +2,7 @@ package dev.facerender.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.facerender.device.sim.SimulatedGpu;
+import dev.facerender.device.sim.GpuSpec;
 import dev.facerender.job.RunSummary;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +46,7 @@ class SimulatedGpuTest {
     assertThat(run.deviceReason())
         .isEqualTo("sim-gpu:0: simulated GPU of 8.00 GiB (--simulate-gpu), 1 GPU seen");
     assertThat(run.renderedFrames()).isEqualTo(96);
-    int largest = SimulatedGpu.largestFit(SimulatedGpu.Spec.of(8L << 30), 256 * 256, 256);
+    int largest = GpuSpec.of(8L << 30).largestFit(256 * 256, 256);
     List<Row> metrics = spark.read().parquet(out.resolve("metrics").toString()).collectAsList();
     for (Row batch : metrics) {
       int planned = batch.getAs("planned_batch");

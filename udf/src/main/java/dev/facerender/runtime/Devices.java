@@ -4,6 +4,7 @@ import dev.facerender.device.CpuDevice;
 import dev.facerender.device.CudaAvailability;
 import dev.facerender.device.Device;
 import dev.facerender.device.GpuResources;
+import dev.facerender.device.sim.GpuSpec;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.natives.TorchNatives;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class Devices {
       int index = Math.max(gpu, 0);
       return devices.computeIfAbsent(
           "sim-gpu:" + index + ":" + simulateGpuBytes,
-          k -> new SimulatedGpu("sim-gpu:" + index, index, SimulatedGpu.Spec.of(simulateGpuBytes)));
+          k -> new SimulatedGpu("sim-gpu:" + index, index, GpuSpec.of(simulateGpuBytes)));
     }
     if (gpu >= 0) {
       cuda.require(gpu);

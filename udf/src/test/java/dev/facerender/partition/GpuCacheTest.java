@@ -2,6 +2,7 @@ package dev.facerender.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.facerender.device.sim.GpuSpec;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.partition.task.RenderSettings;
@@ -17,7 +18,7 @@ class GpuCacheTest {
   private static final long GIB = 1L << 30;
 
   private static long segmentsFor(int frames) throws Exception {
-    SimulatedGpu gpu = new SimulatedGpu("sim-cache-" + frames, 0, SimulatedGpu.Spec.of(64 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-cache-" + frames, 0, GpuSpec.of(64 * GIB));
     RenderSettings settings = Fixtures.shared(1, 1, "batchSize", "16", "pipelineDepth", "1");
     Fixtures.Sinks task =
         SimulatedRuns.concurrently(
@@ -37,7 +38,7 @@ class GpuCacheTest {
   void backToBackBatchesNearTheLimitRunWithoutOoms() throws Exception {
     // 16 GiB at level high plans ~178 frames of 256 px; the second of two such batches in a row
     // fails on the segments the first cut unless it starts from whole ones.
-    SimulatedGpu gpu = new SimulatedGpu("sim-back-to-back", 0, SimulatedGpu.Spec.of(16 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-back-to-back", 0, GpuSpec.of(16 * GIB));
     RenderSettings settings = Fixtures.shared(1, 1, "level", "high", "pipelineDepth", "1");
     Fixtures.Sinks task =
         SimulatedRuns.concurrently(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.device.GpuReserve;
 import dev.facerender.device.sim.CachingAllocator;
+import dev.facerender.device.sim.GpuSpec;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.diagnostics.DeviceDoctor;
 import dev.facerender.metrics.BatchMetrics;
@@ -18,7 +19,7 @@ class GpuMemoryTest {
 
   @Test
   void threeGibOfWeightsOnAnEightGibGpuAreCountedOnce() throws Exception {
-    SimulatedGpu.Spec spec = new SimulatedGpu.Spec(8 * GIB, 512 * MIB, 0, 3 * GIB);
+    GpuSpec spec = new GpuSpec(8 * GIB, 512 * MIB, 0, 3 * GIB);
     SimulatedGpu gpu = new SimulatedGpu("sim-weights-once", 0, spec);
     RenderSettings settings = Fixtures.shared(1, 1, "level", "high", "pipelineDepth", "1");
     Fixtures.Sinks task =
@@ -32,7 +33,7 @@ class GpuMemoryTest {
     assertThat(first.freeBytes())
         .isEqualTo(8 * GIB - 512 * MIB - 3 * GIB - GpuReserve.headroomBytes(8 * GIB));
     assertThat(first.fixedBytes()).as("the weights are not a batch's").isLessThan(256 * MIB);
-    int largest = SimulatedGpu.largestFit(spec, 256 * 256, 256);
+    int largest = spec.largestFit(256 * 256, 256);
     assertThat(first.plannedBatch())
         .isLessThanOrEqualTo(largest)
         .isGreaterThanOrEqualTo(largest * 9 / 10);
@@ -44,7 +45,7 @@ class GpuMemoryTest {
   void batchesPlannedAtLevelHighRunBackToBackWithoutFragmentationOoms() throws Exception {
     // A 16 GiB device at level high plans near the largest batch that fits once; the second batch
     // of that size used to run on segments cut by the first and fail with bytes to spare.
-    SimulatedGpu.Spec spec = SimulatedGpu.Spec.of(16 * GIB);
+    GpuSpec spec = GpuSpec.of(16 * GIB);
     SimulatedGpu gpu = new SimulatedGpu("sim-level-high-repeat", 0, spec);
     RenderSettings settings = Fixtures.shared(1, 1, "level", "high", "pipelineDepth", "1");
     List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
@@ -52,7 +53,7 @@ class GpuMemoryTest {
     rows.addAll(Fixtures.clip("repeat-b", 256, 180, 0.4f));
     Fixtures.Sinks task = SimulatedRuns.concurrently(List.of(settings), gpu, List.of(rows)).get(0);
 
-    int largest = SimulatedGpu.largestFit(spec, 256 * 256, 256);
+    int largest = spec.largestFit(256 * 256, 256);
     int planned = task.metrics.get(0).plannedBatch();
     assertThat(planned).isLessThanOrEqualTo(largest).isGreaterThanOrEqualTo(largest * 9 / 10);
     assertThat(task.metrics.stream().filter(m -> m.frames() == planned).count())
@@ -66,7 +67,7 @@ class GpuMemoryTest {
 
   @Test
   void aFragmentationOomIsSplitAndRetriedAndLaterBatchesAvoidIt() throws Exception {
-    SimulatedGpu gpu = new SimulatedGpu("sim-fragmented", 0, SimulatedGpu.Spec.of(8 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-fragmented", 0, GpuSpec.of(8 * GIB));
     gpu.modelLoaded("builtin:warp");
     // Another part of this process keeps three small tensors spread over a cached 5 GiB
     // segment: the cache holds four 1.25 GiB holes, which count as plannable but cannot serve
@@ -115,7 +116,7 @@ class GpuMemoryTest {
     // Level extreme sizes at 98% of what the allocator may take; cuDNN and cuBLAS need 768 MiB
     // beside each pass outside the allocator (SimulatedGpu.LIBRARY_BYTES), which a 16 GiB GPU
     // planned to 98% of its free bytes would not have: the process would die, not raise an OOM.
-    SimulatedGpu gpu = new SimulatedGpu("sim-extreme", 0, SimulatedGpu.Spec.of(16 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-extreme", 0, GpuSpec.of(16 * GIB));
     RenderSettings settings = Fixtures.shared(1, 1, "level", "extreme", "pipelineDepth", "1");
     Fixtures.Sinks task =
         SimulatedRuns.concurrently(

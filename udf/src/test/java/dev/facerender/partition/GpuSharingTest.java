@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.facerender.device.BatchPeaks;
 import dev.facerender.device.Device;
+import dev.facerender.device.sim.GpuSpec;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.model.BuiltinModels;
@@ -41,7 +42,7 @@ class GpuSharingTest {
   @Test
   void fourTasksAtAQuarterGpuEachPlanAQuarterAndNeverTogetherMoreThanTheDevice() throws Exception {
     // spark.executor.cores=8, one GPU, spark.task.resource.gpu.amount=0.25: 4 tasks, 4 per GPU.
-    SimulatedGpu gpu = new SimulatedGpu("sim-quarter", 0, SimulatedGpu.Spec.of(8 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-quarter", 0, GpuSpec.of(8 * GIB));
     RenderSettings settings = Fixtures.shared(4, 4, "level", "high", "pipelineDepth", "1");
     List<Fixtures.Sinks> tasks =
         SimulatedRuns.concurrently(Collections.nCopies(4, settings), gpu, clips(4, 256, 48));
@@ -63,7 +64,7 @@ class GpuSharingTest {
   @Test
   void oneTaskOwningTheGpuPlansAllOfIt() throws Exception {
     // spark.task.resource.gpu.amount=1: one task per GPU.
-    SimulatedGpu gpu = new SimulatedGpu("sim-whole", 0, SimulatedGpu.Spec.of(8 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-whole", 0, GpuSpec.of(8 * GIB));
     RenderSettings settings = Fixtures.shared(1, 1, "level", "high", "pipelineDepth", "1");
     Fixtures.Sinks task =
         SimulatedRuns.concurrently(List.of(settings), gpu, clips(1, 256, 120)).get(0);
@@ -71,7 +72,7 @@ class GpuSharingTest {
     long whole = (long) (gpu.plannableBytes() * HIGH);
     BatchMetrics first = task.metrics.get(0);
     assertThat(plannedBytes(first)).isLessThanOrEqualTo(whole).isGreaterThan(whole * 9 / 10);
-    int largest = SimulatedGpu.largestFit(SimulatedGpu.Spec.of(8 * GIB), 256 * 256, 256);
+    int largest = GpuSpec.of(8 * GIB).largestFit(256 * 256, 256);
     assertThat(first.plannedBatch())
         .isLessThanOrEqualTo(largest)
         .isGreaterThanOrEqualTo(largest * 9 / 10);
@@ -86,7 +87,7 @@ class GpuSharingTest {
     long[] alone = new long[2];
     int i = 0;
     for (RenderSettings s : List.of(wide, narrow)) {
-      SimulatedGpu gpu = new SimulatedGpu("sim-alone-" + i, 0, SimulatedGpu.Spec.of(8 * GIB));
+      SimulatedGpu gpu = new SimulatedGpu("sim-alone-" + i, 0, GpuSpec.of(8 * GIB));
       alone[i++] =
           SimulatedRuns.concurrently(List.of(s), gpu, clips(1, 256, 40))
               .get(0)
@@ -94,7 +95,7 @@ class GpuSharingTest {
               .get(0)
               .perFrameBytes();
     }
-    SimulatedGpu shared = new SimulatedGpu("sim-together", 0, SimulatedGpu.Spec.of(8 * GIB));
+    SimulatedGpu shared = new SimulatedGpu("sim-together", 0, GpuSpec.of(8 * GIB));
     List<Fixtures.Sinks> together =
         SimulatedRuns.concurrently(List.of(wide, narrow), shared, clips(2, 256, 80));
 

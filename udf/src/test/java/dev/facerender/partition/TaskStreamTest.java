@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.facerender.batch.Calibration;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceKind;
+import dev.facerender.device.sim.GpuSpec;
 import dev.facerender.device.sim.SimulatedGpu;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
@@ -35,7 +36,7 @@ class TaskStreamTest {
 
   @Test
   void twoTasksEachRenderEveryBatchOnOneStreamOfTheirOwn() throws Exception {
-    SimulatedGpu gpu = new SimulatedGpu("sim-streams", 0, SimulatedGpu.Spec.of(64 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-streams", 0, GpuSpec.of(64 * GIB));
     RenderSettings settings = Fixtures.shared(2, 2, "pipelineDepth", "1");
     List<Fixtures.Sinks> tasks =
         SimulatedRuns.concurrently(

@@ -40,25 +40,6 @@ public final class SimulatedGpu implements Device {
   private static final long LAUNCH_NANOS = 4_000_000;
   private static final long FRAME_NANOS_256 = 250_000;
 
-  /** What to simulate: the device, what else is on it, and the renderer's weights. */
-  public record Spec(long totalBytes, long contextBytes, long otherProcessBytes, long weightBytes) {
-    public Spec {
-      if (totalBytes <= contextBytes + otherProcessBytes + weightBytes) {
-        throw new IllegalArgumentException(
-            "a simulated GPU of "
-                + DeviceMemory.human(totalBytes)
-                + " cannot hold its context, other processes and "
-                + DeviceMemory.human(weightBytes)
-                + " of weights");
-      }
-    }
-
-    /** A GPU of {@code totalBytes} with the assumed context and a SadTalker-class renderer. */
-    public static Spec of(long totalBytes) {
-      return new Spec(totalBytes, CONTEXT_BYTES, 0, RendererWorkload.SADTALKER_WEIGHT_BYTES);
-    }
-  }
-
   private final String id;
   private final int index;
   private final DeviceMemory memory;
@@ -78,43 +59,13 @@ public final class SimulatedGpu implements Device {
   /** The output of the calling thread's batch, freed when the batch ends. */
   private final ThreadLocal<CachingAllocator.Block> output = new ThreadLocal<>();
 
-  public SimulatedGpu(String id, int index, Spec spec) {
+  public SimulatedGpu(String id, int index, GpuSpec spec) {
     this.id = id;
     this.index = index;
     this.memory =
         new DeviceMemory(index, spec.totalBytes(), spec.contextBytes(), spec.otherProcessBytes());
     this.allocator = new CachingAllocator(memory);
     this.workload = new RendererWorkload(spec.weightBytes());
-  }
-
-  /**
-   * The largest batch of {@code pixels}-pixel frames that runs alone on a fresh GPU of {@code
-   * spec}, by bisection (0 if none).
-   */
-  public static int largestFit(Spec spec, long pixels, int limit) {
-    int lo = 0;
-    int hi = limit + 1;
-    while (hi - lo > 1) {
-      int mid = (lo + hi) >>> 1;
-      if (fits(spec, pixels, mid)) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
-  private static boolean fits(Spec spec, long pixels, int frames) {
-    SimulatedGpu gpu = new SimulatedGpu("sim-gpu:bisection", 0, spec);
-    gpu.modelLoaded("bisection");
-    try {
-      gpu.beforeBatch(frames, pixels);
-      gpu.afterBatch();
-      return true;
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 
   /** The device's memory, to let another process take or give back some of it. */

@@ -18,7 +18,7 @@ class SimulatedGpuTest {
   @Test
   void weightsAreResidentFromModelLoadOnceAndOnlyTheContextIsOutsideTheAllocator() {
     SimulatedGpu gpu =
-        new SimulatedGpu("sim-weights", 0, new SimulatedGpu.Spec(8 * GIB, 512 * MIB, 0, 3 * GIB));
+        new SimulatedGpu("sim-weights", 0, new GpuSpec(8 * GIB, 512 * MIB, 0, 3 * GIB));
     assertThat(gpu.freeBytes()).isEqualTo(8 * GIB - 512 * MIB);
     assertThatThrownBy(() -> gpu.beforeBatch(1, PIXELS)).hasMessageContaining("modelLoaded");
 
@@ -34,7 +34,7 @@ class SimulatedGpuTest {
 
   @Test
   void aBatchLeavesItsSegmentsCachedAndReturnsEveryByteItAllocated() {
-    SimulatedGpu gpu = new SimulatedGpu("sim-batch", 0, SimulatedGpu.Spec.of(8 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-batch", 0, GpuSpec.of(8 * GIB));
     gpu.modelLoaded("m");
     long weights = gpu.allocatedBytes();
     long plannable = gpu.plannableBytes();
@@ -49,8 +49,8 @@ class SimulatedGpuTest {
 
   @Test
   void theLargestFitIsFoundByBisectionOnFreshDevices() {
-    SimulatedGpu.Spec spec = SimulatedGpu.Spec.of(8 * GIB);
-    int largest = SimulatedGpu.largestFit(spec, PIXELS, 4096);
+    GpuSpec spec = GpuSpec.of(8 * GIB);
+    int largest = spec.largestFit(PIXELS, 4096);
     assertThat(largest).isBetween(30, 200);
     SimulatedGpu gpu = new SimulatedGpu("sim-fit", 0, spec);
     gpu.modelLoaded("m");
@@ -65,7 +65,7 @@ class SimulatedGpuTest {
 
   @Test
   void calibrationAgainstTheSimulatedGpuNeverUnderestimatesTheLargestFittingBatch() {
-    SimulatedGpu gpu = new SimulatedGpu("sim-calibrate", 0, SimulatedGpu.Spec.of(8 * GIB));
+    SimulatedGpu gpu = new SimulatedGpu("sim-calibrate", 0, GpuSpec.of(8 * GIB));
     gpu.modelLoaded("m");
     long[] clock = {0};
     Calibrator.Probe probe =
@@ -96,7 +96,7 @@ class SimulatedGpuTest {
     Calibration calibration = Calibrator.calibrate(probe, 256, gpu.plannableBytes(), 1);
     assertThat(calibration.measured()).isTrue();
     assertThat(calibration.fixedBytes()).as("no weights in the fixed bytes").isLessThan(GIB / 4);
-    int largest = SimulatedGpu.largestFit(SimulatedGpu.Spec.of(8 * GIB), PIXELS, 4096);
+    int largest = GpuSpec.of(8 * GIB).largestFit(PIXELS, 4096);
     long predicted = calibration.fixedBytes() + calibration.perFrameBytes() * largest;
     probe.beforeSize(largest);
     assertThat(predicted).isGreaterThanOrEqualTo(probe.run(largest));
