@@ -4,7 +4,6 @@ import dev.facerender.codec.TensorFrames;
 import dev.facerender.config.OutputFormat;
 import dev.facerender.device.BatchPeaks;
 import dev.facerender.device.Device;
-import dev.facerender.metrics.FrameError;
 import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.OutputContract;
@@ -26,9 +25,6 @@ import org.bytedeco.pytorch.Tensor;
  * they are in, so a split retry cannot change the output. Every tensor lives in a scope per call.
  */
 public final class BatchRenderer implements AutoCloseable {
-  /** Error code of a frame the model (or enhancer) rendered as NaN or infinity. */
-  static final String NON_FINITE_OUTPUT = "NON_FINITE_OUTPUT";
-
   private final FrameModel model;
   private final FrameEnhancer enhancer;
   private final DeviceState state;
@@ -93,8 +89,13 @@ public final class BatchRenderer implements AutoCloseable {
       rendered.add(calibrated);
       rendered.addAll(pixels.frames());
     }
+    String stage = enhancer == null ? model.spec() : model.spec() + " then " + enhancer.spec();
     return new RenderedBatch(
-        frames, rendered, nonFiniteErrors(frames, rendered), nanos, pixels.peakBytes());
+        frames,
+        rendered,
+        NonFiniteFrames.errors(settings.runId(), stage, frames, rendered),
+        nanos,
+        pixels.peakBytes());
   }
 
   /** Draws {@code frames} beside the other tasks' batches (the device's read side). */
@@ -111,31 +112,6 @@ public final class BatchRenderer implements AutoCloseable {
     } finally {
       shared.unlock();
     }
-  }
-
-  /** An error row for each frame whose pixels were dropped for NaN or infinite output. */
-  private List<FrameError> nonFiniteErrors(List<PendingFrame> frames, List<byte[]> pixels) {
-    List<FrameError> errors = new ArrayList<>();
-    for (int i = 0; i < frames.size(); i++) {
-      if (pixels.get(i) == null) {
-        PendingFrame frame = frames.get(i);
-        String stage = enhancer == null ? model.spec() : model.spec() + " then " + enhancer.spec();
-        errors.add(
-            new FrameError(
-                settings.runId(),
-                frame.clipId(),
-                frame.frameIndex(),
-                "render",
-                NON_FINITE_OUTPUT,
-                "model "
-                    + stage
-                    + " returned NaN or infinite values for this frame (in a batch of "
-                    + frames.size()
-                    + "); the frame was not written. Check the model's numerics or lower"
-                    + " --batch-size"));
-      }
-    }
-    return errors;
   }
 
   /**
