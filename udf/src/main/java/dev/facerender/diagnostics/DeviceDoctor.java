@@ -10,9 +10,7 @@ import dev.facerender.device.CudaAvailability;
 import dev.facerender.device.Device;
 import dev.facerender.device.DeviceKind;
 import dev.facerender.model.BuiltinModels;
-import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
-import dev.facerender.model.Models;
 import dev.facerender.model.Torch;
 import dev.facerender.model.cost.SadTalkerCost;
 import dev.facerender.partition.RenderPartitionFunction;
@@ -63,14 +61,8 @@ public final class DeviceDoctor {
         ExecutorRuntime.ofThisJvm().on(RenderPartitionFunction.taskDevice(settings, resources));
     Device device = state.device();
     int coeffCount = settings.network().coeffCount() > 0 ? settings.network().coeffCount() : 70;
-    try (FrameModel model =
-            Models.load(
-                settings.network().model(), device.torchDevice(), settings.network().torch());
-        FrameEnhancer enhancer =
-            settings.network().hasEnhancer()
-                ? Models.loadEnhancer(settings.network().enhancer(), device.torchDevice())
-                : null) {
-      device.modelLoaded(settings.network().model());
+    try (LoadedNetwork network = LoadedNetwork.onto(settings, device)) {
+      FrameModel model = network.model();
       // After the weights: they are resident, not free (and not in any batch's peak either).
       long free = device.plannableBytes();
       ClipSource source =
@@ -83,7 +75,7 @@ public final class DeviceDoctor {
       // At the run's level, not the extreme one: the doctor never runs a batch the run's plan
       // would not (a calibration bisecting near 98% of an H200 died inside cuDNN, not in an OOM).
       try (BatchRenderer renderer =
-          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE)) {
+          new BatchRenderer(model, network.enhancer(), state, settings, BatchFaults.NONE)) {
         calibration =
             TaskCalibration.measure(
                 renderer,

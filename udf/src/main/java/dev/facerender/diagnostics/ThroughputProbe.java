@@ -2,9 +2,7 @@ package dev.facerender.diagnostics;
 
 import dev.facerender.codec.RgbImage;
 import dev.facerender.device.Device;
-import dev.facerender.model.FrameEnhancer;
 import dev.facerender.model.FrameModel;
-import dev.facerender.model.Models;
 import dev.facerender.model.Torch;
 import dev.facerender.partition.RenderPartitionFunction;
 import dev.facerender.partition.emit.FrameEncoder;
@@ -58,16 +56,10 @@ public final class ThroughputProbe {
     Device device = state.device();
     int coeffCount = settings.network().coeffCount() > 0 ? settings.network().coeffCount() : 70;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try (FrameModel model =
-            Models.load(
-                settings.network().model(), device.torchDevice(), settings.network().torch());
-        FrameEnhancer enhancer =
-            settings.network().hasEnhancer()
-                ? Models.loadEnhancer(settings.network().enhancer(), device.torchDevice())
-                : null) {
-      device.modelLoaded(settings.network().model());
+    try (LoadedNetwork network = LoadedNetwork.onto(settings, device)) {
+      FrameModel model = network.model();
       BatchRenderer renderer =
-          new BatchRenderer(model, enhancer, state, settings, BatchFaults.NONE);
+          new BatchRenderer(model, network.enhancer(), state, settings, BatchFaults.NONE);
       List<ClipSource> sources = new ArrayList<>();
       List<Callable<Void>> work = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
