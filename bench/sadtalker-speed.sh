@@ -48,8 +48,10 @@ echo "sadtalker-speed: fixtures and export (untimed)..." >&2
 "$python" tools/sadtalker/export.py --sadtalker "$sadtalker" --device "$device" \
   --checkpoint "$out/fixtures/checkpoints/SadTalker_V0.0.2_256.safetensors" \
   "${config[@]}" --check-frames 2 --out "$out/sadtalker.pt" >"$out/export.log" 2>&1
-# Build (or check) Facerender before timing it: ./facerender builds when sources are newer.
+# Build (or check) Facerender before timing it: ./facerender builds when sources are newer, and
+# records its class-data archive after a build of its own; one built by Maven has none yet.
 ./facerender --version >/dev/null
+./facerender cds --if-stale 2>"$out/cds.log"
 
 now() { date +%s.%N; }
 echo "sadtalker-speed: SadTalker's make_animation loop..." >&2
