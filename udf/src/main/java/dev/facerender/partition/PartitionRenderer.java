@@ -108,8 +108,8 @@ final class PartitionRenderer implements Iterator<Row> {
     this.coreLease = lease;
     this.assembler =
         new BatchAssembler(
-            sample -> {
-              BatchPlanner.Planned planned = planner.plan(renderer, sample);
+            samples -> {
+              BatchPlanner.Planned planned = planner.plan(renderer, samples);
               lease.count();
               return planned;
             },

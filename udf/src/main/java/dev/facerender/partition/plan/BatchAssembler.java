@@ -16,29 +16,59 @@ import java.util.function.Function;
  * its size's ceiling or the size changes. Each frame size gets its own plan and ceiling, planned on
  * first sight and kept for the task.
  *
+ * <p>A size is planned once the frames to calibrate it on are at hand: the first frame of a size
+ * without a plan and the next ones of its clip wait, up to {@link #CALIBRATION_FRAMES}, until the
+ * clip or the size changes or the input ends; then the planner gets them all, so that a calibration
+ * runs the task's own frames (and keeps their pixels) rather than copies of one.
+ *
  * <p>Clip references: the pending batch retains each clip its frames use when the clip's first
- * frame joins it; a cut hands those references to the {@link CutBatch}; {@link #close} releases
- * those of a batch never cut.
+ * frame joins it; a cut hands those references to the {@link CutBatch}; the waiting frames hold one
+ * reference to their clip until they join batches; {@link #close} releases those of frames never
+ * cut.
  */
 public final class BatchAssembler {
-  private final Function<PendingFrame, BatchPlanner.Planned> planner;
+  /**
+   * The frames a plan waits for: a CPU calibration within what a job repays runs 5-10 of them, a
+   * GPU's sizes repeat them; each kept frame holds its 8-bit pixels until its batch.
+   */
+  public static final int CALIBRATION_FRAMES = 16;
+
+  private final Function<List<PendingFrame>, BatchPlanner.Planned> planner;
   private final int growAfter;
   private final Map<Long, SizePlan> plans = new HashMap<>();
   private List<PendingFrame> pending = new ArrayList<>();
   private List<ClipSource> pendingClips = new ArrayList<>();
   private SizePlan pendingPlan;
+  private List<PendingFrame> waiting = new ArrayList<>();
 
-  /** {@code planner} plans for a frame size from a sample frame of it. */
-  public BatchAssembler(Function<PendingFrame, BatchPlanner.Planned> planner, int growAfter) {
+  /** {@code planner} plans for a frame size from its first frames (one clip's, in order). */
+  public BatchAssembler(Function<List<PendingFrame>, BatchPlanner.Planned> planner, int growAfter) {
     this.planner = planner;
     this.growAfter = growAfter;
   }
 
   /** Adds a frame; a batch that is full, or of another size, goes to {@code out}. */
   public void add(PendingFrame frame, Consumer<CutBatch> out) {
-    SizePlan plan = planFor(frame);
+    if (!waiting.isEmpty() && frame.source() != waiting.get(0).source()) {
+      planWaiting(out);
+    }
+    SizePlan plan = waiting.isEmpty() ? plans.get(sizeKey(frame)) : null;
+    if (plan != null) {
+      addPlanned(frame, plan, out);
+      return;
+    }
+    if (waiting.isEmpty()) {
+      frame.source().retain();
+    }
+    waiting.add(frame);
+    if (waiting.size() >= CALIBRATION_FRAMES) {
+      planWaiting(out);
+    }
+  }
+
+  private void addPlanned(PendingFrame frame, SizePlan plan, Consumer<CutBatch> out) {
     if (pendingPlan != plan) {
-      cut(out);
+      cutPending(out);
       pendingPlan = plan;
     }
     ClipSource clip = frame.source();
@@ -48,12 +78,19 @@ public final class BatchAssembler {
     }
     pending.add(frame);
     if (pending.size() >= plan.ceiling().ceiling()) {
-      cut(out);
+      cutPending(out);
     }
   }
 
-  /** Cuts what is pending, if anything, into a batch for {@code out}. */
+  /**
+   * Plans for the waiting frames, if any, and cuts what is pending into a batch for {@code out}.
+   */
   public void cut(Consumer<CutBatch> out) {
+    planWaiting(out);
+    cutPending(out);
+  }
+
+  private void cutPending(Consumer<CutBatch> out) {
     if (pending.isEmpty()) {
       return;
     }
@@ -65,26 +102,45 @@ public final class BatchAssembler {
     out.accept(batch);
   }
 
-  /** Drops the pending frames, releasing their clips. */
+  /** Drops the pending and waiting frames, releasing their clips. */
   public void close() {
+    if (!waiting.isEmpty()) {
+      waiting.get(0).source().release();
+      waiting = new ArrayList<>();
+    }
     pending = new ArrayList<>();
     List<ClipSource> held = pendingClips;
     pendingClips = new ArrayList<>();
     held.forEach(ClipSource::release);
   }
 
-  private SizePlan planFor(PendingFrame frame) {
-    int width = frame.source().width();
-    int height = frame.source().height();
-    long key = ((long) width << 32) | height;
-    SizePlan plan = plans.get(key);
-    if (plan == null) {
-      BatchPlanner.Planned planned = planner.apply(frame);
-      plan =
-          new SizePlan(
-              width, height, planned, new AdaptiveCeiling(planned.plan().batch(), growAfter));
-      plans.put(key, plan);
+  /** Plans the waiting frames' size from them, then adds them as any planned frame. */
+  private void planWaiting(Consumer<CutBatch> out) {
+    if (waiting.isEmpty()) {
+      return;
     }
-    return plan;
+    List<PendingFrame> frames = waiting;
+    waiting = new ArrayList<>();
+    PendingFrame first = frames.get(0);
+    try {
+      BatchPlanner.Planned planned = planner.apply(frames);
+      SizePlan plan =
+          new SizePlan(
+              first.source().width(),
+              first.source().height(),
+              planned,
+              new AdaptiveCeiling(planned.plan().batch(), growAfter));
+      plans.put(sizeKey(first), plan);
+      for (PendingFrame frame : frames) {
+        addPlanned(frame, plan, out);
+      }
+    } finally {
+      // The waiting frames' reference: the pending batches hold their own now.
+      first.source().release();
+    }
+  }
+
+  private static long sizeKey(PendingFrame frame) {
+    return ((long) frame.source().width() << 32) | frame.source().height();
   }
 }

@@ -11,6 +11,7 @@ import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.render.BatchRenderer;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 
 /**
@@ -67,8 +68,9 @@ public final class BatchPlanner {
     this.calibrations = new TaskCalibration(settings, state, taskId, jobFrames);
   }
 
-  public Planned plan(BatchRenderer renderer, PendingFrame sample) {
-    HeapLimit heap = heapLimit(sample);
+  /** Plans for the frame size of {@code samples}: the task's first frames of that size. */
+  public Planned plan(BatchRenderer renderer, List<PendingFrame> samples) {
+    HeapLimit heap = heapLimit(samples.get(0));
     if (settings.sizing().batchSize() > 0) {
       BatchPlan fixed =
           heap.bound(
@@ -82,7 +84,7 @@ public final class BatchPlanner {
     int levelCap = Math.min(settings.sizing().effectiveMaxBatch(), heap.frames());
     // Sizes beyond the job's frames would be measured on copies and never rendered.
     int cap = jobFrames > 0 ? (int) Math.min(levelCap, jobFrames) : levelCap;
-    TaskCalibration.Found found = calibrations.find(renderer, sample, cap);
+    TaskCalibration.Found found = calibrations.find(renderer, samples, cap);
     Calibration calibration = found.calibration();
     DeviceBudget budget = state.budget();
     // Planned with the device at rest: no batch of this JVM runs, so what its tasks use between

@@ -14,6 +14,7 @@ import dev.facerender.partition.render.RendererProbe;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
 import dev.facerender.runtime.ShortLivedThread;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 import org.bytedeco.pytorch.Tensor;
 
@@ -49,8 +50,13 @@ public final class TaskCalibration {
                 : settings.sizing().calibrationCache());
   }
 
-  /** The calibration for {@code sample}'s frame size, up to {@code cap} frames a batch. */
-  Found find(BatchRenderer renderer, PendingFrame sample, int cap) {
+  /**
+   * The calibration for the frame size of {@code samples} (the task's first frames of that size),
+   * up to {@code cap} frames a batch; a measure runs on those frames and keeps their pixels as
+   * output.
+   */
+  Found find(BatchRenderer renderer, List<PendingFrame> samples, int cap) {
+    PendingFrame sample = samples.get(0);
     String key =
         String.join(
             "|",
@@ -83,7 +89,7 @@ public final class TaskCalibration {
                         Calibration measured =
                             ShortLivedThread.call(
                                 "facerender-calibrate-" + taskId,
-                                () -> calibrate(renderer, sample, cap, time));
+                                () -> calibrate(renderer, samples, cap, time));
                         store.save(time.shortened(measured) ? forThisJob : stored, measured);
                         return measured;
                       });
@@ -138,7 +144,7 @@ public final class TaskCalibration {
    * the peaks are this model's alone (measured against what was allocated before each run).
    */
   private Calibration calibrate(
-      BatchRenderer renderer, PendingFrame sample, int cap, CalibrationBudget time) {
+      BatchRenderer renderer, List<PendingFrame> samples, int cap, CalibrationBudget time) {
     Lock exclusive = state.lock().writeLock();
     exclusive.lock();
     try {
@@ -150,7 +156,7 @@ public final class TaskCalibration {
               settings.sizing().effectiveMemoryFraction(),
               state.budget().heldByOthers(taskId),
               settings.slots().tasksPerDevice());
-      return measure(renderer, sample, cap, budget, time);
+      return measure(renderer, samples, cap, budget, time);
     } finally {
       exclusive.unlock();
     }
@@ -159,15 +165,21 @@ public final class TaskCalibration {
   /** Calibrates {@code renderer}'s model on copies of {@code sample}, up to {@code cap} frames. */
   public static Calibration measure(
       BatchRenderer renderer, PendingFrame sample, int cap, long budget) {
-    return measure(renderer, sample, cap, budget, CalibrationBudget.capped(Long.MAX_VALUE));
+    return measure(
+        renderer, List.of(sample), cap, budget, CalibrationBudget.capped(Long.MAX_VALUE));
   }
 
-  /** As above, growing the batch only within {@code time}. */
+  /** On {@code samples} in turn, growing the batch only within {@code time}. */
   static Calibration measure(
-      BatchRenderer renderer, PendingFrame sample, int cap, long budget, CalibrationBudget time) {
+      BatchRenderer renderer,
+      List<PendingFrame> samples,
+      int cap,
+      long budget,
+      CalibrationBudget time) {
+    PendingFrame sample = samples.get(0);
     try {
       return Calibrator.calibrate(
-          new RendererProbe(renderer, sample),
+          new RendererProbe(renderer, samples),
           cap,
           budget,
           estimatedBytesPerFrame((long) sample.source().width() * sample.source().height()),

@@ -14,6 +14,7 @@ import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
 import org.bytedeco.javacpp.PointerScope;
@@ -33,7 +34,7 @@ public final class BatchRenderer implements AutoCloseable {
   private final BatchFaults faults;
   private final DeviceInputs inputs;
 
-  private final CalibrationFrame kept = new CalibrationFrame();
+  private final CalibrationFrames kept = new CalibrationFrames();
   private final FirstBatchContract contract;
 
   /** The task's own stream for all its batches and calibration runs, whichever thread runs them. */
@@ -67,14 +68,20 @@ public final class BatchRenderer implements AutoCloseable {
   }
 
   /**
-   * Renders a batch to 8-bit pixels; encoding is a separate stage ({@code FrameEncoder}). A frame
-   * calibration already rendered alone ({@link #calibrationRun}) is not drawn again: frames give
-   * the same pixels in any batch, and the time it took was calibration's.
+   * Renders a batch to 8-bit pixels; encoding is a separate stage ({@code FrameEncoder}). Frames
+   * calibration already rendered ({@link #calibrationRun}) are not drawn again: frames give the
+   * same pixels in any batch, and the time they took was calibration's.
    */
   public RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
-    byte[] calibrated = kept.take(frames.get(0));
-    List<PendingFrame> drawn = calibrated == null ? frames : frames.subList(1, frames.size());
+    byte[][] calibrated = new byte[frames.size()][];
+    List<PendingFrame> drawn = new ArrayList<>(frames.size());
+    for (int i = 0; i < frames.size(); i++) {
+      calibrated[i] = kept.take(frames.get(i));
+      if (calibrated[i] == null) {
+        drawn.add(frames.get(i));
+      }
+    }
     long start = System.nanoTime();
     Pixels pixels = drawn.isEmpty() ? new Pixels(List.of(), -1) : draw(drawn);
     long nanos = 0;
@@ -84,10 +91,12 @@ public final class BatchRenderer implements AutoCloseable {
       nanos = device.batchNanos(drawn.size(), pixelCount, System.nanoTime() - start);
     }
     List<byte[]> rendered = pixels.frames();
-    if (calibrated != null) {
+    if (drawn.size() < frames.size()) {
       rendered = new ArrayList<>(frames.size());
-      rendered.add(calibrated);
-      rendered.addAll(pixels.frames());
+      int next = 0;
+      for (byte[] frame : calibrated) {
+        rendered.add(frame != null ? frame : pixels.frames().get(next++));
+      }
     }
     String stage = enhancer == null ? model.spec() : model.spec() + " then " + enhancer.spec();
     return new RenderedBatch(
@@ -115,18 +124,26 @@ public final class BatchRenderer implements AutoCloseable {
   }
 
   /**
-   * A calibration run: {@code size} copies of {@code sample}, not encoded, not injected. Returns
-   * its peak bytes and its wall time (a simulated device's modelled time); the caller brackets real
-   * timings with {@link #synchronize}.
+   * A calibration run of {@code size} copies of {@code sample} (the diagnostics' probes): as {@link
+   * #calibrationRun(List)}.
    */
   public long[] calibrationRun(PendingFrame sample, int size) {
-    List<PendingFrame> frames = java.util.Collections.nCopies(size, sample);
+    return calibrationRun(Collections.nCopies(size, sample));
+  }
+
+  /**
+   * A calibration run of {@code frames} as one batch, not injected; their pixels are kept for the
+   * batches that hold them. Returns its peak bytes and its wall time (a simulated device's modelled
+   * time); the caller brackets real timings with {@link #synchronize}.
+   */
+  public long[] calibrationRun(List<PendingFrame> frames) {
     long start = System.nanoTime();
     Pixels pixels = renderPixels(frames, false);
     long elapsed = System.nanoTime() - start;
-    kept.keep(sample, size == 1 ? pixels.frames().get(0) : null);
-    long pixelCount = (long) sample.source().width() * sample.source().height();
-    return new long[] {pixels.peakBytes(), device.batchNanos(size, pixelCount, elapsed)};
+    kept.keep(frames, pixels.frames());
+    PendingFrame first = frames.get(0);
+    long pixelCount = (long) first.source().width() * first.source().height();
+    return new long[] {pixels.peakBytes(), device.batchNanos(frames.size(), pixelCount, elapsed)};
   }
 
   /** Returns the device's wholly free cached segments to it. */

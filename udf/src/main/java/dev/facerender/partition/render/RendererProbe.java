@@ -2,25 +2,39 @@ package dev.facerender.partition.render;
 
 import dev.facerender.batch.Calibrator;
 import dev.facerender.partition.frame.PendingFrame;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Calibration's view of a task's renderer: runs copies of one sample frame, synchronises with the
- * device and reads its clock. A simulated GPU's clock advances by the modelled time of each batch
- * it ran (its wall time says nothing about a GPU); every other device's is the wall clock.
+ * Calibration's view of a task's renderer: runs the task's own next frames (the samples, in turn,
+ * from the first again once each was drawn), synchronises with the device and reads its clock. The
+ * frames a run draws are kept as output, so calibration renders what the task would render anyway.
+ * A simulated GPU's clock advances by the modelled time of each batch it ran (its wall time says
+ * nothing about a GPU); every other device's is the wall clock.
  */
 public final class RendererProbe implements Calibrator.Probe {
   private final BatchRenderer renderer;
-  private final PendingFrame sample;
+  private final List<PendingFrame> samples;
+  private int next;
   private long modelledNanos;
 
-  public RendererProbe(BatchRenderer renderer, PendingFrame sample) {
+  /** {@code samples}: frames of one size, in the task's order (at least one). */
+  public RendererProbe(BatchRenderer renderer, List<PendingFrame> samples) {
+    if (samples.isEmpty()) {
+      throw new IllegalArgumentException("calibration needs at least one sample frame");
+    }
     this.renderer = renderer;
-    this.sample = sample;
+    this.samples = List.copyOf(samples);
   }
 
   @Override
   public long run(int size) {
-    long[] run = renderer.calibrationRun(sample, size);
+    List<PendingFrame> frames = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      frames.add(samples.get(next));
+      next = (next + 1) % samples.size();
+    }
+    long[] run = renderer.calibrationRun(frames);
     modelledNanos += run[1];
     return run[0];
   }

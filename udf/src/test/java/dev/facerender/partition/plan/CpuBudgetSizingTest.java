@@ -19,6 +19,7 @@ import dev.facerender.partition.frame.ClipSource;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.render.BatchRenderer;
 import dev.facerender.partition.task.RenderSettings;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +63,9 @@ class CpuBudgetSizingTest {
           new BatchPlanner(settings, Fixtures.on(device), 42, Runtime.getRuntime().maxMemory());
       BatchPlanner.Planned planned;
       try {
-        planned = planner.plan(renderer, new PendingFrame("plan", 0, new float[70 * 27], source));
+        planned =
+            planner.plan(
+                renderer, List.of(new PendingFrame("plan", 0, new float[70 * 27], source)));
       } finally {
         planner.release();
         source.release();

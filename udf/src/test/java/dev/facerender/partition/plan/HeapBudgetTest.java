@@ -35,7 +35,7 @@ class HeapBudgetTest {
     assertThat(heap.frames())
         .isEqualTo((int) ((long) (256L * 1024 * 1024 * 0.4) / (1024L * 1024 * 6 + 280) / 3));
 
-    BatchPlanner.Planned planned = planner.plan(null, frame);
+    BatchPlanner.Planned planned = planner.plan(null, List.of(frame));
     assertThat(planned.plan().batch()).isEqualTo(heap.frames()).isLessThan(512);
     assertThat(planned.plan().reason()).contains("fixed by --batch-size", "heap", "binds");
   }
