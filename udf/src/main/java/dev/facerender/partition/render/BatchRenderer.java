@@ -35,6 +35,10 @@ public final class BatchRenderer implements AutoCloseable {
   private final DeviceInputs inputs;
 
   private final CalibrationFrames kept = new CalibrationFrames();
+
+  /** The render stage's thread count per batch; calibration measures at the task's share. */
+  private final ThreadChoice threadChoice = new ThreadChoice();
+
   private final FirstBatchContract contract;
 
   /** The task's own stream for all its batches and calibration runs, whichever thread runs them. */
@@ -173,10 +177,11 @@ public final class BatchRenderer implements AutoCloseable {
     long pixels = (long) h * w;
     List<byte[]> rendered;
     long peakBytes;
-    Torch.configureThreads(
+    int threads =
         realBatch
-            ? settings.torchThreadsNow(state.cores())
-            : settings.torchThreadsToCalibrate(state.cores()));
+            ? threadChoice.choose(settings.torchThreadsNow(state.cores()))
+            : settings.torchThreadsToCalibrate(state.cores());
+    Torch.configureThreads(threads);
     settings.network().torch().precision().applyMathMode();
     BatchPeaks peaks = state.peaks();
     BatchPeaks.Window window = peaks.begin(n);
@@ -185,6 +190,7 @@ public final class BatchRenderer implements AutoCloseable {
         InferenceMode inference = new InferenceMode();
         Device.StreamScope current = stream.enter()) {
       startFromWholeSegments(window);
+      long start = System.nanoTime();
       device.beforeBatch(n, pixels);
       try {
         if (realBatch) {
@@ -216,6 +222,9 @@ public final class BatchRenderer implements AutoCloseable {
             // Quantized NaN is 0: a black frame that would pass for a rendered one.
             rendered.set(i, null);
           }
+        }
+        if (realBatch) {
+          threadChoice.record(threads, n, System.nanoTime() - start);
         }
       } finally {
         device.afterBatch();

@@ -1,8 +1,11 @@
 package dev.facerender.partition.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.facerender.device.CpuDevice;
+import dev.facerender.device.Device;
+import dev.facerender.device.DeviceKind;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
@@ -13,6 +16,8 @@ import dev.facerender.partition.frame.ClipSource;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bytedeco.pytorch.global.torch;
@@ -20,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A batch renders with the run's intra-op threads, whatever its (pooled) thread had before; without
- * a fixed count, with the JVM's cores split by the tasks alive when it starts.
+ * a fixed count, with the JVM's cores split by the tasks alive when it starts, unless its batches
+ * measured fewer threads to be faster.
  */
 class RenderThreadsTest {
   @Test
@@ -75,5 +81,105 @@ class RenderThreadsTest {
         source.release();
       }
     }
+  }
+
+  @Test
+  void theLastTaskKeepsOneThreadWhenTwoRenderedItsBatchesSlower() throws Exception {
+    DeviceState state = new DeviceState(new SlowOnSeveralThreads());
+    assumeThat(state.cores().cores())
+        .as("a machine of two cores or more")
+        .isGreaterThanOrEqualTo(2);
+    SlowOnSeveralThreads device = (SlowOnSeveralThreads) state.device();
+    try (FrameModel model = Models.load(BuiltinModels.WARP);
+        BatchRenderer renderer =
+            new BatchRenderer(model, null, state, Fixtures.settings(), BatchFaults.NONE)) {
+      ClipSource source = new ClipSource("c", Fixtures.rgb(32), null);
+      try (var task = state.cores().join()) {
+        try (var other = state.cores().join()) {
+          renderer.render(batchOf(source, 0)).frames();
+          renderer.render(batchOf(source, 1)).frames();
+        }
+        renderer.render(batchOf(source, 2)).frames();
+        renderer.render(batchOf(source, 3)).frames();
+        renderer.render(batchOf(source, 4)).frames();
+      } finally {
+        source.release();
+      }
+    }
+    assertThat(device.threadsPerBatch)
+        .as("one each beside the other task; alone, every core tried once, then one again")
+        .containsExactly(1, 1, state.cores().cores(), 1, 1);
+  }
+
+  private static FrameBatch batchOf(ClipSource source, int index) {
+    return new FrameBatch(List.of(new PendingFrame("c", index, new float[70], source)));
+  }
+
+  /**
+   * The CPU for a network that more threads slow down (as two OpenMP threads do a reduced SadTalker
+   * export here): a batch started on more than one thread takes 200 ms longer. Records each batch's
+   * thread count.
+   */
+  private static final class SlowOnSeveralThreads implements Device {
+    private final List<Integer> threadsPerBatch = new ArrayList<>();
+
+    @Override
+    public void beforeBatch(int frames, long pixels) {
+      int threads = torch.get_num_threads();
+      threadsPerBatch.add(threads);
+      if (threads > 1) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    @Override
+    public String id() {
+      return "slow-on-several-threads";
+    }
+
+    @Override
+    public DeviceKind kind() {
+      return DeviceKind.CPU;
+    }
+
+    @Override
+    public int index() {
+      return -1;
+    }
+
+    @Override
+    public long totalBytes() {
+      return 8L << 30;
+    }
+
+    @Override
+    public long freeBytes() {
+      return 8L << 30;
+    }
+
+    @Override
+    public long allocatedBytes() {
+      return 0;
+    }
+
+    @Override
+    public long reservedBytes() {
+      return 0;
+    }
+
+    @Override
+    public void resetPeak() {}
+
+    @Override
+    public long peakAllocatedBytes() {
+      return -1;
+    }
+
+    @Override
+    public void emptyCache() {}
   }
 }
