@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
@@ -126,5 +127,28 @@ class LauncherTest {
     assertThat(call("cuda_library_path", systemPath(), env).out())
         .as("no empty entry: the linker would read it as the current folder")
         .isEqualTo(cu13 + ":" + cudnn);
+  }
+
+  @Test
+  void theClassDataArchiveIsStaleWhenMissingOrOlderThanTheBuild() throws Exception {
+    Path build = Files.writeString(dir.resolve("launcher.classpath"), "a.jar");
+    Path cds = Files.createDirectories(dir.resolve("cds"));
+    String fresh =
+        "cds_dir='"
+            + cds
+            + "'; classpath_file='"
+            + build
+            + "'; cds_fresh && echo fresh || echo stale";
+
+    assertThat(call(fresh, systemPath(), Map.of()).out()).as("no archive").isEqualTo("stale");
+    Path archive = Files.writeString(cds.resolve("facerender.jsa"), "archive");
+    Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    assertThat(call(fresh, systemPath(), Map.of()).out())
+        .as("recorded before the last build")
+        .isEqualTo("stale");
+    Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+    assertThat(call(fresh, systemPath(), Map.of()).out())
+        .as("recorded after it")
+        .isEqualTo("fresh");
   }
 }
