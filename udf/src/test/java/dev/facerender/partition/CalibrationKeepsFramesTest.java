@@ -3,7 +3,6 @@ package dev.facerender.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.facerender.device.Device;
-import dev.facerender.device.DeviceKind;
 import dev.facerender.metrics.BatchMetrics;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
@@ -73,88 +72,31 @@ class CalibrationKeepsFramesTest {
       List<Row> rows, RenderSettings settings, Device device, BatchFaults faults) {
     Map<Integer, byte[]> images = new HashMap<>();
     Fixtures.Sinks sinks = new Fixtures.Sinks();
-    try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
-      PartitionRenderer renderer =
-          new PartitionRenderer(
-              rows.iterator(),
-              settings,
-              sinks,
-              Fixtures.task(),
-              Fixtures.on(device),
-              warp,
-              null,
-              faults,
-              -1,
-              null,
-              null);
-      try {
-        while (renderer.hasNext()) {
-          Row row = renderer.next();
-          assertThat(images.put(row.getInt(1), (byte[]) row.get(5)))
-              .as("frame %d once", row.getInt(1))
-              .isNull();
-        }
-      } finally {
-        renderer.close();
-      }
-    }
+    Fixtures.renderWithWarp(
+        rows,
+        settings,
+        sinks,
+        device,
+        faults,
+        row ->
+            assertThat(images.put(row.getInt(1), (byte[]) row.get(5)))
+                .as("frame %d once", row.getInt(1))
+                .isNull());
     assertThat(sinks.errors).isEmpty();
     return images;
   }
 
   /** The CPU, counting the frames of every batch and calibration run it draws. */
-  private static final class CountingCpu implements Device {
+  private static final class CountingCpu extends FakeCpu {
     private final AtomicInteger framesDrawn = new AtomicInteger();
+
+    CountingCpu() {
+      super("counting-cpu");
+    }
 
     @Override
     public void beforeBatch(int frames, long pixels) {
       framesDrawn.addAndGet(frames);
     }
-
-    @Override
-    public String id() {
-      return "counting-cpu";
-    }
-
-    @Override
-    public DeviceKind kind() {
-      return DeviceKind.CPU;
-    }
-
-    @Override
-    public int index() {
-      return -1;
-    }
-
-    @Override
-    public long totalBytes() {
-      return 8L << 30;
-    }
-
-    @Override
-    public long freeBytes() {
-      return 8L << 30;
-    }
-
-    @Override
-    public long allocatedBytes() {
-      return 0;
-    }
-
-    @Override
-    public long reservedBytes() {
-      return 0;
-    }
-
-    @Override
-    public void resetPeak() {}
-
-    @Override
-    public long peakAllocatedBytes() {
-      return -1;
-    }
-
-    @Override
-    public void emptyCache() {}
   }
 }

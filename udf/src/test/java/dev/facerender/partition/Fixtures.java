@@ -126,7 +126,19 @@ public final class Fixtures {
    */
   public static int renderWithWarp(
       List<Row> rows, RenderSettings settings, Sinks sinks, Device device, BatchFaults faults) {
-    int out = 0;
+    int[] out = {0};
+    renderWithWarp(rows, settings, sinks, device, faults, row -> out[0]++);
+    return out[0];
+  }
+
+  /** As above, each frame row to {@code out}. */
+  public static void renderWithWarp(
+      List<Row> rows,
+      RenderSettings settings,
+      Sinks sinks,
+      Device device,
+      BatchFaults faults,
+      java.util.function.Consumer<Row> out) {
     try (FrameModel warp = Models.load(BuiltinModels.WARP)) {
       PartitionRenderer renderer =
           new PartitionRenderer(
@@ -143,8 +155,7 @@ public final class Fixtures {
               null);
       try {
         while (renderer.hasNext()) {
-          renderer.next();
-          out++;
+          out.accept(renderer.next());
         }
       } finally {
         // As Spark's task completion listener does: a failed task's render thread ends with it
@@ -152,7 +163,6 @@ public final class Fixtures {
         renderer.close();
       }
     }
-    return out;
   }
 
   /** Waits for {@code latch} as a native kernel would: an interrupt does not stop the wait. */

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.facerender.device.CpuDevice;
-import dev.facerender.device.Device;
-import dev.facerender.device.DeviceKind;
 import dev.facerender.model.BuiltinModels;
 import dev.facerender.model.FrameModel;
 import dev.facerender.model.Models;
 import dev.facerender.model.Torch;
+import dev.facerender.partition.FakeCpu;
 import dev.facerender.partition.Fixtures;
 import dev.facerender.partition.faults.BatchFaults;
 import dev.facerender.partition.frame.ClipSource;
@@ -120,8 +119,12 @@ class RenderThreadsTest {
    * export here): a batch started on more than one thread takes 200 ms longer. Records each batch's
    * thread count.
    */
-  private static final class SlowOnSeveralThreads implements Device {
+  private static final class SlowOnSeveralThreads extends FakeCpu {
     private final List<Integer> threadsPerBatch = new ArrayList<>();
+
+    SlowOnSeveralThreads() {
+      super("slow-on-several-threads");
+    }
 
     @Override
     public void beforeBatch(int frames, long pixels) {
@@ -135,51 +138,5 @@ class RenderThreadsTest {
         }
       }
     }
-
-    @Override
-    public String id() {
-      return "slow-on-several-threads";
-    }
-
-    @Override
-    public DeviceKind kind() {
-      return DeviceKind.CPU;
-    }
-
-    @Override
-    public int index() {
-      return -1;
-    }
-
-    @Override
-    public long totalBytes() {
-      return 8L << 30;
-    }
-
-    @Override
-    public long freeBytes() {
-      return 8L << 30;
-    }
-
-    @Override
-    public long allocatedBytes() {
-      return 0;
-    }
-
-    @Override
-    public long reservedBytes() {
-      return 0;
-    }
-
-    @Override
-    public void resetPeak() {}
-
-    @Override
-    public long peakAllocatedBytes() {
-      return -1;
-    }
-
-    @Override
-    public void emptyCache() {}
   }
 }
