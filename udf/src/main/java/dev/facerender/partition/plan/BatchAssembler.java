@@ -52,12 +52,12 @@ public final class BatchAssembler {
     if (!waiting.isEmpty() && frame.source() != waiting.get(0).source()) {
       planWaiting(out);
     }
-    SizePlan plan = waiting.isEmpty() ? plans.get(sizeKey(frame)) : null;
-    if (plan != null) {
-      addPlanned(frame, plan, out);
-      return;
-    }
     if (waiting.isEmpty()) {
+      SizePlan plan = plans.get(sizeKey(frame));
+      if (plan != null) {
+        addPlanned(frame, plan, out);
+        return;
+      }
       frame.source().retain();
     }
     waiting.add(frame);
