@@ -13,7 +13,6 @@ import dev.facerender.partition.frame.ClipSource;
 import dev.facerender.partition.frame.PendingFrame;
 import dev.facerender.partition.task.RenderSettings;
 import dev.facerender.runtime.DeviceState;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
@@ -78,14 +77,8 @@ public final class BatchRenderer implements AutoCloseable {
    */
   public RenderedBatch render(FrameBatch batch) {
     List<PendingFrame> frames = batch.frames();
-    byte[][] calibrated = new byte[frames.size()][];
-    List<PendingFrame> drawn = new ArrayList<>(frames.size());
-    for (int i = 0; i < frames.size(); i++) {
-      calibrated[i] = kept.take(frames.get(i));
-      if (calibrated[i] == null) {
-        drawn.add(frames.get(i));
-      }
-    }
+    CalibrationFrames.Taken taken = kept.take(frames);
+    List<PendingFrame> drawn = taken.toDraw();
     long start = System.nanoTime();
     Pixels pixels = drawn.isEmpty() ? new Pixels(List.of(), -1) : draw(drawn);
     long nanos = 0;
@@ -94,14 +87,7 @@ public final class BatchRenderer implements AutoCloseable {
       long pixelCount = (long) first.source().width() * first.source().height();
       nanos = device.batchNanos(drawn.size(), pixelCount, System.nanoTime() - start);
     }
-    List<byte[]> rendered = pixels.frames();
-    if (drawn.size() < frames.size()) {
-      rendered = new ArrayList<>(frames.size());
-      int next = 0;
-      for (byte[] frame : calibrated) {
-        rendered.add(frame != null ? frame : pixels.frames().get(next++));
-      }
-    }
+    List<byte[]> rendered = taken.merge(pixels.frames());
     String stage = enhancer == null ? model.spec() : model.spec() + " then " + enhancer.spec();
     return new RenderedBatch(
         frames,

@@ -1,6 +1,7 @@
 package dev.facerender.partition.render;
 
 import dev.facerender.partition.frame.PendingFrame;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,25 @@ final class CalibrationFrames {
   private final Map<PendingFrame, byte[]> kept = new IdentityHashMap<>();
 
   /**
+   * A batch's frames as calibration left them: the pixels it kept, by the batch's order (null where
+   * it kept none), and the frames still to draw, in order.
+   */
+  record Taken(byte[][] kept, List<PendingFrame> toDraw) {
+    /** The batch's pixels in its order, {@code drawn} (one per frame to draw) between the kept. */
+    List<byte[]> merge(List<byte[]> drawn) {
+      if (toDraw.size() == kept.length) {
+        return drawn;
+      }
+      List<byte[]> pixels = new ArrayList<>(kept.length);
+      int next = 0;
+      for (byte[] frame : kept) {
+        pixels.add(frame != null ? frame : drawn.get(next++));
+      }
+      return pixels;
+    }
+  }
+
+  /**
    * Keeps a calibration run's pixels, {@code pixels.get(i)} for {@code frames.get(i)}; a frame the
    * run holds twice (a batch larger than the frames at hand) or already kept is kept once, and null
    * pixels (output that was not finite) are not kept: the frame's batch draws it and reports it.
@@ -28,8 +48,16 @@ final class CalibrationFrames {
     }
   }
 
-  /** The pixels kept for {@code frame}, taken (a retry draws it again), or null. */
-  synchronized byte[] take(PendingFrame frame) {
-    return kept.isEmpty() ? null : kept.remove(frame);
+  /** Takes the pixels kept for {@code frames} (a retry draws them again). */
+  synchronized Taken take(List<PendingFrame> frames) {
+    byte[][] taken = new byte[frames.size()][];
+    List<PendingFrame> toDraw = new ArrayList<>(frames.size());
+    for (int i = 0; i < frames.size(); i++) {
+      taken[i] = kept.isEmpty() ? null : kept.remove(frames.get(i));
+      if (taken[i] == null) {
+        toDraw.add(frames.get(i));
+      }
+    }
+    return new Taken(taken, toDraw);
   }
 }
